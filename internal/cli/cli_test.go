@@ -1,0 +1,27 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestMainVersion(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := Main([]string{"--version"}, strings.NewReader(""), &out, &errOut); code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "patctl version "+version) {
+		t.Fatalf("stdout %q lacks the version", out.String())
+	}
+}
+
+func TestMainUnknownFlagIsUsageError(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := Main([]string{"--no-such-flag"}, strings.NewReader(""), &out, &errOut); code != ExitUsage {
+		t.Fatalf("exit %d, want %d", code, ExitUsage)
+	}
+	if !strings.Contains(errOut.String(), "--no-such-flag") {
+		t.Fatalf("stderr %q does not name the flag", errOut.String())
+	}
+}
