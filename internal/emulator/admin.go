@@ -1,0 +1,89 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Request is one entry of the request log. It never holds a secret: bodies are
+// not recorded, and queries of these endpoints carry none.
+type Request struct {
+	Time      time.Time `json:"time"`
+	Method    string    `json:"method"`
+	Path      string    `json:"path"`
+	Query     string    `json:"query,omitempty"`
+	Op        string    `json:"op"`
+	GrantType string    `json:"grantType,omitempty"`
+	Status    int       `json:"status"`
+	Fault     string    `json:"fault,omitempty"`
+}
+
+// Requests returns a copy of the request log.
+func (e *Emulator) Requests() []Request {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]Request(nil), e.log...)
+}
+
+// ResetRequests empties the request log.
+func (e *Emulator) ResetRequests() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.log = nil
+}
+
+// adminPrefix is where the emulator's own control endpoints live, for scripts
+// and harnesses that run the emulator as a separate program:
+//
+//	GET    /_emulator/requests   the request log        DELETE: empty it
+//	GET    /_emulator/config     the configuration      PATCH: merge JSON into it
+//	POST   /_emulator/faults     arm a Fault (JSON)     DELETE: disarm all
+//	POST   /_emulator/revoke-sessions?upn=U   revoke every refresh token of a user
+//	POST   /_emulator/clock?advance=DUR       move the emulator's clock forward
+const adminPrefix = "/_emulator/"
+
+func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	switch strings.TrimPrefix(r.URL.Path, adminPrefix) + " " + r.Method {
+	case "requests GET":
+		writeJSON(w, http.StatusOK, e.Requests())
+	case "requests DELETE":
+		e.ResetRequests()
+		w.WriteHeader(http.StatusNoContent)
+	case "config GET":
+		writeJSON(w, http.StatusOK, e.Config())
+	case "config PATCH":
+		cfg := e.Config()
+		if err := json.NewDecoder(r.Body).Decode(&cfg); err != nil {
+			http.Error(w, "config: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		e.Update(func(c *Config) { *c = cfg })
+		writeJSON(w, http.StatusOK, cfg)
+	case "faults POST":
+		var f Fault
+		if err := json.NewDecoder(r.Body).Decode(&f); err != nil || f.Op == "" || f.Kind == "" {
+			http.Error(w, "fault: a JSON object with op and kind is required", http.StatusBadRequest)
+			return
+		}
+		e.AddFault(f)
+		w.WriteHeader(http.StatusNoContent)
+	case "faults DELETE":
+		e.ClearFaults()
+		w.WriteHeader(http.StatusNoContent)
+	case "revoke-sessions POST":
+		n := e.RevokeSessions(r.URL.Query().Get("upn"))
+		writeJSON(w, http.StatusOK, map[string]int{"revoked": n})
+	case "clock POST":
+		d, err := time.ParseDuration(r.URL.Query().Get("advance"))
+		if err != nil {
+			http.Error(w, "clock: advance=DURATION is required", http.StatusBadRequest)
+			return
+		}
+		e.Advance(d)
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		http.NotFound(w, r)
+	}
+}

@@ -1,0 +1,223 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+const (
+	typeUnauthorized  = "Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server"
+	typeInvalidAccess = "Microsoft.TeamFoundation.Framework.Server.InvalidAccessException, Microsoft.TeamFoundation.Framework.Server"
+	typeArgument      = "System.ArgumentException, mscorlib"
+	typeArgumentNull  = "System.ArgumentNullException, mscorlib"
+	typeNotFound      = "Microsoft.VisualStudio.Services.Tokens.SessionTokenNotFoundException, Microsoft.VisualStudio.Services.Tokens"
+	typeHostNotFound  = "Microsoft.TeamFoundation.Framework.Server.HostDoesNotExistException, Microsoft.TeamFoundation.Framework.Server"
+)
+
+// caller is who a request to Azure DevOps comes from.
+type caller struct {
+	org  Org
+	user User
+}
+
+// handleOrgRoot answers an unauthenticated HEAD (or GET) of an organization's
+// root with the headers clients use for tenant discovery.
+func (e *Emulator) handleOrgRoot(w http.ResponseWriter, r *http.Request, orgName string) {
+	cfg := e.Config()
+	org, ok := cfg.org(orgName)
+	if !ok {
+		e.writeOrgNotFound(w, orgName)
+		return
+	}
+	if _, authed := e.bearerUser(&cfg, r, org); authed {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	e.writeSignIn(w, r, &cfg, org)
+}
+
+func (e *Emulator) writeOrgNotFound(w http.ResponseWriter, name string) {
+	writeJSON(w, http.StatusNotFound, devopsErrorBody(fmt.Sprintf("VS800075: The project collection or organization '%s' does not exist.", name), typeHostNotFound, "HostDoesNotExistException"))
+}
+
+// challengeHeaders are what Azure DevOps sends so that a client can find the
+// tenant to sign in to.
+func (e *Emulator) challengeHeaders(h http.Header, cfg *Config, org Org) {
+	h.Set("X-VSS-ResourceTenant", org.TenantID)
+	h.Set("X-TFS-FedAuthRealm", e.url+"/")
+	if org.TenantID == MicrosoftAccountTenantID || cfg.OmitBearerChallenge {
+		h.Set("WWW-Authenticate", `Basic realm="`+e.url+`/", TFS-Federated`)
+		return
+	}
+	h.Set("WWW-Authenticate", "Bearer authorization_uri="+e.url+"/"+org.TenantID+`, Basic realm="`+e.url+`/", TFS-Federated`)
+	h.Set("X-VSS-AuthorizationEndpoint", e.url+"/"+org.TenantID)
+}
+
+// writeSignIn is the service's answer to a call without a usable token.
+func (e *Emulator) writeSignIn(w http.ResponseWriter, r *http.Request, cfg *Config, org Org) {
+	e.challengeHeaders(w.Header(), cfg, org)
+	signIn := e.url + "/_signin?realm=" + r.Host + "&reply_to=" + r.URL.String()
+	switch cfg.SignInAnswer {
+	case SignInPage:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusNonAuthoritativeInfo)
+		fmt.Fprintf(w, `<!DOCTYPE html><html><head><title>Azure DevOps Services | Sign In</title></head><body><a href="%s">Sign in</a></body></html>`, signIn)
+	case SignInRedirect:
+		w.Header().Set("Location", signIn)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusFound)
+		fmt.Fprintf(w, `<html><head><title>Object moved</title></head><body><h2>Object moved to <a href="%s">here</a>.</h2></body></html>`, signIn)
+	default:
+		writeJSONBOM(w, http.StatusUnauthorized, devopsErrorBody("TF400813: Resource not available for anonymous access. Client authentication required.", typeUnauthorized, "UnauthorizedRequestException"), cfg.ResponseBOM)
+	}
+}
+
+// bearerUser verifies a user's Entra access token for this organization.
+func (e *Emulator) bearerUser(cfg *Config, r *http.Request, org Org) (accessToken, bool) {
+	auth := r.Header.Get("Authorization")
+	scheme, raw, _ := strings.Cut(auth, " ")
+	if !strings.EqualFold(scheme, "Bearer") || raw == "" {
+		return accessToken{}, false
+	}
+	tok, err := e.verifyAccessToken(strings.TrimSpace(raw))
+	if err != nil {
+		return accessToken{}, false
+	}
+	// A token from another tenant is no good here: the challenge then points
+	// at the organization's own tenant.
+	if !strings.EqualFold(tok.TenantID, org.TenantID) {
+		return accessToken{}, false
+	}
+	return tok, true
+}
+
+// authenticate admits only a user's Entra token, as the PAT API does.
+func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, cfg *Config, org Org) (caller, bool) {
+	if pat, ok := e.basicPAT(r); ok && pat != nil {
+		writeJSONBOM(w, http.StatusForbidden, devopsErrorBody("The requested operation is not allowed.", typeInvalidAccess, "InvalidAccessException"), cfg.ResponseBOM)
+		return caller{}, false
+	}
+	tok, ok := e.bearerUser(cfg, r, org)
+	if !ok {
+		e.writeSignIn(w, r, cfg, org)
+		return caller{}, false
+	}
+	if tok.IDType == "app" {
+		writeJSONBOM(w, cfg.ServicePrincipalStatus, devopsErrorBody("Service principals are not allowed to perform this action.", typeInvalidAccess, "InvalidAccessException"), cfg.ResponseBOM)
+		return caller{}, false
+	}
+	user, ok := cfg.userByOID(tok.OID)
+	if !ok {
+		e.writeSignIn(w, r, cfg, org)
+		return caller{}, false
+	}
+	return caller{org: org, user: user}, true
+}
+
+// basicPAT finds the active PAT sent as the password of Basic auth.
+func (e *Emulator) basicPAT(r *http.Request) (*pat, bool) {
+	_, secret, ok := r.BasicAuth()
+	if !ok {
+		return nil, false
+	}
+	h := hashSecret(secret)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, p := range e.st.PATs {
+		if p.SecretHash == h && e.patStatus(p) == statusActive {
+			return p, true
+		}
+	}
+	return nil, true
+}
+
+// handleConnectionData answers who the caller is. It accepts an active PAT
+// (Basic auth, any user name) for this organization, or a user's Entra token.
+func (e *Emulator) handleConnectionData(w http.ResponseWriter, r *http.Request, orgName string) {
+	cfg := e.Config()
+	org, ok := cfg.org(orgName)
+	if !ok {
+		e.writeOrgNotFound(w, orgName)
+		return
+	}
+	var oid string
+	if p, basic := e.basicPAT(r); basic {
+		if p == nil || (p.TargetAccounts != nil && !containsFold(p.TargetAccounts, org.ID)) {
+			e.writeSignIn(w, r, &cfg, org)
+			return
+		}
+		oid = p.UserOID
+	} else if tok, ok := e.bearerUser(&cfg, r, org); ok && tok.IDType != "app" {
+		oid = tok.OID
+	}
+	user, ok := cfg.userByOID(oid)
+	if !ok {
+		e.writeSignIn(w, r, &cfg, org)
+		return
+	}
+	identity := map[string]any{
+		"id":                  user.ObjectID,
+		"descriptor":          "Microsoft.IdentityModel.Claims.ClaimsIdentity;" + user.TenantID + `\` + user.UPN,
+		"subjectDescriptor":   "aad." + base64.RawURLEncoding.EncodeToString([]byte(user.ObjectID)),
+		"providerDisplayName": user.Name,
+		"isActive":            true,
+		"properties":          map[string]any{"Account": map[string]string{"$type": "System.String", "$value": user.UPN}},
+		"resourceVersion":     2,
+		"metaTypeId":          0,
+	}
+	writeJSONBOM(w, http.StatusOK, map[string]any{
+		"authenticatedUser": identity,
+		"authorizedUser":    identity,
+		"instanceId":        org.ID,
+		"deploymentId":      uuid.NewSHA1(uuid.NameSpaceURL, []byte(org.ID)).String(),
+		"deploymentType":    "hosted",
+		"locationServiceData": map[string]any{
+			"serviceOwner":                "00025394-6065-48ca-87d9-7f5672854ef7",
+			"defaultAccessMappingMoniker": "PublicAccessMapping",
+			"lastChangeId":                1,
+			"lastChangeId64":              1,
+		},
+	}, cfg.ResponseBOM)
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+var apiVersionRE = regexp.MustCompile(`^(\d+)\.(\d+)(-preview(\.(\d+))?)?$`)
+
+// checkAPIVersion enforces what the service does: a version is required, only
+// previews of this resource exist, and only 6.1 to 7.2 are served.
+func checkAPIVersion(v string) error {
+	m := apiVersionRE.FindStringSubmatch(strings.TrimSpace(v))
+	if v == "" {
+		return errors.New("VS403493: An api-version query parameter is required for this request. The latest supported version is 7.2-preview.1.")
+	}
+	if m == nil {
+		return fmt.Errorf("VS403494: The api-version '%s' is not in a valid format. The expected format is 'major.minor[-preview[.resourceVersion]]'.", v)
+	}
+	version := m[1] + "." + m[2]
+	switch version {
+	case "6.1", "7.0", "7.1", "7.2":
+	default:
+		return fmt.Errorf("The requested REST API version of %s is out of range for this server. The latest REST API version this server supports is 7.2.", version)
+	}
+	if m[3] == "" {
+		return fmt.Errorf("The requested version \"%s\" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: \"%s-preview\"", version, version)
+	}
+	if m[5] != "" && m[5] != "1" {
+		return fmt.Errorf("The requested resource version %s of the resource is out of range. The latest resource version this server supports is 1.", m[5])
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"net/http"
+	"time"
+)
+
+// Wire structs of the PAT Lifecycle Management API, from the official
+// OpenAPI file (ado-tokens-spec/7.1/tokens.json). Kept apart from the client's
+// on purpose.
+
+type wirePatToken struct {
+	DisplayName     string   `json:"displayName"`
+	ValidTo         svcTime  `json:"validTo"`
+	Scope           string   `json:"scope"`
+	TargetAccounts  []string `json:"targetAccounts"`
+	ValidFrom       svcTime  `json:"validFrom"`
+	AuthorizationID string   `json:"authorizationId"`
+	Token           *string  `json:"token"`
+}
+
+type wirePatTokenResult struct {
+	PatToken      *wirePatToken `json:"patToken"`
+	PatTokenError string        `json:"patTokenError"`
+}
+
+type wirePagedPatTokens struct {
+	ContinuationToken string         `json:"continuationToken"`
+	PatTokens         []wirePatToken `json:"patTokens"`
+}
+
+// Request bodies: pointers tell "absent" from "empty", which Update needs.
+type wireCreateRequest struct {
+	DisplayName *string  `json:"displayName"`
+	Scope       *string  `json:"scope"`
+	ValidTo     *svcTime `json:"validTo"`
+	AllOrgs     *bool    `json:"allOrgs"`
+}
+
+type wireUpdateRequest struct {
+	AuthorizationID *string  `json:"authorizationId"`
+	DisplayName     *string  `json:"displayName"`
+	Scope           *string  `json:"scope"`
+	ValidTo         *svcTime `json:"validTo"`
+	AllOrgs         *bool    `json:"allOrgs"`
+}
+
+// wireError is Azure DevOps' error envelope.
+type wireError struct {
+	ID             string  `json:"$id"`
+	InnerException *string `json:"innerException"`
+	Message        string  `json:"message"`
+	TypeName       string  `json:"typeName"`
+	TypeKey        string  `json:"typeKey"`
+	ErrorCode      int     `json:"errorCode"`
+	EventID        int     `json:"eventId"`
+}
+
+func devopsErrorBody(message, typeName, typeKey string) wireError {
+	return wireError{ID: "1", Message: message, TypeName: typeName, TypeKey: typeKey, EventID: 3000}
+}
+
+// svcTime is a timestamp as the service writes it: UTC, "Z", and up to seven
+// fractional digits with trailing zeros dropped ("2020-12-01T23:46:23.32Z").
+type svcTime struct{ time.Time }
+
+// serviceRound rounds to the 1/300 s resolution of the service's storage
+// (SQL datetime), which is why a validTo sent as .319 comes back as .32.
+func serviceRound(t time.Time) time.Time {
+	t = t.UTC()
+	sec := t.Truncate(time.Second)
+	frac := float64(t.Sub(sec)) / float64(time.Second)
+	ticks := math.Round(frac * 300) // 1/300 s units
+	// .NET keeps 100 ns ticks: truncate the exact fraction to that precision.
+	ns := int64(ticks * 1e9 / 300)
+	ns -= ns % 100
+	return sec.Add(time.Duration(ns))
+}
+
+func (t svcTime) MarshalJSON() ([]byte, error) {
+	s := t.UTC().Format("2006-01-02T15:04:05.9999999Z")
+	return json.Marshal(s)
+}
+
+// UnmarshalJSON accepts what ASP.NET's model binding accepts for a DateTime:
+// RFC 3339 with any fraction, or no zone at all (taken as UTC).
+func (t *svcTime) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.9999999", "2006-01-02T15:04:05", "2006-01-02"} {
+		if v, err := time.Parse(layout, s); err == nil {
+			t.Time = v.UTC()
+			return nil
+		}
+	}
+	return &time.ParseError{Layout: time.RFC3339, Value: s, Message: ": not a date and time"}
+}
+
+// writeJSON writes v as JSON with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) { writeJSONBOM(w, status, v, false) }
+
+// writeJSONBOM writes v as JSON, starting with a UTF-8 byte order mark when
+// bom is set, as some Azure DevOps front ends do.
+func writeJSONBOM(w http.ResponseWriter, status int, v any, bom bool) {
+	var buf bytes.Buffer
+	if bom {
+		buf.WriteString("\xef\xbb\xbf")
+	}
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+}

@@ -1,0 +1,137 @@
+package emulator
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Fault kinds.
+const (
+	// FaultStatus answers with Status (and Retry-After when RetryAfter > 0)
+	// without doing the operation.
+	FaultStatus = "status"
+	// FaultReset closes the connection before doing the operation.
+	FaultReset = "reset"
+	// FaultTimeout holds the request without answering until the client gives up.
+	FaultTimeout = "timeout"
+	// FaultCommitThenDrop does the operation, then closes the connection
+	// instead of sending the answer: the client cannot know it succeeded.
+	FaultCommitThenDrop = "commit-then-drop"
+)
+
+// Fault makes requests for one operation fail. Add them with Emulator.AddFault.
+type Fault struct {
+	Op         string `json:"op"`                  // an Op* name, or "*" for every operation
+	GrantType  string `json:"grantType,omitempty"` // with Op "token": only this grant
+	Kind       string `json:"kind"`
+	Status     int    `json:"status,omitempty"`
+	RetryAfter int    `json:"retryAfter,omitempty"` // seconds
+	// Times is how many matching requests fail; 0 means every one.
+	Times int `json:"times,omitempty"`
+	// Skip lets this many matching requests through first.
+	Skip int `json:"skip,omitempty"`
+}
+
+// AddFault arms a fault.
+func (e *Emulator) AddFault(f Fault) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults = append(e.faults, &f)
+}
+
+// ClearFaults disarms every fault.
+func (e *Emulator) ClearFaults() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults = nil
+}
+
+// takeFault returns the fault that applies to this request, counting it used.
+// The caller holds e.mu.
+func (e *Emulator) takeFault(op, grantType string) *Fault {
+	for i, f := range e.faults {
+		if f.Op != "*" && f.Op != op {
+			continue
+		}
+		if f.GrantType != "" && f.GrantType != grantType {
+			continue
+		}
+		if f.Skip > 0 {
+			f.Skip--
+			continue
+		}
+		taken := *f
+		if f.Times > 0 {
+			f.Times--
+			if f.Times == 0 {
+				e.faults = append(e.faults[:i:i], e.faults[i+1:]...)
+			}
+		}
+		return &taken
+	}
+	return nil
+}
+
+// apply carries out the fault; it reports whether the request is finished.
+func (f *Fault) apply(w http.ResponseWriter, r *http.Request, handler http.HandlerFunc) bool {
+	switch f.Kind {
+	case FaultStatus:
+		if f.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
+		}
+		status := f.Status
+		if status == 0 {
+			status = http.StatusServiceUnavailable
+		}
+		writeJSON(w, status, devopsErrorBody(http.StatusText(status), "Microsoft.VisualStudio.Services.Common.VssServiceException, Microsoft.VisualStudio.Services.Common", "VssServiceException"))
+		return true
+	case FaultReset:
+		dropConnection(w)
+		return true
+	case FaultTimeout:
+		// Hold until the client gives up, but never forever.
+		sleepCtx(r.Context(), 5*time.Minute)
+		dropConnection(w)
+		return true
+	case FaultCommitThenDrop:
+		handler(&discardWriter{header: http.Header{}}, r)
+		dropConnection(w)
+		return true
+	}
+	return false
+}
+
+// dropConnection closes the client's connection abruptly (a TCP reset where
+// the platform allows), with nothing written.
+func dropConnection(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	conn, _, err := rc.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // HTTP/2: abort the stream instead
+	}
+	if tc, ok := netConnOf(conn).(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+func netConnOf(c net.Conn) net.Conn {
+	type netConner interface{ NetConn() net.Conn }
+	if nc, ok := c.(netConner); ok {
+		return nc.NetConn()
+	}
+	return c
+}
+
+// discardWriter swallows an answer that will never be sent.
+type discardWriter struct {
+	header http.Header
+	buf    bytes.Buffer
+}
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) { return d.buf.Write(b) }
+func (d *discardWriter) WriteHeader(int)             {}

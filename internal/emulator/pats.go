@@ -1,0 +1,433 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Token states, in the order the service sorts by status.
+const (
+	statusActive = iota
+	statusExpired
+	statusRevoked
+)
+
+// patStatus is computed from the clock; the caller holds e.mu.
+func (e *Emulator) patStatus(p *pat) int {
+	switch {
+	case p.Revoked:
+		return statusRevoked
+	case !e.Now().Before(p.ValidTo):
+		return statusExpired
+	}
+	return statusActive
+}
+
+const maxPageSize = 100
+
+func (e *Emulator) handlePATs(w http.ResponseWriter, r *http.Request, orgName, op string) {
+	cfg := e.Config()
+	org, ok := cfg.org(orgName)
+	if !ok {
+		e.writeOrgNotFound(w, orgName)
+		return
+	}
+	c, ok := e.authenticate(w, r, &cfg, org)
+	if !ok {
+		return
+	}
+	reply := func(status int, v any) { writeJSONBOM(w, status, v, cfg.ResponseBOM) }
+	badRequest := func(msg, typeName, typeKey string) {
+		reply(http.StatusBadRequest, devopsErrorBody(msg, typeName, typeKey))
+	}
+
+	if err := checkAPIVersion(queryValue(r, "api-version")); err != nil {
+		badRequest(err.Error(), "Microsoft.VisualStudio.Services.WebApi.VssInvalidPreviewVersionException, Microsoft.VisualStudio.Services.WebApi", "VssInvalidPreviewVersionException")
+		return
+	}
+	w.Header().Set("ActivityId", randomUUID())
+
+	switch op {
+	case OpList:
+		page, err := e.listPATs(&cfg, c, r)
+		if err != nil {
+			badRequest(err.Error(), typeArgument, "ArgumentException")
+			return
+		}
+		reply(http.StatusOK, page)
+	case OpGet:
+		id, err := parseAuthorizationID(queryValue(r, "authorizationId"))
+		if err != nil {
+			badRequest(err.Error(), typeArgument, "ArgumentException")
+			return
+		}
+		reply(http.StatusOK, e.getPAT(c, id))
+	case OpCreate:
+		var req wireCreateRequest
+		if err := decodeBody(r, &req); err != nil {
+			badRequest("Value cannot be null.\r\nParameter name: patTokenCreateRequest", typeArgumentNull, "ArgumentNullException")
+			return
+		}
+		reply(http.StatusOK, e.createPAT(&cfg, c, req))
+	case OpUpdate:
+		var req wireUpdateRequest
+		if err := decodeBody(r, &req); err != nil {
+			badRequest("Value cannot be null.\r\nParameter name: patTokenUpdateRequest", typeArgumentNull, "ArgumentNullException")
+			return
+		}
+		reply(http.StatusOK, e.updatePAT(&cfg, c, req))
+	case OpRevoke:
+		id, err := parseAuthorizationID(queryValue(r, "authorizationId"))
+		if err != nil {
+			badRequest(err.Error(), typeArgument, "ArgumentException")
+			return
+		}
+		if !e.revokePAT(c, id) {
+			reply(http.StatusNotFound, devopsErrorBody("The personal access token with authorizationId "+id+" was not found.", typeNotFound, "SessionTokenNotFoundException"))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		w.Header().Set("Allow", "GET, POST, PUT, DELETE")
+		reply(http.StatusMethodNotAllowed, devopsErrorBody("The requested resource does not support http method '"+r.Method+"'.", "System.Web.Http.HttpResponseException, System.Web.Http", "HttpResponseException"))
+	}
+}
+
+func parseAuthorizationID(s string) (string, error) {
+	if s == "" {
+		return "", errors.New("Value cannot be null.\r\nParameter name: authorizationId")
+	}
+	id, err := uuid.Parse(s)
+	if err != nil || len(s) != 36 {
+		return "", errors.New("The value '" + s + "' is not valid for authorizationId: it must be a GUID.")
+	}
+	return id.String(), nil
+}
+
+// decodeBody reads a JSON body (at most 1 MiB); property names match in any
+// case, as in ASP.NET.
+func decodeBody(r *http.Request, v any) error {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	body = []byte(strings.TrimPrefix(string(body), "\xef\xbb\xbf"))
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return errors.New("empty body")
+	}
+	return json.Unmarshal(body, v)
+}
+
+// visible reports whether the caller sees p from this organization. The
+// caller holds e.mu.
+func (c caller) visible(p *pat) bool {
+	return strings.EqualFold(p.UserOID, c.user.ObjectID) && (p.TargetAccounts == nil || containsFold(p.TargetAccounts, c.org.ID))
+}
+
+func (p *pat) wire(secret *string) *wirePatToken {
+	return &wirePatToken{
+		DisplayName:     p.DisplayName,
+		ValidTo:         svcTime{p.ValidTo},
+		Scope:           p.Scope,
+		TargetAccounts:  p.TargetAccounts,
+		ValidFrom:       svcTime{p.ValidFrom},
+		AuthorizationID: p.ID,
+		Token:           secret,
+	}
+}
+
+func patError(code string) wirePatTokenResult { return wirePatTokenResult{PatTokenError: code} }
+
+func (e *Emulator) findPAT(c caller, id string) *pat {
+	for _, p := range e.st.PATs {
+		if strings.EqualFold(p.ID, id) && c.visible(p) {
+			return p
+		}
+	}
+	return nil
+}
+
+func (e *Emulator) getPAT(c caller, id string) wirePatTokenResult {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p := e.findPAT(c, id)
+	if p == nil {
+		return patError("authorizationNotFound")
+	}
+	return wirePatTokenResult{PatToken: p.wire(nil), PatTokenError: "none"}
+}
+
+// checkPolicies applies the tenant's Azure DevOps policies to a token's
+// scope, reach and lifetime; it may clamp validTo.
+func (e *Emulator) checkPolicies(cfg *Config, c caller, scope string, allOrgs bool, validTo *time.Time) string {
+	t, _ := cfg.tenant(c.org.TenantID)
+	if allOrgs && t.RestrictGlobalPATs {
+		return "globalPatPolicyViolation"
+	}
+	if t.RestrictFullScopePATs && containsFold(strings.Fields(scope), "app_token") {
+		return "fullScopePatPolicyViolation"
+	}
+	if limit := time.Duration(t.MaxPATLifespan); limit > 0 {
+		// Since 2024 an over-long lifetime is clamped, not refused.
+		if max := e.Now().Add(limit); validTo.After(max) {
+			*validTo = max
+		}
+	}
+	return ""
+}
+
+func (e *Emulator) createPAT(cfg *Config, c caller, req wireCreateRequest) wirePatTokenResult {
+	if req.DisplayName == nil || strings.TrimSpace(*req.DisplayName) == "" {
+		return patError("displayNameRequired")
+	}
+	if req.Scope == nil || !validScope(*req.Scope) {
+		return patError("invalidScope")
+	}
+	now := e.Now()
+	if req.ValidTo == nil || !req.ValidTo.After(now) {
+		return patError("invalidValidTo")
+	}
+	allOrgs := req.AllOrgs != nil && *req.AllOrgs
+	validTo := req.ValidTo.Time
+	if code := e.checkPolicies(cfg, c, *req.Scope, allOrgs, &validTo); code != "" {
+		return patError(code)
+	}
+	p := &pat{
+		ID:          e.newID(),
+		UserOID:     c.user.ObjectID,
+		DisplayName: *req.DisplayName,
+		Scope:       normalizeScope(*req.Scope),
+		ValidFrom:   serviceRound(now),
+		ValidTo:     serviceRound(validTo),
+	}
+	if !allOrgs {
+		p.TargetAccounts = []string{c.org.ID}
+	}
+	secret := e.newSecret()
+	p.SecretHash = hashSecret(secret)
+	e.mu.Lock()
+	e.st.PATs = append(e.st.PATs, p)
+	e.saveLocked()
+	e.mu.Unlock()
+	return wirePatTokenResult{PatToken: p.wire(&secret), PatTokenError: "none"}
+}
+
+func (e *Emulator) updatePAT(cfg *Config, c caller, req wireUpdateRequest) wirePatTokenResult {
+	if req.AuthorizationID == nil {
+		return patError("invalidAuthorizationId")
+	}
+	id, err := parseAuthorizationID(*req.AuthorizationID)
+	if err != nil || id == uuid.Nil.String() {
+		return patError("invalidAuthorizationId")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p := e.findPAT(c, id)
+	if p == nil || p.Revoked {
+		// Only a token that has not been revoked can be updated.
+		return patError("authorizationNotFound")
+	}
+	name, scope, validTo := p.DisplayName, p.Scope, p.ValidTo
+	allOrgs := p.TargetAccounts == nil
+	if req.DisplayName != nil && *req.DisplayName != "" {
+		if strings.TrimSpace(*req.DisplayName) == "" {
+			return patError("invalidDisplayName")
+		}
+		name = *req.DisplayName
+	}
+	if req.Scope != nil && *req.Scope != "" {
+		if !validScope(*req.Scope) {
+			return patError("invalidScope")
+		}
+		scope = normalizeScope(*req.Scope)
+	}
+	if req.ValidTo != nil {
+		if !req.ValidTo.After(e.Now()) {
+			return patError("invalidValidTo")
+		}
+		validTo = req.ValidTo.Time
+	}
+	if req.AllOrgs != nil {
+		allOrgs = *req.AllOrgs
+	}
+	if code := e.checkPolicies(cfg, c, scope, allOrgs, &validTo); code != "" {
+		return patError(code)
+	}
+	p.DisplayName, p.Scope, p.ValidTo = name, scope, serviceRound(validTo)
+	switch {
+	case allOrgs:
+		p.TargetAccounts = nil
+	case p.TargetAccounts == nil:
+		p.TargetAccounts = []string{c.org.ID}
+	}
+	e.saveLocked()
+	return wirePatTokenResult{PatToken: p.wire(nil), PatTokenError: "none"}
+}
+
+func (e *Emulator) revokePAT(c caller, id string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p := e.findPAT(c, id)
+	if p == nil {
+		return false
+	}
+	p.Revoked = true
+	e.saveLocked()
+	return true
+}
+
+// listQuery is List's filter, sort and position; the continuation token
+// carries it so that a page asked for with other options is refused.
+type listQuery struct {
+	Filter    string `json:"f"`
+	Sort      string `json:"s"`
+	Ascending bool   `json:"a"`
+	Offset    int    `json:"o"`
+}
+
+var (
+	filterOptions = []string{"active", "revoked", "expired", "all"}
+	sortOptions   = []string{"displayName", "displayDate", "status"}
+)
+
+// enumValue matches an enum the way ASP.NET binds it: any letter case.
+func enumValue(name, raw, def string, allowed []string) (string, error) {
+	if raw == "" {
+		return def, nil
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(a, raw) {
+			return a, nil
+		}
+	}
+	return "", errors.New("The value '" + raw + "' is not valid for " + name + ". Valid values: " + strings.Join(allowed, ", ") + ".")
+}
+
+func parseListQuery(r *http.Request, defaultTop int) (listQuery, int, error) {
+	var q listQuery
+	var err error
+	if q.Filter, err = enumValue("displayFilterOption", queryValue(r, "displayFilterOption"), "active", filterOptions); err != nil {
+		return q, 0, err
+	}
+	if q.Sort, err = enumValue("sortByOption", queryValue(r, "sortByOption"), "displayName", sortOptions); err != nil {
+		return q, 0, err
+	}
+	q.Ascending = true
+	if raw := queryValue(r, "isSortAscending"); raw != "" {
+		if q.Ascending, err = strconv.ParseBool(strings.ToLower(raw)); err != nil {
+			return q, 0, errors.New("The value '" + raw + "' is not valid for isSortAscending.")
+		}
+	}
+	top := defaultTop
+	if raw := queryValue(r, "$top"); raw != "" {
+		if top, err = strconv.Atoi(raw); err != nil || top <= 0 {
+			return q, 0, errors.New("The value '" + raw + "' is not valid for $top: it must be a positive number.")
+		}
+	}
+	if top > maxPageSize {
+		top = maxPageSize
+	}
+	if ct := queryValue(r, "continuationToken"); ct != "" {
+		pos, err := decodeContinuation(ct)
+		if err != nil {
+			return q, 0, errors.New("The continuation token is not valid.")
+		}
+		if pos.Filter != q.Filter || pos.Sort != q.Sort || pos.Ascending != q.Ascending {
+			return q, 0, errors.New("The continuation token was issued for other filtering options: subsequent calls must supply the same filtering options.")
+		}
+		q.Offset = pos.Offset
+	}
+	return q, top, nil
+}
+
+func encodeContinuation(q listQuery) string {
+	b, _ := json.Marshal(q)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeContinuation(s string) (listQuery, error) {
+	var q listQuery
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return q, err
+	}
+	if err := json.Unmarshal(b, &q); err != nil {
+		return q, err
+	}
+	if q.Offset < 0 {
+		return q, errors.New("negative offset")
+	}
+	return q, nil
+}
+
+func (e *Emulator) listPATs(cfg *Config, c caller, r *http.Request) (wirePagedPatTokens, error) {
+	q, top, err := parseListQuery(r, cfg.DefaultPageSize)
+	if err != nil {
+		return wirePagedPatTokens{}, err
+	}
+	e.mu.Lock()
+	type row struct {
+		p      *pat
+		status int
+	}
+	var rows []row
+	for _, p := range e.st.PATs {
+		if !c.visible(p) {
+			continue
+		}
+		st := e.patStatus(p)
+		keep := q.Filter == "all" ||
+			(q.Filter == "active" && st == statusActive) ||
+			(q.Filter == "expired" && st == statusExpired) ||
+			(q.Filter == "revoked" && st == statusRevoked)
+		if keep {
+			rows = append(rows, row{p, st})
+		}
+	}
+	e.mu.Unlock()
+
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		var less, greater bool
+		switch q.Sort {
+		case "displayDate":
+			less, greater = a.p.ValidFrom.Before(b.p.ValidFrom), a.p.ValidFrom.After(b.p.ValidFrom)
+		case "status":
+			less, greater = a.status < b.status, a.status > b.status
+		default:
+			x, y := strings.ToLower(a.p.DisplayName), strings.ToLower(b.p.DisplayName)
+			less, greater = x < y, x > y
+		}
+		if !less && !greater {
+			// A stable order for ties keeps paging consistent.
+			less = a.p.ID < b.p.ID
+			greater = a.p.ID > b.p.ID
+		}
+		if q.Ascending {
+			return less
+		}
+		return greater
+	})
+
+	page := wirePagedPatTokens{PatTokens: []wirePatToken{}}
+	start := min(q.Offset, len(rows))
+	end := min(start+top, len(rows))
+	for _, r := range rows[start:end] {
+		page.PatTokens = append(page.PatTokens, *r.p.wire(nil))
+	}
+	if end < len(rows) {
+		next := q
+		next.Offset = end
+		page.ContinuationToken = encodeContinuation(next)
+	}
+	return page, nil
+}
