@@ -223,3 +223,15 @@ func keyIDOf(pub *rsa.PublicKey) string {
 	sum := sha256.Sum256(pub.N.Bytes())
 	return base64.RawURLEncoding.EncodeToString(sum[:15])
 }
+
+// AccessToken issues an Azure DevOps access token for a configured user
+// without a sign-in flow, as `az account get-access-token` would hand one over.
+func (e *Emulator) AccessToken(upn string) (string, error) {
+	cfg := e.Config()
+	user, ok := cfg.user(upn)
+	if !ok {
+		return "", fmt.Errorf("no user %q", upn)
+	}
+	g, _ := parseScopes(AzureDevOpsResource + "/.default")
+	return e.sign(accessClaims(user, AzureCLIClientID, g, e.Now(), time.Duration(cfg.AccessTokenLifetime), cfg.AppOnlyTokens)), nil
+}

@@ -1,0 +1,234 @@
+// Command patctl-emulator runs a local emulator of Microsoft Entra ID and the
+// Azure DevOps PAT Lifecycle Management API over HTTPS on 127.0.0.1, so that
+// patctl and scripts around it can be tried without reaching Microsoft.
+//
+//	patctl-emulator [flags]            serve until interrupted
+//	patctl-emulator browse URL         act as a browser for a sign-in URL
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/patctl/patctl/internal/emulator"
+	"github.com/patctl/patctl/internal/emulator/fakebrowser"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "browse" {
+		return browse(ctx, args[1:], stdout, stderr)
+	}
+	return serve(ctx, args, stdout, stderr)
+}
+
+type serveFlags struct {
+	addr, state, caFile, envFile, configFile string
+	cfg                                      emulator.Config
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
+	var f serveFlags
+	f.cfg = emulator.DefaultConfig()
+	fs := flag.NewFlagSet("patctl-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: patctl-emulator [flags]\n       patctl-emulator browse [--ca-file FILE] URL\n\nServes fake Entra ID and a fake Azure DevOps PAT API over HTTPS and prints\nthe shell lines that point patctl at it.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:0", "`address` to listen on (port 0 picks a free one)")
+	fs.StringVar(&f.state, "state", "", "JSON `file` that keeps tokens, sessions and keys across restarts")
+	fs.StringVar(&f.caFile, "ca-file", "", "where to write the CA certificate (PEM); default next to --state, else in a new temporary directory")
+	fs.StringVar(&f.envFile, "env-file", "", "also write the export lines to this `file`")
+	fs.StringVar(&f.configFile, "config", "", "JSON `file` with configuration (users, tenants, orgs, policies…), merged over the defaults")
+	fs.Func("access-token-lifetime", "lifetime of access tokens (default 1h)", durationFlag(&f.cfg.AccessTokenLifetime))
+	fs.Func("refresh-token-lifetime", "lifetime of refresh tokens (default 2160h)", durationFlag(&f.cfg.RefreshTokenLifetime))
+	fs.Func("latency", "added to every request (e.g. 50ms)", durationFlag(&f.cfg.Latency))
+	fs.StringVar(&f.cfg.DeviceCodeOutcome, "device-code", f.cfg.DeviceCodeOutcome, "device-code `outcome`: approve, pending, access_denied, expired_token")
+	fs.IntVar(&f.cfg.ApproveAfterPolls, "approve-after-polls", 0, "with --device-code approve: answer authorization_pending this many times first")
+	fs.BoolVar(&f.cfg.AppOnlyTokens, "app-only", false, "issue app-only tokens (idtyp=app), as a service principal gets")
+	fs.StringVar(&f.cfg.SignInAnswer, "sign-in-answer", f.cfg.SignInAnswer, "how Azure DevOps answers unauthenticated calls: 401, 203 (HTML sign-in page) or 302")
+	fs.BoolVar(&f.cfg.OnlyConfiguredOrgs, "only-configured-orgs", false, "answer 404 for organizations not in the configuration")
+	fs.IntVar(&f.cfg.DefaultPageSize, "page-size", f.cfg.DefaultPageSize, "List page size when the request has no $top")
+	fs.BoolVar(&f.cfg.ResponseBOM, "bom", false, "start JSON answers of Azure DevOps with a UTF-8 byte order mark")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if f.configFile != "" {
+		data, err := os.ReadFile(f.configFile)
+		if err != nil {
+			return f, fmt.Errorf("--config: %w", err)
+		}
+		if err := json.Unmarshal(data, &f.cfg); err != nil {
+			return f, fmt.Errorf("--config %s: %w", f.configFile, err)
+		}
+		// Flags win over the file: parse them again on top of it.
+		if err := fs.Parse(args); err != nil {
+			return f, err
+		}
+	}
+	switch f.cfg.DeviceCodeOutcome {
+	case emulator.DeviceCodeApprove, emulator.DeviceCodePending, emulator.DeviceCodeAccessDenied, emulator.DeviceCodeExpired:
+	default:
+		return f, fmt.Errorf("--device-code: unknown outcome %q", f.cfg.DeviceCodeOutcome)
+	}
+	switch f.cfg.SignInAnswer {
+	case emulator.SignInChallenge, emulator.SignInPage, emulator.SignInRedirect:
+	default:
+		return f, fmt.Errorf("--sign-in-answer: must be 401, 203 or 302, not %q", f.cfg.SignInAnswer)
+	}
+	return f, nil
+}
+
+func durationFlag(d *emulator.Duration) func(string) error {
+	return func(s string) error { return d.UnmarshalText([]byte(s)) }
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f, err := parseServeFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "patctl-emulator:", err)
+		return 2
+	}
+	em, err := emulator.Start(emulator.Options{Addr: f.addr, Config: &f.cfg, StateFile: f.state})
+	if err != nil {
+		fmt.Fprintln(stderr, "patctl-emulator:", err)
+		return 1
+	}
+	defer em.Close()
+
+	caFile := f.caFile
+	if caFile == "" {
+		dir := filepath.Dir(f.state)
+		if f.state == "" {
+			if dir, err = os.MkdirTemp("", "patctl-emulator-"); err != nil {
+				fmt.Fprintln(stderr, "patctl-emulator:", err)
+				return 1
+			}
+		}
+		caFile = filepath.Join(dir, "ca.pem")
+	}
+	if caFile, err = filepath.Abs(caFile); err == nil {
+		err = os.WriteFile(caFile, em.CAPEM(), 0o644)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "patctl-emulator: write CA:", err)
+		return 1
+	}
+
+	exports := exportLines(em, caFile)
+	fmt.Fprint(stdout, exports)
+	if f.envFile != "" {
+		if err := os.WriteFile(f.envFile, []byte(exports), 0o644); err != nil {
+			fmt.Fprintln(stderr, "patctl-emulator: --env-file:", err)
+			return 1
+		}
+	}
+	cfg := em.Config()
+	fmt.Fprintf(stderr, "patctl-emulator: serving Entra ID and Azure DevOps at %s\n", em.URL())
+	fmt.Fprintf(stderr, "  signs in as %s; any organization name is served", cfg.Users[0].UPN)
+	if cfg.OnlyConfiguredOrgs {
+		fmt.Fprint(stderr, " only if configured")
+	}
+	fmt.Fprintf(stderr, "\n  control: %s/_emulator/{requests,config,faults,revoke-sessions,clock}\n", em.URL())
+	fmt.Fprintln(stderr, "  stop with Ctrl-C")
+
+	<-ctx.Done()
+	if err := em.Err(); err != nil {
+		fmt.Fprintln(stderr, "patctl-emulator: state file:", err)
+		return 1
+	}
+	return 0
+}
+
+// exportLines are the shell lines that point patctl at the emulator.
+func exportLines(em *emulator.Emulator, caFile string) string {
+	cfg := em.Config()
+	tenant, org := "organizations", emulator.DefaultOrg
+	if len(cfg.Tenants) > 0 {
+		tenant = cfg.Tenants[0].ID
+	}
+	if len(cfg.Orgs) > 0 {
+		org = cfg.Orgs[0].Name
+	}
+	var b strings.Builder
+	for _, kv := range [][2]string{
+		{"PATCTL_AUTHORITY", em.Authority(tenant)},
+		{"PATCTL_API_URL", em.URL()},
+		{"PATCTL_DEVOPS_URL", em.URL()},
+		{"PATCTL_CA_FILE", caFile},
+		{"PATCTL_ORG", org},
+	} {
+		fmt.Fprintf(&b, "export %s=%s\n", kv[0], shellQuote(kv[1]))
+	}
+	return b.String()
+}
+
+func shellQuote(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == ':' || r == '.' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// browse acts as the user's browser for a sign-in URL: usable as $BROWSER.
+func browse(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("patctl-emulator browse", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	caFile := fs.String("ca-file", os.Getenv("PATCTL_CA_FILE"), "PEM `file` of the CA to trust (default $PATCTL_CA_FILE)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: patctl-emulator browse [--ca-file FILE] URL")
+		return 2
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if *caFile != "" {
+		pem, err := os.ReadFile(*caFile)
+		if err != nil || !pool.AppendCertsFromPEM(pem) {
+			fmt.Fprintf(stderr, "patctl-emulator browse: --ca-file %s: no usable PEM certificate\n", *caFile)
+			return 2
+		}
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	page, err := fakebrowser.Follow(ctx, fakebrowser.Client(&http.Client{Transport: tr}), fs.Arg(0))
+	if err != nil {
+		fmt.Fprintln(stderr, "patctl-emulator browse:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, strings.TrimSpace(page))
+	return 0
+}
