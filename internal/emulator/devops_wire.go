@@ -74,9 +74,8 @@ func serviceRound(t time.Time) time.Time {
 	sec := t.Truncate(time.Second)
 	frac := float64(t.Sub(sec)) / float64(time.Second)
 	ticks := math.Round(frac * 300) // 1/300 s units
-	// .NET keeps 100 ns ticks: truncate the exact fraction to that precision.
-	ns := int64(ticks * 1e9 / 300)
-	ns -= ns % 100
+	// .NET keeps 100 ns ticks: round the exact fraction to that precision.
+	ns := int64(math.Round(ticks*1e7/300)) * 100
 	return sec.Add(time.Duration(ns))
 }
 
