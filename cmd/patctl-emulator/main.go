@@ -129,6 +129,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintln(stderr, "patctl-emulator:", err)
 				return 1
 			}
+			defer os.RemoveAll(dir)
 		}
 		caFile = filepath.Join(dir, "ca.pem")
 	}
