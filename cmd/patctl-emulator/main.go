@@ -144,14 +144,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	exports := exportLines(em, caFile)
 	fmt.Fprint(stdout, exports)
 	if f.envFile != "" {
-		if err := os.WriteFile(f.envFile, []byte(exports), 0o644); err != nil {
+		if err := writeFileAtomic(f.envFile, []byte(exports)); err != nil {
 			fmt.Fprintln(stderr, "patctl-emulator: --env-file:", err)
 			return 1
 		}
 	}
 	cfg := em.Config()
 	fmt.Fprintf(stderr, "patctl-emulator: serving Entra ID and Azure DevOps at %s\n", em.URL())
-	fmt.Fprintf(stderr, "  signs in as %s; any organization name is served", cfg.Users[0].UPN)
+	if user, ok := firstUser(cfg); ok {
+		fmt.Fprintf(stderr, "  signs in as %s; ", user)
+	}
+	fmt.Fprint(stderr, "any organization name is served")
 	if cfg.OnlyConfiguredOrgs {
 		fmt.Fprint(stderr, " only if configured")
 	}
@@ -164,6 +167,26 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// writeFileAtomic writes via a temporary file and a rename, so that a script
+// waiting for the file never reads half of it.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func firstUser(cfg emulator.Config) (string, bool) {
+	if cfg.BrowserUser != "" {
+		return cfg.BrowserUser, true
+	}
+	if len(cfg.Users) == 0 {
+		return "", false
+	}
+	return cfg.Users[0].UPN, true
 }
 
 // exportLines are the shell lines that point patctl at the emulator.
