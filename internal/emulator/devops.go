@@ -29,10 +29,8 @@ type caller struct {
 // handleOrgRoot answers an unauthenticated HEAD (or GET) of an organization's
 // root with the headers clients use for tenant discovery.
 func (e *Emulator) handleOrgRoot(w http.ResponseWriter, r *http.Request, orgName string) {
-	cfg := e.Config()
-	org, ok := cfg.org(orgName)
+	cfg, org, ok := e.resolveOrg(w, orgName)
 	if !ok {
-		e.writeOrgNotFound(w, orgName)
 		return
 	}
 	if _, authed := e.bearerUser(&cfg, r, org); authed {
@@ -42,8 +40,15 @@ func (e *Emulator) handleOrgRoot(w http.ResponseWriter, r *http.Request, orgName
 	e.writeSignIn(w, r, &cfg, org)
 }
 
-func (e *Emulator) writeOrgNotFound(w http.ResponseWriter, name string) {
-	writeJSON(w, http.StatusNotFound, devopsErrorBody(fmt.Sprintf("VS800075: The project collection or organization '%s' does not exist.", name), typeHostNotFound, "HostDoesNotExistException"))
+// resolveOrg finds the organization a request names, with the configuration
+// it was found in, or answers 404.
+func (e *Emulator) resolveOrg(w http.ResponseWriter, name string) (Config, Org, bool) {
+	cfg := e.Config()
+	org, ok := cfg.org(name)
+	if !ok {
+		writeJSON(w, http.StatusNotFound, devopsErrorBody(fmt.Sprintf("VS800075: The project collection or organization '%s' does not exist.", name), typeHostNotFound, "HostDoesNotExistException"))
+	}
+	return cfg, org, ok
 }
 
 // challengeHeaders are what Azure DevOps sends so that a client can find the
@@ -140,10 +145,8 @@ func (e *Emulator) basicPAT(r *http.Request) (*pat, bool) {
 // handleConnectionData answers who the caller is. It accepts an active PAT
 // (Basic auth, any user name) for this organization, or a user's Entra token.
 func (e *Emulator) handleConnectionData(w http.ResponseWriter, r *http.Request, orgName string) {
-	cfg := e.Config()
-	org, ok := cfg.org(orgName)
+	cfg, org, ok := e.resolveOrg(w, orgName)
 	if !ok {
-		e.writeOrgNotFound(w, orgName)
 		return
 	}
 	var oid string

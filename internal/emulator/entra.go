@@ -369,7 +369,7 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request, segment s
 	var scopes grantScopes
 	switch grant {
 	case "authorization_code":
-		userOID, scopes, eerr = e.redeemAuthCode(&cfg, client, form)
+		userOID, scopes, eerr = e.redeemAuthCode(client, form)
 	case "refresh_token":
 		userOID, scopes, eerr = e.redeemRefreshToken(client, form)
 	case "device_code", deviceCodeGrantURN:
@@ -404,7 +404,7 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request, segment s
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (e *Emulator) redeemAuthCode(cfg *Config, client Client, form url.Values) (string, grantScopes, *entraError) {
+func (e *Emulator) redeemAuthCode(client Client, form url.Values) (string, grantScopes, *entraError) {
 	code := form.Get("code")
 	if code == "" {
 		return "", grantScopes{}, errMissingParam("code")

@@ -35,10 +35,8 @@ func (e *Emulator) patStatus(p *pat) int {
 const maxPageSize = 100
 
 func (e *Emulator) handlePATs(w http.ResponseWriter, r *http.Request, orgName, op string) {
-	cfg := e.Config()
-	org, ok := cfg.org(orgName)
+	cfg, org, ok := e.resolveOrg(w, orgName)
 	if !ok {
-		e.writeOrgNotFound(w, orgName)
 		return
 	}
 	c, ok := e.authenticate(w, r, &cfg, org)
