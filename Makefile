@@ -1,11 +1,13 @@
 GO ?= go
 PKGS := ./...
+# The race detector needs cgo, hence a C compiler; without one the tests still run.
+RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
 .PHONY: test vet fmt-check build emulator
 
 ## test: format check, vet, and every test (the command CI runs)
 test: fmt-check vet
-	$(GO) test -count=1 -timeout 15m $(PKGS)
+	$(GO) test $(RACE) -count=1 -timeout 20m $(PKGS)
 
 vet:
 	$(GO) vet $(PKGS)
