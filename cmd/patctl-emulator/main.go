@@ -10,7 +10,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -49,8 +49,12 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	var f serveFlags
 	f.cfg = emulator.DefaultConfig()
 	fs := flag.NewFlagSet("patctl-emulator", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
+	// Errors are printed once by the caller; usage only when asked for.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	printUsage := func() {
+		fs.SetOutput(stderr)
+		defer fs.SetOutput(io.Discard)
 		fmt.Fprintf(stderr, "Usage: patctl-emulator [flags]\n       patctl-emulator browse [--ca-file FILE] URL\n\nServes fake Entra ID and a fake Azure DevOps PAT API over HTTPS and prints\nthe shell lines that point patctl at it.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -62,14 +66,26 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.Func("access-token-lifetime", "lifetime of access tokens (default 1h)", durationFlag(&f.cfg.AccessTokenLifetime))
 	fs.Func("refresh-token-lifetime", "lifetime of refresh tokens (default 2160h)", durationFlag(&f.cfg.RefreshTokenLifetime))
 	fs.Func("latency", "added to every request (e.g. 50ms)", durationFlag(&f.cfg.Latency))
-	fs.StringVar(&f.cfg.DeviceCodeOutcome, "device-code", f.cfg.DeviceCodeOutcome, "device-code `outcome`: approve, pending, access_denied, expired_token")
+	fs.Func("device-code", "device-code outcome: approve (default), pending, access_denied, expired_token",
+		oneOf(&f.cfg.DeviceCodeOutcome, emulator.DeviceCodeApprove, emulator.DeviceCodePending, emulator.DeviceCodeAccessDenied, emulator.DeviceCodeExpired))
 	fs.IntVar(&f.cfg.ApproveAfterPolls, "approve-after-polls", 0, "with --device-code approve: answer authorization_pending this many times first")
 	fs.BoolVar(&f.cfg.AppOnlyTokens, "app-only", false, "issue app-only tokens (idtyp=app), as a service principal gets")
-	fs.StringVar(&f.cfg.SignInAnswer, "sign-in-answer", f.cfg.SignInAnswer, "how Azure DevOps answers unauthenticated calls: 401, 203 (HTML sign-in page) or 302")
+	fs.Func("sign-in-answer", "how Azure DevOps answers unauthenticated calls: 401 (default), 203 (HTML sign-in page) or 302",
+		oneOf(&f.cfg.SignInAnswer, emulator.SignInChallenge, emulator.SignInPage, emulator.SignInRedirect))
 	fs.BoolVar(&f.cfg.OnlyConfiguredOrgs, "only-configured-orgs", false, "answer 404 for organizations not in the configuration")
-	fs.IntVar(&f.cfg.DefaultPageSize, "page-size", f.cfg.DefaultPageSize, "List page size when the request has no $top")
+	fs.Func("page-size", "List page size (1 to 100) when the request has no $top (default 20)", func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100 {
+			return errors.New("must be a whole number from 1 to 100")
+		}
+		f.cfg.DefaultPageSize = n
+		return nil
+	})
 	fs.BoolVar(&f.cfg.ResponseBOM, "bom", false, "start JSON answers of Azure DevOps with a UTF-8 byte order mark")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage()
+		}
 		return f, err
 	}
 	if fs.NArg() > 0 {
@@ -80,7 +96,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 		if err != nil {
 			return f, fmt.Errorf("--config: %w", err)
 		}
-		if err := json.Unmarshal(data, &f.cfg); err != nil {
+		if f.cfg, err = emulator.MergeConfig(f.cfg, data); err != nil {
 			return f, fmt.Errorf("--config %s: %w", f.configFile, err)
 		}
 		// Flags win over the file: parse them again on top of it.
@@ -88,17 +104,22 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 			return f, err
 		}
 	}
-	switch f.cfg.DeviceCodeOutcome {
-	case emulator.DeviceCodeApprove, emulator.DeviceCodePending, emulator.DeviceCodeAccessDenied, emulator.DeviceCodeExpired:
-	default:
-		return f, fmt.Errorf("--device-code: unknown outcome %q", f.cfg.DeviceCodeOutcome)
-	}
-	switch f.cfg.SignInAnswer {
-	case emulator.SignInChallenge, emulator.SignInPage, emulator.SignInRedirect:
-	default:
-		return f, fmt.Errorf("--sign-in-answer: must be 401, 203 or 302, not %q", f.cfg.SignInAnswer)
+	if err := f.cfg.Validate(); err != nil {
+		return f, err
 	}
 	return f, nil
+}
+
+func oneOf(dst *string, allowed ...string) func(string) error {
+	return func(s string) error {
+		for _, a := range allowed {
+			if s == a {
+				*dst = s
+				return nil
+			}
+		}
+		return fmt.Errorf("must be one of %s", strings.Join(allowed, ", "))
+	}
 }
 
 func durationFlag(d *emulator.Duration) func(string) error {

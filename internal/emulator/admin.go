@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -52,22 +53,36 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		e.ResetRequests()
 		w.WriteHeader(http.StatusNoContent)
 	case "config GET":
-		writeJSON(w, http.StatusOK, e.Config())
+		writeJSON(w, http.StatusOK, redactSecrets(e.Config()))
 	case "config PATCH":
-		cfg := e.Config()
-		if err := json.NewDecoder(r.Body).Decode(&cfg); err != nil {
+		patch, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		var cfg Config
+		if err == nil {
+			var mergeErr error
+			err = e.Update(func(c *Config) {
+				if cfg, mergeErr = MergeConfig(*c, patch); mergeErr == nil {
+					*c = cfg
+				}
+			})
+			if mergeErr != nil {
+				err = mergeErr
+			}
+		}
+		if err != nil {
 			http.Error(w, "config: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		e.Update(func(c *Config) { *c = cfg })
-		writeJSON(w, http.StatusOK, cfg)
+		writeJSON(w, http.StatusOK, redactSecrets(cfg))
 	case "faults POST":
 		var f Fault
-		if err := json.NewDecoder(r.Body).Decode(&f); err != nil || f.Op == "" || f.Kind == "" {
-			http.Error(w, "fault: a JSON object with op and kind is required", http.StatusBadRequest)
+		if err := json.NewDecoder(r.Body).Decode(&f); err != nil {
+			http.Error(w, "fault: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		e.AddFault(f)
+		if err := e.AddFault(f); err != nil {
+			http.Error(w, "fault: "+err.Error(), http.StatusBadRequest)
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	case "faults DELETE":
 		e.ClearFaults()
@@ -86,4 +101,14 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// redactSecrets hides client secrets from the control endpoint.
+func redactSecrets(c Config) Config {
+	for i := range c.Clients {
+		if c.Clients[i].Secret != "" {
+			c.Clients[i].Secret = "(set)"
+		}
+	}
+	return c
 }

@@ -1,6 +1,10 @@
 package emulator
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -59,6 +63,10 @@ type Config struct {
 
 	AccessTokenLifetime  Duration `json:"accessTokenLifetime"`
 	RefreshTokenLifetime Duration `json:"refreshTokenLifetime"`
+	// ReusableRefreshTokens keeps a refresh token valid after use, as live
+	// Entra ID does for public clients. By default a used one is refused, the
+	// stricter behaviour that shows a client keeping its newest token.
+	ReusableRefreshTokens bool `json:"reusableRefreshTokens"`
 
 	DeviceCodeOutcome string `json:"deviceCodeOutcome"`
 	ApproveAfterPolls int    `json:"approveAfterPolls"`
@@ -220,4 +228,70 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// clone is a deep copy: requests read their copy while tests change the original.
+func (c Config) clone() Config {
+	c.Tenants = append([]Tenant(nil), c.Tenants...)
+	c.Users = append([]User(nil), c.Users...)
+	c.Clients = append([]Client(nil), c.Clients...)
+	for i := range c.Clients {
+		c.Clients[i].RedirectURIs = append([]string(nil), c.Clients[i].RedirectURIs...)
+	}
+	c.Orgs = append([]Org(nil), c.Orgs...)
+	return c
+}
+
+// Validate reports the first setting the emulator cannot work with.
+func (c Config) Validate() error {
+	switch c.DeviceCodeOutcome {
+	case DeviceCodeApprove, DeviceCodePending, DeviceCodeAccessDenied, DeviceCodeExpired:
+	default:
+		return fmt.Errorf("deviceCodeOutcome: %q is not one of approve, pending, access_denied, expired_token", c.DeviceCodeOutcome)
+	}
+	switch c.SignInAnswer {
+	case SignInChallenge, SignInPage, SignInRedirect:
+	default:
+		return fmt.Errorf("signInAnswer: %q is not one of 401, 203, 302", c.SignInAnswer)
+	}
+	if c.DefaultPageSize < 1 || c.DefaultPageSize > maxPageSize {
+		return fmt.Errorf("defaultPageSize: %d is not between 1 and %d", c.DefaultPageSize, maxPageSize)
+	}
+	if c.ServicePrincipalStatus < 400 || c.ServicePrincipalStatus > 599 {
+		return fmt.Errorf("servicePrincipalStatus: %d is not an HTTP error status", c.ServicePrincipalStatus)
+	}
+	if c.ApproveAfterPolls < 0 {
+		return fmt.Errorf("approveAfterPolls: %d is negative", c.ApproveAfterPolls)
+	}
+	if c.AccessTokenLifetime <= 0 || c.RefreshTokenLifetime <= 0 || c.Latency < 0 {
+		return errors.New("token lifetimes must be positive and latency not negative")
+	}
+	return nil
+}
+
+// MergeConfig applies a JSON document to base: the fields it names replace
+// base's, and a list it names (tenants, users, clients, orgs) replaces the
+// whole list rather than merging into its entries.
+func MergeConfig(base Config, patch []byte) (Config, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(patch, &fields); err != nil {
+		return base, err
+	}
+	out := base.clone()
+	for name, list := range map[string]func(){
+		"tenants": func() { out.Tenants = nil },
+		"users":   func() { out.Users = nil },
+		"clients": func() { out.Clients = nil },
+		"orgs":    func() { out.Orgs = nil },
+	} {
+		if _, ok := fields[name]; ok {
+			list()
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(patch))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&out); err != nil {
+		return base, err
+	}
+	return out, out.Validate()
 }

@@ -2,9 +2,10 @@ package emulator
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
+	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -67,17 +68,17 @@ func (e *Emulator) challengeHeaders(h http.Header, cfg *Config, org Org) {
 // writeSignIn is the service's answer to a call without a usable token.
 func (e *Emulator) writeSignIn(w http.ResponseWriter, r *http.Request, cfg *Config, org Org) {
 	e.challengeHeaders(w.Header(), cfg, org)
-	signIn := e.url + "/_signin?realm=" + r.Host + "&reply_to=" + r.URL.String()
+	signIn := e.url + "/_signin?" + url.Values{"realm": {r.Host}, "reply_to": {r.URL.String()}}.Encode()
 	switch cfg.SignInAnswer {
 	case SignInPage:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusNonAuthoritativeInfo)
-		fmt.Fprintf(w, `<!DOCTYPE html><html><head><title>Azure DevOps Services | Sign In</title></head><body><a href="%s">Sign in</a></body></html>`, signIn)
+		fmt.Fprintf(w, `<!DOCTYPE html><html><head><title>Azure DevOps Services | Sign In</title></head><body><a href="%s">Sign in</a></body></html>`, html.EscapeString(signIn))
 	case SignInRedirect:
 		w.Header().Set("Location", signIn)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusFound)
-		fmt.Fprintf(w, `<html><head><title>Object moved</title></head><body><h2>Object moved to <a href="%s">here</a>.</h2></body></html>`, signIn)
+		fmt.Fprintf(w, `<html><head><title>Object moved</title></head><body><h2>Object moved to <a href="%s">here</a>.</h2></body></html>`, html.EscapeString(signIn))
 	default:
 		writeJSONBOM(w, http.StatusUnauthorized, devopsErrorBody("TF400813: Resource not available for anonymous access. Client authentication required.", typeUnauthorized, "UnauthorizedRequestException"), cfg.ResponseBOM)
 	}
@@ -136,7 +137,8 @@ func (e *Emulator) basicPAT(r *http.Request) (*pat, bool) {
 	defer e.mu.Unlock()
 	for _, p := range e.st.PATs {
 		if p.SecretHash == h && e.patStatus(p) == statusActive {
-			return p, true
+			found := *p
+			return &found, true
 		}
 	}
 	return nil, true
@@ -200,27 +202,40 @@ func containsFold(list []string, s string) bool {
 
 var apiVersionRE = regexp.MustCompile(`^(\d+)\.(\d+)(-preview(\.(\d+))?)?$`)
 
+// versionError is a refused api-version, with the exception type the service names.
+type versionError struct {
+	typeKey string
+	message string
+}
+
+func (v *versionError) Error() string { return v.message }
+
+func (v *versionError) body() wireError {
+	return devopsErrorBody(v.message, "Microsoft.VisualStudio.Services.WebApi."+v.typeKey+", Microsoft.VisualStudio.Services.WebApi", v.typeKey)
+}
+
 // checkAPIVersion enforces what the service does: a version is required, only
 // previews of this resource exist, and only 6.1 to 7.2 are served.
-func checkAPIVersion(v string) error {
-	m := apiVersionRE.FindStringSubmatch(strings.TrimSpace(v))
+func checkAPIVersion(v string) *versionError {
+	v = strings.TrimSpace(v)
 	if v == "" {
-		return errors.New("VS403493: An api-version query parameter is required for this request. The latest supported version is 7.2-preview.1.")
+		return &versionError{"VssVersionNotSpecifiedException", "No api-version was supplied for the request. An api-version of the form 'major.minor[-preview[.resourceVersion]]' is required; the latest version of this resource is 7.2-preview.1."}
 	}
+	m := apiVersionRE.FindStringSubmatch(v)
 	if m == nil {
-		return fmt.Errorf("VS403494: The api-version '%s' is not in a valid format. The expected format is 'major.minor[-preview[.resourceVersion]]'.", v)
+		return &versionError{"VssVersionNotParsableException", fmt.Sprintf("The version '%s' cannot be parsed. It must be of the form 'major.minor[-preview[.resourceVersion]]'.", v)}
 	}
 	version := m[1] + "." + m[2]
 	switch version {
 	case "6.1", "7.0", "7.1", "7.2":
 	default:
-		return fmt.Errorf("The requested REST API version of %s is out of range for this server. The latest REST API version this server supports is 7.2.", version)
+		return &versionError{"VssVersionOutOfRangeException", fmt.Sprintf("The requested REST API version of %s is out of range for this server. The latest REST API version this server supports is 7.2.", version)}
 	}
 	if m[3] == "" {
-		return fmt.Errorf("The requested version \"%s\" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: \"%s-preview\"", version, version)
+		return &versionError{"VssInvalidPreviewVersionException", fmt.Sprintf("The requested version \"%s\" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: \"%s-preview\"", version, version)}
 	}
 	if m[5] != "" && m[5] != "1" {
-		return fmt.Errorf("The requested resource version %s of the resource is out of range. The latest resource version this server supports is 1.", m[5])
+		return &versionError{"VssVersionOutOfRangeException", fmt.Sprintf("The requested resource version %s of the resource is out of range. The latest resource version this server supports is 1.", m[5])}
 	}
 	return nil
 }

@@ -67,10 +67,16 @@ func devopsErrorBody(message, typeName, typeKey string) wireError {
 // fractional digits with trailing zeros dropped ("2020-12-01T23:46:23.32Z").
 type svcTime struct{ time.Time }
 
+// maxServiceTime is the latest time SQL datetime holds.
+var maxServiceTime = time.Date(9999, 12, 31, 23, 59, 59, 997_000_000, time.UTC)
+
 // serviceRound rounds to the 1/300 s resolution of the service's storage
 // (SQL datetime), which is why a validTo sent as .319 comes back as .32.
 func serviceRound(t time.Time) time.Time {
 	t = t.UTC()
+	if t.After(maxServiceTime) {
+		return maxServiceTime
+	}
 	sec := t.Truncate(time.Second)
 	frac := float64(t.Sub(sec)) / float64(time.Second)
 	ticks := math.Round(frac * 300) // 1/300 s units

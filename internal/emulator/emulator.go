@@ -75,9 +75,12 @@ func Start(opts Options) (*Emulator, error) {
 		e.newSecret = randomPATSecret
 	}
 	if opts.Config != nil {
-		e.cfg = *opts.Config
+		e.cfg = opts.Config.clone()
 	} else {
 		e.cfg = DefaultConfig()
+	}
+	if err := e.cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
 	}
 	st, err := loadState(opts.StateFile)
 	if err != nil {
@@ -110,8 +113,11 @@ func Start(opts Options) (*Emulator, error) {
 	e.ln = ln
 	e.url = "https://" + ln.Addr().String()
 	e.srv = &http.Server{
-		Handler:           e,
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS12},
+		Handler:   e,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}},
+		// HTTP/1.1 only: the reset and drop faults must close a real
+		// connection, which an HTTP/2 stream cannot do.
+		TLSNextProto:      map[string]func(*http.Server, *tls.Conn, http.Handler){},
 		ReadHeaderTimeout: 10 * time.Second,
 		ConnState: func(_ net.Conn, s http.ConnState) {
 			if s == http.StateNew {
@@ -175,14 +181,21 @@ func (e *Emulator) Err() error {
 func (e *Emulator) Config() Config {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.cfg
+	return e.cfg.clone()
 }
 
-// Update changes the configuration under the emulator's lock.
-func (e *Emulator) Update(change func(*Config)) {
+// Update changes the configuration under the emulator's lock. A change that
+// leaves it invalid is undone and reported.
+func (e *Emulator) Update(change func(*Config)) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	change(&e.cfg)
+	next := e.cfg.clone()
+	change(&next)
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	e.cfg = next
+	return nil
 }
 
 // ServeHTTP routes a request, records it, and applies latency and faults.
@@ -192,7 +205,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op, handler := e.route(r)
-	rec := Request{Time: e.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Op: op}
+	rec := Request{Time: e.Now(), Method: r.Method, Path: r.URL.Path, Op: op}
+	if op != OpToken && op != OpDeviceCode {
+		// The token endpoints take secrets in the body only; a query there
+		// would be a client's mistake that the log must not repeat.
+		rec.Query = r.URL.RawQuery
+	}
 	if op == OpToken {
 		// The grant type is part of what a test counts (refreshes, say).
 		_ = r.ParseForm()

@@ -247,7 +247,7 @@ func (e *Emulator) handleDeviceCode(w http.ResponseWriter, r *http.Request, segm
 	userCode := strings.ToUpper(randomPATSecret()[:9])
 	e.mu.Lock()
 	e.st.DeviceCodes[hashSecret(device)] = &deviceCode{
-		UserCode: userCode, ClientID: clientID, Scopes: scopes.requested, Tenant: ts.name,
+		UserCode: hashSecret(userCode), ClientID: clientID, Scopes: scopes.requested, Tenant: ts.name,
 		Expires: e.Now().Add(deviceCodeLifetime),
 	}
 	e.saveLocked()
@@ -290,7 +290,7 @@ func (e *Emulator) ApproveDeviceCode(userCode string) bool {
 		return false
 	}
 	for _, dc := range e.st.DeviceCodes {
-		if strings.EqualFold(dc.UserCode, strings.TrimSpace(userCode)) && !dc.Redeemed && e.Now().Before(dc.Expires) {
+		if dc.UserCode == hashSecret(strings.ToUpper(strings.TrimSpace(userCode))) && !dc.Redeemed && e.Now().Before(dc.Expires) {
 			dc.Approved = user.ObjectID
 			e.saveLocked()
 			return true
@@ -367,13 +367,14 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request, segment s
 
 	var userOID string
 	var scopes grantScopes
+	var spend func() *entraError
 	switch grant {
 	case "authorization_code":
-		userOID, scopes, eerr = e.redeemAuthCode(client, form)
+		userOID, scopes, spend, eerr = e.redeemAuthCode(client, form)
 	case "refresh_token":
-		userOID, scopes, eerr = e.redeemRefreshToken(client, form)
+		userOID, scopes, spend, eerr = e.redeemRefreshToken(client, form, cfg.ReusableRefreshTokens)
 	case "device_code", deviceCodeGrantURN:
-		userOID, scopes, eerr = e.redeemDeviceCode(&cfg, client, form)
+		userOID, scopes, spend, eerr = e.redeemDeviceCode(&cfg, client, form)
 	default:
 		eerr = errUnsupportedGrant(grant)
 	}
@@ -390,6 +391,11 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request, segment s
 		e.writeEntraError(w, errUserNotInTenant(user.UPN, ts.name))
 		return
 	}
+	// The grant is used up only by a request that gets tokens for it.
+	if eerr := spend(); eerr != nil {
+		e.writeEntraError(w, eerr)
+		return
+	}
 	resp, refresh := e.tokenResponse(&cfg, user, client.ID, scopes, form.Get("client_info") == "1")
 	if refresh != "" {
 		e.mu.Lock()
@@ -404,25 +410,28 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request, segment s
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (e *Emulator) redeemAuthCode(client Client, form url.Values) (string, grantScopes, *entraError) {
+// The redeem functions check a grant and return a spend function that uses it
+// up, to be called once everything else about the request has been checked.
+
+func (e *Emulator) redeemAuthCode(client Client, form url.Values) (string, grantScopes, func() *entraError, *entraError) {
 	code := form.Get("code")
 	if code == "" {
-		return "", grantScopes{}, errMissingParam("code")
+		return "", grantScopes{}, nil, errMissingParam("code")
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ac, ok := e.st.AuthCodes[hashSecret(code)]
 	switch {
 	case !ok:
-		return "", grantScopes{}, errMalformedGrant()
+		return "", grantScopes{}, nil, errMalformedGrant()
 	case ac.Used:
-		return "", grantScopes{}, errCodeRedeemed()
+		return "", grantScopes{}, nil, errCodeRedeemed()
 	case !e.Now().Before(ac.Expires):
-		return "", grantScopes{}, errCodeExpired()
+		return "", grantScopes{}, nil, errCodeExpired()
 	case !strings.EqualFold(ac.ClientID, client.ID):
-		return "", grantScopes{}, errClientMismatch()
+		return "", grantScopes{}, nil, errClientMismatch()
 	case form.Get("redirect_uri") != ac.RedirectURI:
-		return "", grantScopes{}, errRedirectMismatch()
+		return "", grantScopes{}, nil, errRedirectMismatch()
 	}
 	if ac.Challenge != "" {
 		verifier := form.Get("code_verifier")
@@ -432,13 +441,20 @@ func (e *Emulator) redeemAuthCode(client Client, form url.Values) (string, grant
 			want = base64.RawURLEncoding.EncodeToString(sum[:])
 		}
 		if verifier == "" || subtle.ConstantTimeCompare([]byte(want), []byte(ac.Challenge)) != 1 {
-			return "", grantScopes{}, errPKCEMismatch()
+			return "", grantScopes{}, nil, errPKCEMismatch()
 		}
 	}
-	ac.Used = true
-	e.saveLocked()
 	scopes, err := scopesOfGrant(form.Get("scope"), ac.Scopes)
-	return ac.UserOID, scopes, err
+	return ac.UserOID, scopes, func() *entraError {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if ac.Used {
+			return errCodeRedeemed()
+		}
+		ac.Used = true
+		e.saveLocked()
+		return nil
+	}, err
 }
 
 // scopesOfGrant uses the scope of the token request when given, else the
@@ -450,73 +466,92 @@ func scopesOfGrant(requested string, original []string) (grantScopes, *entraErro
 	return parseScopes(requested)
 }
 
-func (e *Emulator) redeemRefreshToken(client Client, form url.Values) (string, grantScopes, *entraError) {
+func (e *Emulator) redeemRefreshToken(client Client, form url.Values, reusable bool) (string, grantScopes, func() *entraError, *entraError) {
 	rt := form.Get("refresh_token")
 	if rt == "" {
-		return "", grantScopes{}, errMissingParam("refresh_token")
+		return "", grantScopes{}, nil, errMissingParam("refresh_token")
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	g, ok := e.st.RefreshTokens[hashSecret(rt)]
 	switch {
 	case !ok:
-		return "", grantScopes{}, errMalformedGrant()
+		return "", grantScopes{}, nil, errMalformedGrant()
 	case g.Revoked:
-		return "", grantScopes{}, errGrantRevoked()
+		return "", grantScopes{}, nil, errGrantRevoked()
 	case g.Used:
-		return "", grantScopes{}, errGrantUsed()
+		return "", grantScopes{}, nil, errGrantUsed()
 	case !e.Now().Before(g.Expires):
-		return "", grantScopes{}, errRefreshExpired()
+		return "", grantScopes{}, nil, errRefreshExpired()
 	case !strings.EqualFold(g.ClientID, client.ID):
-		return "", grantScopes{}, errClientMismatch()
+		return "", grantScopes{}, nil, errClientMismatch()
 	}
-	g.Used = true
-	e.saveLocked()
 	scopes, err := scopesOfGrant(form.Get("scope"), g.Scopes)
-	return g.UserOID, scopes, err
+	spend := func() *entraError {
+		if reusable {
+			return nil
+		}
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if g.Used {
+			return errGrantUsed()
+		}
+		g.Used = true
+		e.saveLocked()
+		return nil
+	}
+	return g.UserOID, scopes, spend, err
 }
 
-func (e *Emulator) redeemDeviceCode(cfg *Config, client Client, form url.Values) (string, grantScopes, *entraError) {
+func (e *Emulator) redeemDeviceCode(cfg *Config, client Client, form url.Values) (string, grantScopes, func() *entraError, *entraError) {
 	code := form.Get("device_code")
 	if code == "" {
-		return "", grantScopes{}, errMissingParam("device_code")
+		return "", grantScopes{}, nil, errMissingParam("device_code")
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	dc, ok := e.st.DeviceCodes[hashSecret(code)]
 	if !ok || !strings.EqualFold(dc.ClientID, client.ID) {
-		return "", grantScopes{}, errBadDeviceCode()
+		return "", grantScopes{}, nil, errBadDeviceCode()
 	}
 	if dc.Redeemed {
-		return "", grantScopes{}, errGrantUsed()
+		return "", grantScopes{}, nil, errGrantUsed()
 	}
 	if !e.Now().Before(dc.Expires) {
-		return "", grantScopes{}, errDeviceExpired()
+		return "", grantScopes{}, nil, errDeviceExpired()
 	}
 	dc.Polls++
 	defer e.saveLocked()
 	if dc.Approved == "" {
 		switch cfg.DeviceCodeOutcome {
 		case DeviceCodeAccessDenied:
-			return "", grantScopes{}, errDeviceDeclined()
+			return "", grantScopes{}, nil, errDeviceDeclined()
 		case DeviceCodeExpired:
-			return "", grantScopes{}, errDeviceExpired()
+			return "", grantScopes{}, nil, errDeviceExpired()
 		case DeviceCodePending:
-			return "", grantScopes{}, errPending()
+			return "", grantScopes{}, nil, errPending()
 		default:
 			if dc.Polls <= cfg.ApproveAfterPolls {
-				return "", grantScopes{}, errPending()
+				return "", grantScopes{}, nil, errPending()
 			}
 			user, ok := cfg.browserUser("")
 			if !ok {
-				return "", grantScopes{}, errPending()
+				return "", grantScopes{}, nil, errPending()
 			}
 			dc.Approved = user.ObjectID
 		}
 	}
-	dc.Redeemed = true
 	scopes, err := parseScopes(strings.Join(dc.Scopes, " "))
-	return dc.Approved, scopes, err
+	return dc.Approved, scopes, func() *entraError {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if dc.Redeemed {
+			return errGrantUsed()
+		}
+		dc.Redeemed = true
+		e.saveLocked()
+		return nil
+	}, err
 }
 
 // clientCredentials issues an app-only token, as Entra ID does for a service

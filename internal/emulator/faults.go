@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -36,10 +38,21 @@ type Fault struct {
 }
 
 // AddFault arms a fault.
-func (e *Emulator) AddFault(f Fault) {
+func (e *Emulator) AddFault(f Fault) error {
+	switch {
+	case f.Op == "":
+		return errors.New("op is required (an operation name or *)")
+	case f.Kind != FaultStatus && f.Kind != FaultReset && f.Kind != FaultTimeout && f.Kind != FaultCommitThenDrop:
+		return fmt.Errorf("kind %q is not one of status, reset, timeout, commit-then-drop", f.Kind)
+	case f.Kind == FaultStatus && f.Status != 0 && (f.Status < 400 || f.Status > 599):
+		return fmt.Errorf("status %d is not an HTTP error status", f.Status)
+	case f.Times < 0 || f.Skip < 0 || f.RetryAfter < 0:
+		return errors.New("times, skip and retryAfter cannot be negative")
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.faults = append(e.faults, &f)
+	return nil
 }
 
 // ClearFaults disarms every fault.

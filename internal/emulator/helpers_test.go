@@ -144,3 +144,12 @@ func patTokenOf(t *testing.T, m map[string]any) map[string]any {
 	}
 	return p
 }
+
+func readAll(t *testing.T, r io.Reader) string {
+	t.Helper()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,12 +1,13 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,8 +49,8 @@ func (e *Emulator) handlePATs(w http.ResponseWriter, r *http.Request, orgName, o
 		reply(http.StatusBadRequest, devopsErrorBody(msg, typeName, typeKey))
 	}
 
-	if err := checkAPIVersion(queryValue(r, "api-version")); err != nil {
-		badRequest(err.Error(), "Microsoft.VisualStudio.Services.WebApi.VssInvalidPreviewVersionException, Microsoft.VisualStudio.Services.WebApi", "VssInvalidPreviewVersionException")
+	if verr := checkAPIVersion(queryValue(r, "api-version")); verr != nil {
+		reply(http.StatusBadRequest, verr.body())
 		return
 	}
 	w.Header().Set("ActivityId", randomUUID())
@@ -136,7 +137,7 @@ func (p *pat) wire(secret *string) *wirePatToken {
 		DisplayName:     p.DisplayName,
 		ValidTo:         svcTime{p.ValidTo},
 		Scope:           p.Scope,
-		TargetAccounts:  p.TargetAccounts,
+		TargetAccounts:  slices.Clone(p.TargetAccounts),
 		ValidFrom:       svcTime{p.ValidFrom},
 		AuthorizationID: p.ID,
 		Token:           secret,
@@ -212,11 +213,12 @@ func (e *Emulator) createPAT(cfg *Config, c caller, req wireCreateRequest) wireP
 	}
 	secret := e.newSecret()
 	p.SecretHash = hashSecret(secret)
+	answer := wirePatTokenResult{PatToken: p.wire(&secret), PatTokenError: "none"}
 	e.mu.Lock()
 	e.st.PATs = append(e.st.PATs, p)
 	e.saveLocked()
 	e.mu.Unlock()
-	return wirePatTokenResult{PatToken: p.wire(&secret), PatTokenError: "none"}
+	return answer
 }
 
 func (e *Emulator) updatePAT(cfg *Config, c caller, req wireUpdateRequest) wirePatTokenResult {
@@ -283,13 +285,54 @@ func (e *Emulator) revokePAT(c caller, id string) bool {
 	return true
 }
 
-// listQuery is List's filter, sort and position; the continuation token
-// carries it so that a page asked for with other options is refused.
+// listQuery is List's filter and sort, and where the page starts; the
+// continuation token carries it, so that a page asked for with other options
+// is refused.
 type listQuery struct {
-	Filter    string `json:"f"`
-	Sort      string `json:"s"`
-	Ascending bool   `json:"a"`
-	Offset    int    `json:"o"`
+	Filter    string   `json:"f"`
+	Sort      string   `json:"s"`
+	Ascending bool     `json:"a"`
+	After     *listKey `json:"k,omitempty"`
+}
+
+// listKey is a token's place in List's order. Pages continue after the last
+// key rather than at an offset, so tokens revoked while paging skip nothing.
+type listKey struct {
+	Name   string    `json:"n,omitempty"`
+	Date   time.Time `json:"d,omitzero"`
+	Status int       `json:"s,omitempty"`
+	ID     string    `json:"i"`
+}
+
+func (q listQuery) key(p *pat, status int) listKey {
+	k := listKey{ID: p.ID}
+	switch q.Sort {
+	case "displayDate":
+		k.Date = p.ValidFrom
+	case "status":
+		k.Status = status
+	default:
+		k.Name = strings.ToLower(p.DisplayName)
+	}
+	return k
+}
+
+// compare orders two keys as the query sorts; ties go by id, for a stable order.
+func (q listQuery) compare(a, b listKey) int {
+	c := strings.Compare(a.Name, b.Name)
+	switch q.Sort {
+	case "displayDate":
+		c = a.Date.Compare(b.Date)
+	case "status":
+		c = cmp.Compare(a.Status, b.Status)
+	}
+	if c == 0 {
+		c = strings.Compare(a.ID, b.ID)
+	}
+	if !q.Ascending {
+		c = -c
+	}
+	return c
 }
 
 var (
@@ -320,10 +363,12 @@ func parseListQuery(r *http.Request, defaultTop int) (listQuery, int, error) {
 		return q, 0, err
 	}
 	q.Ascending = true
-	if raw := queryValue(r, "isSortAscending"); raw != "" {
-		if q.Ascending, err = strconv.ParseBool(strings.ToLower(raw)); err != nil {
-			return q, 0, errors.New("The value '" + raw + "' is not valid for isSortAscending.")
-		}
+	switch raw := queryValue(r, "isSortAscending"); strings.ToLower(raw) {
+	case "", "true":
+	case "false":
+		q.Ascending = false
+	default:
+		return q, 0, errors.New("The value '" + raw + "' is not valid for isSortAscending.")
 	}
 	top := defaultTop
 	if raw := queryValue(r, "$top"); raw != "" {
@@ -331,9 +376,7 @@ func parseListQuery(r *http.Request, defaultTop int) (listQuery, int, error) {
 			return q, 0, errors.New("The value '" + raw + "' is not valid for $top: it must be a positive number.")
 		}
 	}
-	if top > maxPageSize {
-		top = maxPageSize
-	}
+	top = min(top, maxPageSize)
 	if ct := queryValue(r, "continuationToken"); ct != "" {
 		pos, err := decodeContinuation(ct)
 		if err != nil {
@@ -342,7 +385,7 @@ func parseListQuery(r *http.Request, defaultTop int) (listQuery, int, error) {
 		if pos.Filter != q.Filter || pos.Sort != q.Sort || pos.Ascending != q.Ascending {
 			return q, 0, errors.New("The continuation token was issued for other filtering options: subsequent calls must supply the same filtering options.")
 		}
-		q.Offset = pos.Offset
+		q.After = pos.After
 	}
 	return q, top, nil
 }
@@ -361,8 +404,8 @@ func decodeContinuation(s string) (listQuery, error) {
 	if err := json.Unmarshal(b, &q); err != nil {
 		return q, err
 	}
-	if q.Offset < 0 {
-		return q, errors.New("negative offset")
+	if q.After == nil {
+		return q, errors.New("no position")
 	}
 	return q, nil
 }
@@ -372,12 +415,12 @@ func (e *Emulator) listPATs(cfg *Config, c caller, r *http.Request) (wirePagedPa
 	if err != nil {
 		return wirePagedPatTokens{}, err
 	}
-	e.mu.Lock()
 	type row struct {
-		p      *pat
-		status int
+		key  listKey
+		wire wirePatToken
 	}
 	var rows []row
+	e.mu.Lock()
 	for _, p := range e.st.PATs {
 		if !c.visible(p) {
 			continue
@@ -388,43 +431,29 @@ func (e *Emulator) listPATs(cfg *Config, c caller, r *http.Request) (wirePagedPa
 			(q.Filter == "expired" && st == statusExpired) ||
 			(q.Filter == "revoked" && st == statusRevoked)
 		if keep {
-			rows = append(rows, row{p, st})
+			rows = append(rows, row{q.key(p, st), *p.wire(nil)})
 		}
 	}
 	e.mu.Unlock()
 
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		var less, greater bool
-		switch q.Sort {
-		case "displayDate":
-			less, greater = a.p.ValidFrom.Before(b.p.ValidFrom), a.p.ValidFrom.After(b.p.ValidFrom)
-		case "status":
-			less, greater = a.status < b.status, a.status > b.status
-		default:
-			x, y := strings.ToLower(a.p.DisplayName), strings.ToLower(b.p.DisplayName)
-			less, greater = x < y, x > y
+	slices.SortFunc(rows, func(a, b row) int { return q.compare(a.key, b.key) })
+	if q.After != nil {
+		start := len(rows)
+		for i, r := range rows {
+			if q.compare(r.key, *q.After) > 0 {
+				start = i
+				break
+			}
 		}
-		if !less && !greater {
-			// A stable order for ties keeps paging consistent.
-			less = a.p.ID < b.p.ID
-			greater = a.p.ID > b.p.ID
-		}
-		if q.Ascending {
-			return less
-		}
-		return greater
-	})
-
-	page := wirePagedPatTokens{PatTokens: []wirePatToken{}}
-	start := min(q.Offset, len(rows))
-	end := min(start+top, len(rows))
-	for _, r := range rows[start:end] {
-		page.PatTokens = append(page.PatTokens, *r.p.wire(nil))
+		rows = rows[start:]
 	}
-	if end < len(rows) {
+	page := wirePagedPatTokens{PatTokens: []wirePatToken{}}
+	for _, r := range rows[:min(top, len(rows))] {
+		page.PatTokens = append(page.PatTokens, r.wire)
+	}
+	if len(rows) > top {
 		next := q
-		next.Offset = end
+		next.After = &rows[top-1].key
 		page.ContinuationToken = encodeContinuation(next)
 	}
 	return page, nil

@@ -61,7 +61,7 @@ type authCode struct {
 }
 
 type deviceCode struct {
-	UserCode string    `json:"userCode"`
+	UserCode string    `json:"userCodeHash"` // hashed: it approves a sign-in
 	ClientID string    `json:"clientId"`
 	Scopes   []string  `json:"scopes"`
 	Tenant   string    `json:"tenant"`
