@@ -344,3 +344,21 @@ func TestHTTPSOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestAppOnlyModeIssuesServicePrincipalTokens(t *testing.T) {
+	em := startEmulator(t, Options{})
+	em.Update(func(c *Config) { c.AppOnlyTokens = true })
+	tok := entra{t, em}.deviceLogin(url.Values{"client_info": {"1"}})
+	at, err := em.verifyAccessToken(tok["access_token"].(string))
+	if err != nil || at.IDType != "app" || at.UPN != "" || at.Scp != "" {
+		t.Fatalf("token %+v %v", at, err)
+	}
+	if tok["refresh_token"] != nil || tok["id_token"] != nil || tok["client_info"] != nil {
+		t.Fatalf("an app-only answer carries user artefacts: %v", tok)
+	}
+	api := newAPIClient(t, em)
+	api.token = tok["access_token"].(string)
+	if r := api.do("GET", patsPath+"?api-version=7.1-preview.1", nil); r.status != 403 || !strings.Contains(string(r.body), "Service principals") {
+		t.Fatalf("PAT API: %d %s", r.status, r.body)
+	}
+}
