@@ -133,7 +133,9 @@ func TestConfigValidationAndMerge(t *testing.T) {
 
 func TestAdminConfigHidesClientSecrets(t *testing.T) {
 	em := startEmulator(t, Options{})
-	em.Update(func(c *Config) { c.Clients = append(c.Clients, Client{ID: "x", Confidential: true, Secret: "do-not-show"}) })
+	em.Update(func(c *Config) {
+		c.Clients = append(c.Clients, Client{ID: "x", Confidential: true, Secret: "do-not-show"})
+	})
 	resp, err := em.HTTPClient().Get(em.URL() + "/_emulator/config")
 	if err != nil {
 		t.Fatal(err)
