@@ -1,42 +1,115 @@
-// Package cli builds patctl's command tree, runs it, and maps errors to exit codes.
+// Package cli builds patctl's command tree, runs it, and maps errors to exit
+// codes — the only place that does.
 package cli
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
-)
 
-// Exit codes shared by every command.
-const (
-	ExitOK    = 0
-	ExitError = 1
-	ExitUsage = 2
+	"github.com/patctl/patctl/internal/auth"
+	"github.com/patctl/patctl/internal/cmd/login"
+	"github.com/patctl/patctl/internal/cmd/logout"
+	"github.com/patctl/patctl/internal/cmd/status"
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/credstore"
+	"github.com/patctl/patctl/internal/iostreams"
 )
 
 // version is stamped at build time with -ldflags "-X github.com/patctl/patctl/internal/cli.version=…".
 var version = "dev"
 
-// Main runs patctl with args and returns the process exit code.
+// Main runs patctl with the OS keyring and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRootCmd()
-	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	if err := root.Execute(); err != nil {
-		io.WriteString(stderr, "patctl: "+err.Error()+"\n")
-		return ExitUsage
-	}
-	return ExitOK
+	return Run(Options{Args: args, Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, Keyring: credstore.System{}})
 }
 
-func newRootCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:           "patctl",
-		Short:         "Manage Azure DevOps personal access tokens",
+// Options are everything a run of patctl depends on from outside.
+type Options struct {
+	Args           []string
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Keyring        credstore.Keyring
+}
+
+// Run runs patctl and returns its exit code. Ctrl-C cancels the command.
+func Run(o Options) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	io := iostreams.New(o.Stdin, o.Stdout, o.Stderr)
+	f := cmdutil.New(io, o.Getenv, o.Keyring)
+	root := NewRootCmd(f)
+	root.SetArgs(o.Args)
+	root.SetIn(o.Stdin)
+	root.SetOut(o.Stdout)
+	root.SetErr(o.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	code := ExitCode(err)
+	if !errors.Is(err, cmdutil.ErrSilent) {
+		fmt.Fprintln(o.Stderr, "patctl: "+err.Error())
+	}
+	return code
+}
+
+// ExitCode maps an error to patctl's documented exit codes.
+func ExitCode(err error) int {
+	var flagErr *cmdutil.FlagError
+	var signIn *auth.SignInRequiredError
+	var coded *cmdutil.ExitCodeError
+	switch {
+	case err == nil:
+		return cmdutil.ExitOK
+	case errors.As(err, &coded):
+		return coded.Code
+	case errors.Is(err, auth.ErrCancelled), errors.Is(err, context.Canceled):
+		return cmdutil.ExitInterrupted
+	case errors.As(err, &flagErr):
+		return cmdutil.ExitUsage
+	case errors.As(err, &signIn):
+		return cmdutil.ExitAuth
+	}
+	return cmdutil.ExitError
+}
+
+// NewRootCmd builds the command tree. It does no I/O.
+func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "patctl <command>",
+		Short: "Manage Azure DevOps personal access tokens",
+		Long: `patctl manages Azure DevOps personal access tokens through Microsoft's PAT Lifecycle
+Management API. Sign in once with 'patctl login'; later commands get their access
+token silently.`,
 		Version:       version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &cmdutil.FlagError{Err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
+	})
+	root.AddCommand(
+		login.NewCmdLogin(f, nil),
+		logout.NewCmdLogout(f, nil),
+		status.NewCmdStatus(f, nil),
+		newHelpTopic("environment", "Environment variables that patctl reads", environmentHelp()),
+		newHelpTopic("exit-codes", "What patctl's exit codes mean", exitCodesHelp),
+	)
+	// Unknown commands and stray arguments are usage errors too.
+	root.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return cmdutil.FlagErrorf("unknown command %q for patctl (see 'patctl --help')", args[0])
+		}
+		return nil
+	}
+	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	return root
 }

@@ -40,6 +40,9 @@ type Emulator struct {
 	st     *state
 	keys   loadedKeys
 	faults []*Fault
+	// issued remembers every secret handed out, in memory only, so that tests
+	// can look for leaks in what a client prints.
+	issued []string
 	// grantErrors maps a grant type ("" for all) to an injected AADSTS number.
 	grantErrors map[string]int
 	log         []Request
@@ -163,6 +166,26 @@ func (e *Emulator) Connections() int64 { return e.conns.Load() }
 // Close stops serving at once, closing every connection: a fake has no
 // requests worth draining.
 func (e *Emulator) Close() error { return e.srv.Close() }
+
+// IssuedSecrets returns every secret the emulator has handed out since it
+// started: access, refresh and ID tokens, PAT secrets, authorization and
+// device codes. Tests look for them in everything a client printed.
+func (e *Emulator) IssuedSecrets() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.issued...)
+}
+
+// remember records secrets handed out; the caller does not hold e.mu.
+func (e *Emulator) remember(secrets ...string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, s := range secrets {
+		if s != "" {
+			e.issued = append(e.issued, s)
+		}
+	}
+}
 
 // Now is the emulator's clock.
 func (e *Emulator) Now() time.Time { return e.now().Add(time.Duration(e.offset.Load())) }

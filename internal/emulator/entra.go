@@ -151,6 +151,7 @@ func (e *Emulator) handleAuthorize(w http.ResponseWriter, r *http.Request, segme
 		method = "plain"
 	}
 	code := randomOpaque("1.AXoA", 96)
+	e.remember(code)
 	e.mu.Lock()
 	e.st.AuthCodes[hashSecret(code)] = &authCode{
 		UserOID: user.ObjectID, ClientID: client.ID, RedirectURI: redirect, Scopes: scopes.requested,
@@ -245,6 +246,7 @@ func (e *Emulator) handleDeviceCode(w http.ResponseWriter, r *http.Request, segm
 	}
 	device := randomOpaque("DAQABAAEAAA", 96)
 	userCode := strings.ToUpper(randomPATSecret()[:9])
+	e.remember(device)
 	e.mu.Lock()
 	e.st.DeviceCodes[hashSecret(device)] = &deviceCode{
 		UserCode: hashSecret(userCode), ClientID: clientID, Scopes: scopes.requested, Tenant: ts.name,

@@ -212,6 +212,7 @@ func (e *Emulator) createPAT(cfg *Config, c caller, req wireCreateRequest) wireP
 		p.TargetAccounts = []string{c.org.ID}
 	}
 	secret := e.newSecret()
+	e.remember(secret)
 	p.SecretHash = hashSecret(secret)
 	answer := wirePatTokenResult{PatToken: p.wire(&secret), PatTokenError: "none"}
 	e.mu.Lock()

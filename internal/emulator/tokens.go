@@ -110,6 +110,8 @@ func (e *Emulator) tokenResponse(cfg *Config, user User, clientID string, g gran
 	if g.openid && !appOnly {
 		resp["id_token"] = e.sign(e.idClaims(user, clientID, now))
 	}
+	idToken, _ := resp["id_token"].(string)
+	e.remember(resp["access_token"].(string), refresh, idToken)
 	if wantClientInfo && !appOnly {
 		ci, _ := json.Marshal(map[string]string{"uid": user.ObjectID, "utid": user.TenantID})
 		resp["client_info"] = base64.RawURLEncoding.EncodeToString(ci)
@@ -233,5 +235,7 @@ func (e *Emulator) AccessToken(upn string) (string, error) {
 		return "", fmt.Errorf("no user %q", upn)
 	}
 	g, _ := parseScopes(AzureDevOpsResource + "/.default")
-	return e.sign(accessClaims(user, AzureCLIClientID, g, e.Now(), time.Duration(cfg.AccessTokenLifetime), cfg.AppOnlyTokens)), nil
+	tok := e.sign(accessClaims(user, AzureCLIClientID, g, e.Now(), time.Duration(cfg.AccessTokenLifetime), cfg.AppOnlyTokens))
+	e.remember(tok)
+	return tok, nil
 }

@@ -1,0 +1,406 @@
+package main
+
+// End-to-end tests: scripts in testdata/script run the real patctl entry
+// point, each command in its own process, against the emulator over TLS, with
+// Microsoft's MSAL Go doing the sign-in. See testdata/script/README.md.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/patctl/patctl/internal/cli"
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/credstore"
+	"github.com/patctl/patctl/internal/emulator"
+	"github.com/patctl/patctl/internal/emulator/fakebrowser"
+)
+
+// Environment of the test binary when it runs as one of the script commands.
+const (
+	envTestKeyring      = "PATCTL_TEST_KEYRING"       // directory of the file keyring; unset: the OS keyring
+	envTestKeyringLimit = "PATCTL_TEST_KEYRING_LIMIT" // refuse longer secrets, as Windows does above 2560 bytes
+	envTestKeyringFail  = "PATCTL_TEST_KEYRING_FAIL"  // "unavailable": every keyring call fails
+	envBrowserFail      = "FAKEBROWSER_FAIL"          // the fake browser fails to start
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"patctl-bin":  func() { os.Exit(runPatctl()) },
+		"fakebrowser": func() { os.Exit(runFakeBrowser()) },
+	})
+}
+
+// runPatctl is patctl's entry point with, in tests, a keyring in files so
+// that it is shared by the processes of one script.
+func runPatctl() int {
+	dir := os.Getenv(envTestKeyring)
+	if dir == "" {
+		return cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	}
+	limit, _ := strconv.Atoi(os.Getenv(envTestKeyringLimit))
+	kr := &fileKeyring{dir: dir, limit: limit, fail: os.Getenv(envTestKeyringFail) != ""}
+	return cli.Run(cli.Options{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Keyring: kr})
+}
+
+// runFakeBrowser is what $BROWSER runs: it follows the sign-in URL like a
+// person's browser would.
+func runFakeBrowser() int {
+	if os.Getenv(envBrowserFail) != "" {
+		fmt.Fprintln(os.Stderr, "fakebrowser: cannot open display")
+		return 3
+	}
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: fakebrowser URL")
+		return 2
+	}
+	client, err := cmdutil.NewHTTPClient(os.Getenv("PATCTL_CA_FILE"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fakebrowser:", err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := fakebrowser.Follow(ctx, fakebrowser.Client(client), os.Args[1]); err != nil {
+		fmt.Fprintln(os.Stderr, "fakebrowser:", err)
+		return 1
+	}
+	return 0
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("testdata", "script"),
+		RequireExplicitExec: true,
+		Setup:               setupScript,
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"patctl":    cmdPatctl,
+			"exitcode":  cmdExitCode,
+			"emulator":  cmdEmulator,
+			"keyring":   cmdKeyring,
+			"perm":      cmdPerm,
+			"leakcheck": cmdLeakCheck,
+		},
+	})
+}
+
+type scriptKey string
+
+const (
+	keyEmulator scriptKey = "emulator"
+	keyExit     scriptKey = "exit"
+)
+
+// setupScript starts an emulator for the script and points patctl at it.
+func setupScript(env *testscript.Env) error {
+	em, err := emulator.Start(emulator.Options{})
+	if err != nil {
+		return err
+	}
+	env.Defer(func() { em.Close() })
+	env.Values[keyEmulator] = em
+	env.Values[keyExit] = new(int)
+	caFile := filepath.Join(env.WorkDir, "ca.pem")
+	if err := os.WriteFile(caFile, em.CAPEM(), 0o644); err != nil {
+		return err
+	}
+	for k, v := range map[string]string{
+		"PATCTL_AUTHORITY":  em.Authority(emulator.DefaultTenantID),
+		"PATCTL_API_URL":    em.URL(),
+		"PATCTL_DEVOPS_URL": em.URL(),
+		"PATCTL_CA_FILE":    caFile,
+		"PATCTL_CONFIG_DIR": filepath.Join(env.WorkDir, "config"),
+		"PATCTL_ORG":        emulator.DefaultOrg,
+		envTestKeyring:      filepath.Join(env.WorkDir, "keyring"),
+		"BROWSER":           "fakebrowser",
+		"EMULATOR_URL":      em.URL(),
+		"DEFAULT_UPN":       emulator.DefaultUserUPN,
+		"DEFAULT_TENANT":    emulator.DefaultTenantID,
+	} {
+		env.Setenv(k, v)
+	}
+	return nil
+}
+
+func emulatorOf(ts *testscript.TestScript) *emulator.Emulator {
+	return ts.Value(keyEmulator).(*emulator.Emulator)
+}
+
+// cmdPatctl runs patctl in its own process, records its exit code, and fails
+// the script if anything it printed holds a secret the emulator issued.
+func cmdPatctl(ts *testscript.TestScript, neg bool, args []string) {
+	err := ts.Exec("patctl-bin", args...)
+	code := 0
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		ts.Fatalf("run patctl: %v", err)
+	}
+	*ts.Value(keyExit).(*int) = code
+	checkNoLeak(ts, ts.ReadFile("stdout")+ts.ReadFile("stderr"))
+	if neg && code == 0 {
+		ts.Fatalf("patctl %s: unexpected success", strings.Join(args, " "))
+	}
+	if !neg && code != 0 {
+		ts.Fatalf("patctl %s: exit %d\n%s", strings.Join(args, " "), code, ts.ReadFile("stderr"))
+	}
+}
+
+func checkNoLeak(ts *testscript.TestScript, output string) {
+	for _, secret := range emulatorOf(ts).IssuedSecrets() {
+		if len(secret) >= 16 && strings.Contains(output, secret) {
+			ts.Fatalf("a secret issued by the emulator appears in patctl's output")
+		}
+	}
+}
+
+// cmdExitCode checks the exit code of the last patctl: exitcode N
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: exitcode N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	if got := *ts.Value(keyExit).(*int); (got == want) == neg {
+		ts.Fatalf("exit code %d, want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
+
+// cmdEmulator controls the script's emulator:
+//
+//	emulator config JSON            merge JSON into the configuration
+//	emulator revoke-sessions        revoke every refresh token of the default user
+//	emulator reset-log              empty the request log
+//	emulator requests OP[:GRANT] N  exactly N requests of that operation (and grant)
+//	emulator entra-requests N       exactly N requests to Entra ID, all kinds
+//	emulator token-env VAR          set VAR to a fresh access token of the default user
+func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
+	em := emulatorOf(ts)
+	if len(args) == 0 {
+		ts.Fatalf("usage: emulator SUBCOMMAND …")
+	}
+	switch args[0] {
+	case "config":
+		var patch string
+		if len(args) == 2 {
+			patch = args[1]
+		}
+		var mergeErr error
+		err := em.Update(func(c *emulator.Config) {
+			var merged emulator.Config
+			if merged, mergeErr = emulator.MergeConfig(*c, []byte(patch)); mergeErr == nil {
+				*c = merged
+			}
+		})
+		ts.Check(errors.Join(err, mergeErr))
+	case "revoke-sessions":
+		if em.RevokeSessions(emulator.DefaultUserUPN) == 0 {
+			ts.Fatalf("no session to revoke")
+		}
+	case "reset-log":
+		em.ResetRequests()
+	case "requests", "entra-requests":
+		var want int
+		var err error
+		match := func(r emulator.Request) bool { return true }
+		if args[0] == "requests" && len(args) == 3 {
+			op, grant, _ := strings.Cut(args[1], ":")
+			match = func(r emulator.Request) bool { return r.Op == op && (grant == "" || r.GrantType == grant) }
+			want, err = strconv.Atoi(args[2])
+		} else if args[0] == "entra-requests" && len(args) == 2 {
+			match = isEntraRequest
+			want, err = strconv.Atoi(args[1])
+		} else {
+			ts.Fatalf("usage: emulator requests OP[:GRANT] N | emulator entra-requests N")
+		}
+		ts.Check(err)
+		got := 0
+		var seen []string
+		for _, r := range em.Requests() {
+			seen = append(seen, r.Op+":"+r.GrantType)
+			if match(r) {
+				got++
+			}
+		}
+		if (got == want) == neg {
+			ts.Fatalf("%d matching requests, want %d; log: %v", got, want, seen)
+		}
+	case "token-env":
+		if len(args) != 2 {
+			ts.Fatalf("usage: emulator token-env VAR")
+		}
+		tok, err := em.AccessToken(emulator.DefaultUserUPN)
+		ts.Check(err)
+		ts.Setenv(args[1], tok)
+	default:
+		ts.Fatalf("unknown emulator subcommand %q", args[0])
+	}
+}
+
+func isEntraRequest(r emulator.Request) bool {
+	switch r.Op {
+	case emulator.OpOpenIDConfig, emulator.OpKeys, emulator.OpAuthorize, emulator.OpDeviceCode, emulator.OpToken, emulator.OpDeviceLogin:
+		return true
+	}
+	return false
+}
+
+// cmdKeyring inspects the script's file keyring:
+//
+//	keyring count N      it holds N secrets
+//	keyring reads N      N reads were made since the last `keyring reset`
+//	keyring reset        forget the counts
+func cmdKeyring(ts *testscript.TestScript, neg bool, args []string) {
+	kr := &fileKeyring{dir: ts.Getenv(envTestKeyring)}
+	if len(args) == 0 {
+		ts.Fatalf("usage: keyring count|reads N | keyring reset")
+	}
+	switch args[0] {
+	case "reset":
+		ts.Check(os.RemoveAll(kr.opsPath()))
+		return
+	case "count", "reads":
+	default:
+		ts.Fatalf("unknown keyring subcommand %q", args[0])
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	got := 0
+	if args[0] == "count" {
+		items, err := kr.load()
+		ts.Check(err)
+		got = len(items)
+	} else {
+		ops, _ := os.ReadFile(kr.opsPath())
+		got = strings.Count(string(ops), "get\n")
+	}
+	if (got == want) == neg {
+		ts.Fatalf("keyring %s: %d, want %d", args[0], got, want)
+	}
+}
+
+// cmdPerm checks a file's permission bits: perm PATH 0600
+func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: perm PATH MODE")
+	}
+	info, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	ts.Check(err)
+	if got := info.Mode().Perm(); (uint64(got) == want) == neg {
+		ts.Fatalf("%s has mode %#o, want %#o", args[0], got, want)
+	}
+}
+
+// cmdLeakCheck fails if a file holds a secret the emulator issued: leakcheck PATH…
+func cmdLeakCheck(ts *testscript.TestScript, neg bool, args []string) {
+	for _, p := range args {
+		checkNoLeak(ts, ts.ReadFile(p))
+	}
+}
+
+// fileKeyring is a keyring in one JSON file, shared by the processes of a
+// script; it logs each operation so scripts can count keyring reads.
+type fileKeyring struct {
+	dir   string
+	limit int
+	fail  bool
+}
+
+func (k *fileKeyring) path() string    { return filepath.Join(k.dir, "items.json") }
+func (k *fileKeyring) opsPath() string { return filepath.Join(k.dir, "ops.log") }
+
+func (k *fileKeyring) load() (map[string]string, error) {
+	items := map[string]string{}
+	data, err := os.ReadFile(k.path())
+	if errors.Is(err, os.ErrNotExist) {
+		return items, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return items, json.Unmarshal(data, &items)
+}
+
+func (k *fileKeyring) save(items map[string]string) error {
+	data, err := json.Marshal(items)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(k.path(), data, 0o600)
+}
+
+func (k *fileKeyring) op(name string) error {
+	if err := os.MkdirAll(k.dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(k.opsPath(), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.WriteString(name + "\n"); err != nil {
+		return err
+	}
+	if k.fail {
+		return fmt.Errorf("%w: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files", credstore.ErrUnavailable)
+	}
+	return nil
+}
+
+func (k *fileKeyring) Get(service, user string) (string, error) {
+	if err := k.op("get"); err != nil {
+		return "", err
+	}
+	items, err := k.load()
+	if err != nil {
+		return "", err
+	}
+	v, ok := items[service+"/"+user]
+	if !ok {
+		return "", credstore.ErrNotFound
+	}
+	return v, nil
+}
+
+func (k *fileKeyring) Set(service, user, secret string) error {
+	if err := k.op("set"); err != nil {
+		return err
+	}
+	if k.limit > 0 && len(secret) > k.limit {
+		return credstore.ErrTooBig
+	}
+	items, err := k.load()
+	if err != nil {
+		return err
+	}
+	items[service+"/"+user] = secret
+	return k.save(items)
+}
+
+func (k *fileKeyring) Delete(service, user string) error {
+	if err := k.op("delete"); err != nil {
+		return err
+	}
+	items, err := k.load()
+	if err != nil {
+		return err
+	}
+	if _, ok := items[service+"/"+user]; !ok {
+		return credstore.ErrNotFound
+	}
+	delete(items, service+"/"+user)
+	return k.save(items)
+}

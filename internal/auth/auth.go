@@ -1,0 +1,222 @@
+// Package auth signs the user in to Microsoft Entra ID with MSAL Go and hands
+// out access tokens for Azure DevOps as an oauth2.TokenSource.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+	"golang.org/x/oauth2"
+
+	"github.com/patctl/patctl/internal/config"
+	"github.com/patctl/patctl/internal/credstore"
+)
+
+// Source tells where a token comes from.
+type Source string
+
+const (
+	SourceEnv   Source = "env"   // PATCTL_TOKEN
+	SourceLogin Source = "login" // the stored login
+)
+
+// Authenticator signs in and hands out tokens for one set of settings.
+type Authenticator struct {
+	Settings   config.Settings
+	HTTPClient *http.Client
+	Store      *credstore.Store
+	Stderr     io.Writer
+}
+
+// newClient builds MSAL's public client over the store's cache.
+func (a *Authenticator) newClient(authority, clientID, storage string) (public.Client, error) {
+	return public.New(clientID,
+		public.WithAuthority(authority),
+		public.WithHTTPClient(a.HTTPClient),
+		public.WithCache(a.Store.Cache(storage)),
+		// Always off: with it on, MSAL asks Microsoft for instance metadata on
+		// every process start, even when the cached token is good. The
+		// authority is used exactly as given instead.
+		public.WithInstanceDiscovery(false),
+	)
+}
+
+// LoginOptions choose how to sign in.
+type LoginOptions struct {
+	Storage    string // credstore.StorageKeyring or StorageFile
+	DeviceCode bool   // skip the browser
+	// Browser opens the sign-in URL; nil means no browser can be used.
+	Browser func(url string) error
+	// BrowserUnavailable says why there is no browser, for the fallback message.
+	BrowserUnavailable string
+}
+
+// BrowserTimeout ends a browser sign-in that gets no answer.
+const BrowserTimeout = 5 * time.Minute
+
+// Login signs in interactively and stores the login.
+func (a *Authenticator) Login(ctx context.Context, opts LoginOptions) (credstore.Login, error) {
+	s := a.Settings
+	if err := a.Store.Prepare(opts.Storage); err != nil {
+		if errors.Is(err, credstore.ErrUnavailable) || errors.Is(err, credstore.ErrTimeout) || errors.Is(err, credstore.ErrTooBig) {
+			return credstore.Login{}, &NoKeyringError{Err: err}
+		}
+		return credstore.Login{}, fmt.Errorf("prepare the login store: %w", err)
+	}
+	client, err := a.newClient(s.Authority, s.ClientID, opts.Storage)
+	if err != nil {
+		return credstore.Login{}, err
+	}
+	var flow Flow = DeviceCodeFlow{Out: a.Stderr}
+	if !opts.DeviceCode {
+		if opts.Browser != nil {
+			flow = BrowserFlow{Open: opts.Browser, Out: a.Stderr, Timeout: BrowserTimeout}
+		} else {
+			fmt.Fprintf(a.Stderr, "No browser can be used here (%s): signing in with a device code.\n", opts.BrowserUnavailable)
+		}
+	}
+	res, err := flow.Acquire(ctx, client, s.Scopes)
+	var noBrowser *BrowserError
+	if errors.As(err, &noBrowser) {
+		fmt.Fprintf(a.Stderr, "Could not open a browser (%v): signing in with a device code instead.\n", noBrowser.Err)
+		res, err = DeviceCodeFlow{Out: a.Stderr}.Acquire(ctx, client, s.Scopes)
+	}
+	if err != nil {
+		return credstore.Login{}, classify(err)
+	}
+	login := credstore.Login{
+		Storage:       opts.Storage,
+		Authority:     s.Authority,
+		ClientID:      s.ClientID,
+		Scopes:        s.Scopes,
+		HomeAccountID: res.Account.HomeAccountID,
+		Username:      res.Account.PreferredUsername,
+		TenantID:      tenantOf(res),
+		LoggedInAt:    time.Now().UTC(),
+	}
+	if err := a.Store.WriteLogin(login); err != nil {
+		return credstore.Login{}, fmt.Errorf("store the login: %w", err)
+	}
+	return login, nil
+}
+
+// NoKeyringError means login cannot keep a secret in the OS keyring.
+type NoKeyringError struct{ Err error }
+
+func (e *NoKeyringError) Error() string {
+	return fmt.Sprintf("cannot store the login in the OS keyring: %v. Use `patctl login --insecure-storage` to keep it in a plaintext file instead, or set %s to an access token", e.Err, config.EnvToken)
+}
+
+func (e *NoKeyringError) Unwrap() error { return e.Err }
+
+func tenantOf(res public.AuthResult) string {
+	if res.IDToken.TenantID != "" {
+		return res.IDToken.TenantID
+	}
+	return res.Account.Realm
+}
+
+// TokenSource hands out access tokens: PATCTL_TOKEN as is, else the stored
+// login's, refreshed silently when needed and reused in memory after that.
+func (a *Authenticator) TokenSource(ctx context.Context) (oauth2.TokenSource, Source, error) {
+	if a.Settings.Token != "" {
+		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: a.Settings.Token, TokenType: "Bearer"}), SourceEnv, nil
+	}
+	login, err := a.Store.ReadLogin()
+	if errors.Is(err, credstore.ErrNotLoggedIn) {
+		return nil, SourceLogin, &SignInRequiredError{Reason: "not logged in"}
+	}
+	if err != nil {
+		return nil, SourceLogin, err
+	}
+	client, err := a.newClient(login.Authority, login.ClientID, login.Storage)
+	if err != nil {
+		return nil, SourceLogin, err
+	}
+	silent := &silentSource{ctx: ctx, client: client, store: a.Store, login: login}
+	return oauth2.ReuseTokenSource(nil, silent), SourceLogin, nil
+}
+
+// silentSource asks MSAL for a token without interaction: from the cache, or
+// refreshed with the refresh token (and written back). A file lock keeps two
+// processes from refreshing, and so from spending one refresh token, at once.
+type silentSource struct {
+	ctx    context.Context
+	client public.Client
+	store  *credstore.Store
+	login  credstore.Login
+}
+
+func (s *silentSource) Token() (*oauth2.Token, error) {
+	res, err := s.acquire()
+	if err != nil {
+		return nil, err
+	}
+	return &oauth2.Token{AccessToken: res.AccessToken, TokenType: "Bearer", Expiry: res.ExpiresOn}, nil
+}
+
+func (s *silentSource) acquire() (public.AuthResult, error) {
+	ctx, cancel := context.WithTimeout(s.ctx, 2*time.Minute)
+	defer cancel()
+	unlock, err := s.store.Lock(ctx)
+	if err != nil {
+		return public.AuthResult{}, err
+	}
+	defer unlock()
+	account := public.Account{HomeAccountID: s.login.HomeAccountID}
+	res, err := s.client.AcquireTokenSilent(ctx, s.login.Scopes, public.WithSilentAccount(account))
+	if err != nil {
+		return res, classify(err)
+	}
+	return res, nil
+}
+
+// Status is what `patctl status` shows of the login in force.
+type Status struct {
+	Source    Source
+	Login     credstore.Login
+	ExpiresOn time.Time
+	Claims    TokenClaims // of the access token in use
+}
+
+// CurrentStatus gets a token as any command would (refreshing if needed) and
+// describes it.
+func (a *Authenticator) CurrentStatus(ctx context.Context) (Status, error) {
+	if a.Settings.Token != "" {
+		claims, _ := ParseClaims(a.Settings.Token)
+		return Status{Source: SourceEnv, ExpiresOn: claims.Expiry(), Claims: claims}, nil
+	}
+	login, err := a.Store.ReadLogin()
+	if errors.Is(err, credstore.ErrNotLoggedIn) {
+		return Status{}, &SignInRequiredError{Reason: "not logged in"}
+	}
+	if err != nil {
+		return Status{}, err
+	}
+	client, err := a.newClient(login.Authority, login.ClientID, login.Storage)
+	if err != nil {
+		return Status{}, err
+	}
+	res, err := (&silentSource{ctx: ctx, client: client, store: a.Store, login: login}).acquire()
+	if err != nil {
+		return Status{Source: SourceLogin, Login: login}, err
+	}
+	claims, _ := ParseClaims(res.AccessToken)
+	return Status{Source: SourceLogin, Login: login, ExpiresOn: res.ExpiresOn, Claims: claims}, nil
+}
+
+// Logout removes the stored account and every stored secret of it: the
+// cache file and its key in the keyring. Nothing of MSAL's is left to clean.
+func (a *Authenticator) Logout() (credstore.Login, error) {
+	login, err := a.Store.ReadLogin()
+	if errors.Is(err, credstore.ErrNotLoggedIn) {
+		return login, err
+	}
+	// A login record that cannot be read is removed all the same.
+	return login, a.Store.Remove()
+}

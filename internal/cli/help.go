@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patctl/patctl/internal/config"
+)
+
+// newHelpTopic is a command that only has help: `patctl help <topic>`.
+func newHelpTopic(name, short, long string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   name,
+		Short: short,
+		Long:  long,
+	}
+	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) { fmt.Fprintln(c.OutOrStdout(), long) })
+	return cmd
+}
+
+func environmentHelp() string {
+	var b strings.Builder
+	b.WriteString("patctl reads these environment variables:\n\n")
+	for _, v := range config.Variables {
+		fmt.Fprintf(&b, "%s\n    %s\n", v.Name, v.Meaning)
+		if v.Default != "" {
+			fmt.Fprintf(&b, "    Default: %s\n", v.Default)
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+const exitCodesHelp = `patctl exits with:
+
+  0    success
+  1    any other failure
+  2    usage error: an unknown command or flag, a bad value, a missing argument,
+       or something refused before anything was sent
+  3    not found
+  4    sign-in needed: not logged in, the login expired or was revoked, or the
+       service asked for a sign-in (run 'patctl login')
+  5    ambiguous name: several tokens match
+  6    refused by the service
+  7    rotate created the new token but did not revoke the old one
+  130  interrupted (Ctrl-C)`

@@ -1,0 +1,66 @@
+// Package logout implements `patctl logout`.
+package logout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patctl/patctl/internal/auth"
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/credstore"
+	"github.com/patctl/patctl/internal/iostreams"
+)
+
+// Options are the inputs of a logout.
+type Options struct {
+	IO            *iostreams.IOStreams
+	Authenticator func() (*auth.Authenticator, error)
+}
+
+// NewCmdLogout builds the command; runF replaces the run in tests.
+func NewCmdLogout(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Authenticator: f.Authenticator}
+	return &cobra.Command{
+		Use:   "logout",
+		Short: "Remove the stored login and every secret of it",
+		Long: `Remove the stored login: the token cache, its key in the OS keyring, and the record
+of the account. Tokens already handed to other programs stay valid until they expire.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return logoutRun(opts)
+		},
+	}
+}
+
+func logoutRun(opts *Options) error {
+	a, err := opts.Authenticator()
+	if err != nil {
+		return err
+	}
+	if a.Settings.Token != "" {
+		return cmdutil.FlagErrorf("%v", cmdutil.ErrTokenFromEnv)
+	}
+	login, err := a.Logout()
+	if errors.Is(err, credstore.ErrNotLoggedIn) {
+		fmt.Fprintln(opts.IO.ErrOut, "Not logged in: nothing to remove.")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Logged out %s; the stored login is removed.\n", orUnknown(login.Username))
+	return nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown account)"
+	}
+	return s
+}

@@ -1,0 +1,92 @@
+// Package status implements `patctl status`.
+package status
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patctl/patctl/internal/auth"
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/config"
+	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/output"
+)
+
+// Options are the inputs of status.
+type Options struct {
+	IO            *iostreams.IOStreams
+	Authenticator func() (*auth.Authenticator, error)
+	JSON          bool
+	Now           func() time.Time
+}
+
+// NewCmdStatus builds the command; runF replaces the run in tests.
+func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Authenticator: f.Authenticator, Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show who is signed in and where the login is kept",
+		Long: `Show the account, tenant and client id of the login in force, where it is kept, and
+when its access token expires (refreshing it first if it has expired, as any command
+would). Exits 4 when not signed in.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return statusRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+// statusJSON is the stable machine form of status.
+type statusJSON struct {
+	Account   string    `json:"account"`
+	Tenant    string    `json:"tenant"`
+	ClientID  string    `json:"clientId"`
+	Storage   string    `json:"storage"`
+	Location  string    `json:"location"`
+	Authority string    `json:"authority,omitempty"`
+	ExpiresOn time.Time `json:"expiresOn"`
+}
+
+func statusRun(ctx context.Context, opts *Options) error {
+	a, err := opts.Authenticator()
+	if err != nil {
+		return err
+	}
+	st, err := a.CurrentStatus(ctx)
+	if err != nil {
+		return err
+	}
+	out := statusJSON{ExpiresOn: st.ExpiresOn}
+	if st.Source == auth.SourceEnv {
+		out.Account, out.Tenant, out.ClientID = st.Claims.Account(), st.Claims.TenantID, st.Claims.AppID
+		out.Storage, out.Location = "env", config.EnvToken+" (never stored)"
+	} else {
+		l := st.Login
+		out.Account, out.Tenant, out.ClientID, out.Authority = l.Username, l.TenantID, l.ClientID, l.Authority
+		out.Storage, out.Location = l.Storage, a.Store.Location(l.Storage)
+	}
+	if opts.JSON {
+		return output.JSON(opts.IO.Out, out)
+	}
+	w := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "Account:\t%s\n", out.Account)
+	fmt.Fprintf(w, "Tenant:\t%s\n", out.Tenant)
+	fmt.Fprintf(w, "Client id:\t%s\n", out.ClientID)
+	if out.Authority != "" {
+		fmt.Fprintf(w, "Authority:\t%s\n", out.Authority)
+	}
+	fmt.Fprintf(w, "Login kept in:\t%s\n", out.Location)
+	if !out.ExpiresOn.IsZero() {
+		fmt.Fprintf(w, "Token expires:\t%s (%s)\n", out.ExpiresOn.Local().Format("2006-01-02 15:04 MST"), output.Relative(out.ExpiresOn, opts.Now()))
+	}
+	return w.Flush()
+}

@@ -1,0 +1,105 @@
+package cmdutil
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/patctl/patctl/internal/auth"
+	"github.com/patctl/patctl/internal/config"
+	"github.com/patctl/patctl/internal/credstore"
+	"github.com/patctl/patctl/internal/iostreams"
+)
+
+// Factory gives commands their dependencies. Its functions are lazy: building
+// the command tree does no I/O, so --help always works.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	Getenv    func(string) string
+
+	Settings      func() (config.Settings, error)
+	HTTPClient    func() (*http.Client, error)
+	Store         func() (*credstore.Store, error)
+	Authenticator func() (*auth.Authenticator, error)
+}
+
+// New wires a Factory. Each dependency is built once, on first use.
+func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.Keyring) *Factory {
+	f := &Factory{IOStreams: io, Getenv: getenv}
+	f.Settings = sync.OnceValues(func() (config.Settings, error) { return config.FromEnv(getenv) })
+	f.HTTPClient = sync.OnceValues(func() (*http.Client, error) {
+		s, err := f.Settings()
+		if err != nil {
+			return nil, err
+		}
+		return NewHTTPClient(s.CAFile)
+	})
+	f.Store = sync.OnceValues(func() (*credstore.Store, error) {
+		s, err := f.Settings()
+		if err != nil {
+			return nil, err
+		}
+		return credstore.Open(s.ConfigDir, keyring), nil
+	})
+	f.Authenticator = sync.OnceValues(func() (*auth.Authenticator, error) {
+		s, err := f.Settings()
+		if err != nil {
+			return nil, err
+		}
+		client, err := f.HTTPClient()
+		if err != nil {
+			return nil, err
+		}
+		store, err := f.Store()
+		if err != nil {
+			return nil, err
+		}
+		return &auth.Authenticator{Settings: s, HTTPClient: client, Store: store, Stderr: io.ErrOut}, nil
+	})
+	return f
+}
+
+// NewHTTPClient is the one HTTP client of a patctl run: it trusts the system
+// roots plus caFile, keeps connections alive for reuse, and never follows a
+// redirect (Azure DevOps redirects to a sign-in page, which is not an answer).
+func NewHTTPClient(caFile string) (*http.Client, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", config.EnvCAFile, err)
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s: %s holds no PEM certificate", config.EnvCAFile, caFile)
+		}
+	}
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   15 * time.Second,
+		ResponseHeaderTimeout: 60 * time.Second,
+		IdleConnTimeout:       90 * time.Second,
+		MaxIdleConnsPerHost:   4,
+		ForceAttemptHTTP2:     true,
+	}
+	return &http.Client{
+		Transport: transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}, nil
+}
+
+// ErrTokenFromEnv is returned by commands that manage the stored login while
+// PATCTL_TOKEN is set.
+var ErrTokenFromEnv = errors.New(config.EnvToken + " is set: patctl uses that token and keeps no login; unset it first")

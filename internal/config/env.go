@@ -1,0 +1,135 @@
+// Package config holds patctl's non-secret settings and the name of every
+// PATCTL_* environment variable, in this one place.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Environment variables. The names are a contract: scripts depend on them.
+const (
+	EnvAuthority = "PATCTL_AUTHORITY"
+	EnvClientID  = "PATCTL_CLIENT_ID"
+	EnvScopes    = "PATCTL_SCOPES"
+	EnvCAFile    = "PATCTL_CA_FILE"
+	EnvConfigDir = "PATCTL_CONFIG_DIR"
+	EnvToken     = "PATCTL_TOKEN"
+	EnvBrowser   = "BROWSER"
+)
+
+// Defaults.
+const (
+	DefaultAuthority = "https://login.microsoftonline.com/organizations"
+	// DefaultClientID is Azure CLI's public client: it needs no app
+	// registration of the user's own, and Microsoft documents its tokens for
+	// Azure DevOps (`az account get-access-token --resource 499b84ac-…`).
+	DefaultClientID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+	// AzureDevOpsResource is the application id of Azure DevOps in Entra ID.
+	AzureDevOpsResource = "499b84ac-1321-427f-aa17-267ca6975798"
+	DefaultScopes       = AzureDevOpsResource + "/.default"
+)
+
+// Variable describes one environment variable for `patctl help environment`.
+type Variable struct {
+	Name, Default, Meaning string
+}
+
+// Variables lists every variable patctl reads, in the order the help shows them.
+var Variables = []Variable{
+	{EnvAuthority, DefaultAuthority, "Entra ID authority URL (https://host/tenant). With a host other than Microsoft's, MSAL's instance discovery is off."},
+	{EnvClientID, DefaultClientID + " (Azure CLI)", "public client (application) id to sign in with."},
+	{EnvScopes, DefaultScopes, "space-separated scopes of the access token."},
+	{EnvCAFile, "", "PEM file of extra root certificates trusted for every HTTPS call."},
+	{EnvConfigDir, "the user's config directory/patctl", "where patctl keeps all its files."},
+	{EnvToken, "", "an Entra access token for Azure DevOps, used as is and never stored; login and logout refuse while it is set."},
+	{EnvBrowser, "", "command that opens the sign-in URL (the URL is its one argument)."},
+}
+
+// Settings are the sign-in settings in force, from the environment and flags.
+type Settings struct {
+	Authority string
+	ClientID  string
+	Scopes    []string
+	CAFile    string
+	ConfigDir string
+	Token     string // PATCTL_TOKEN
+	Browser   string
+}
+
+// FromEnv reads the settings from the environment through getenv.
+func FromEnv(getenv func(string) string) (Settings, error) {
+	s := Settings{
+		Authority: strings.TrimRight(or(getenv(EnvAuthority), DefaultAuthority), "/"),
+		ClientID:  or(getenv(EnvClientID), DefaultClientID),
+		Scopes:    strings.Fields(or(getenv(EnvScopes), DefaultScopes)),
+		CAFile:    getenv(EnvCAFile),
+		ConfigDir: getenv(EnvConfigDir),
+		Token:     strings.TrimSpace(getenv(EnvToken)),
+		Browser:   getenv(EnvBrowser),
+	}
+	if err := CheckAuthority(s.Authority); err != nil {
+		return s, fmt.Errorf("%s: %w", EnvAuthority, err)
+	}
+	if len(s.Scopes) == 0 {
+		return s, fmt.Errorf("%s: no scope given", EnvScopes)
+	}
+	if s.ConfigDir == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return s, fmt.Errorf("cannot find a config directory (%w): set %s", err, EnvConfigDir)
+		}
+		s.ConfigDir = filepath.Join(dir, "patctl")
+	}
+	abs, err := filepath.Abs(s.ConfigDir)
+	if err != nil {
+		return s, fmt.Errorf("%s: %w", EnvConfigDir, err)
+	}
+	s.ConfigDir = abs
+	return s, nil
+}
+
+// CheckAuthority accepts what MSAL accepts: https://host[:port]/tenant.
+func CheckAuthority(authority string) error {
+	u, err := url.Parse(authority)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "https" || u.Host == "" {
+		return errors.New("must be an https URL such as " + DefaultAuthority)
+	}
+	if strings.Trim(u.Path, "/") == "" {
+		return errors.New("must name a tenant, as in " + DefaultAuthority)
+	}
+	return nil
+}
+
+// WithTenant replaces the tenant of an authority URL.
+func WithTenant(authority, tenant string) string {
+	u, err := url.Parse(authority)
+	if err != nil || tenant == "" {
+		return authority
+	}
+	u.Path = "/" + tenant
+	return u.String()
+}
+
+// TenantOf is the tenant segment of an authority URL.
+func TenantOf(authority string) string {
+	u, err := url.Parse(authority)
+	if err != nil {
+		return ""
+	}
+	return strings.Split(strings.Trim(u.Path, "/"), "/")[0]
+}
+
+func or(v, def string) string {
+	if strings.TrimSpace(v) == "" {
+		return def
+	}
+	return strings.TrimSpace(v)
+}

@@ -1,0 +1,364 @@
+package credstore
+
+import (
+	"bytes"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/cache"
+	"github.com/gofrs/flock"
+)
+
+// Storage kinds.
+const (
+	// StorageKeyring: MSAL's cache encrypted (AES-256-GCM) in a file, with the
+	// key in the OS keyring. A whole cache (about 7 KB) does not fit in a
+	// keyring item on Windows (2560 bytes) or macOS (about 3000); a key does.
+	StorageKeyring = "keyring"
+	// StorageFile: MSAL's cache in a plaintext file (login --insecure-storage).
+	StorageFile = "file"
+)
+
+// KeyringService is the service name of patctl's keyring items.
+const KeyringService = "patctl"
+
+// ErrNotLoggedIn means there is no login in this store.
+var ErrNotLoggedIn = errors.New("not logged in")
+
+// ErrCorrupt means the stored login cannot be read back.
+var ErrCorrupt = errors.New("the stored login cannot be read")
+
+// Login is what patctl remembers of a sign-in besides MSAL's cache. It holds
+// no secret.
+type Login struct {
+	Storage       string    `json:"storage"`
+	Authority     string    `json:"authority"`
+	ClientID      string    `json:"clientId"`
+	Scopes        []string  `json:"scopes"`
+	HomeAccountID string    `json:"homeAccountId"`
+	Username      string    `json:"username"`
+	TenantID      string    `json:"tenantId"`
+	LoggedInAt    time.Time `json:"loggedInAt"`
+}
+
+// Store is the login kept in one directory. Its secret files are 0600 in a
+// 0700 directory of their own.
+type Store struct {
+	dir     string
+	keyring Keyring
+
+	mu       sync.Mutex
+	key      []byte // read from the keyring once per process
+	lastBlob []byte // what the cache file holds, to skip writing it unchanged
+}
+
+// Open returns the store under configDir; nothing is read yet.
+func Open(configDir string, kr Keyring) *Store {
+	return &Store{dir: filepath.Join(configDir, "auth"), keyring: kr}
+}
+
+// Dir is the directory of the store's files.
+func (s *Store) Dir() string { return s.dir }
+
+func (s *Store) loginPath() string     { return filepath.Join(s.dir, "login.json") }
+func (s *Store) encryptedPath() string { return filepath.Join(s.dir, "msal_cache.bin") }
+func (s *Store) plainPath() string     { return filepath.Join(s.dir, "msal_cache.json") }
+func (s *Store) lockPath() string      { return filepath.Join(s.dir, "token.lock") }
+
+// keyringUser names this store's key, so that several config directories
+// (a demo's, a test's) never share one.
+func (s *Store) keyringUser() string {
+	sum := sha256.Sum256([]byte(s.dir))
+	return "msal-cache-key:" + hex.EncodeToString(sum[:6])
+}
+
+// Location says where a login of this kind is kept, for status.
+func (s *Store) Location(kind string) string {
+	if kind == StorageFile {
+		return "plaintext file " + s.plainPath()
+	}
+	return "OS keyring (key) + encrypted file " + s.encryptedPath()
+}
+
+func (s *Store) ensureDir() error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return err
+	}
+	// The directory is patctl's own: hold it to 0700 whatever the umask did.
+	return os.Chmod(s.dir, 0o700)
+}
+
+// ReadLogin returns the current login, or ErrNotLoggedIn.
+func (s *Store) ReadLogin() (Login, error) {
+	var l Login
+	data, err := os.ReadFile(s.loginPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return l, ErrNotLoggedIn
+	}
+	if err != nil {
+		return l, err
+	}
+	if err := json.Unmarshal(data, &l); err != nil {
+		return l, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.loginPath(), err)
+	}
+	return l, nil
+}
+
+// WriteLogin records the login.
+func (s *Store) WriteLogin(l Login) error {
+	data, err := json.MarshalIndent(l, "", "  ")
+	if err != nil {
+		return err
+	}
+	return s.writeFile(s.loginPath(), data)
+}
+
+// Prepare readies the store for a new login of the given kind: for the
+// keyring, it makes sure a key is there (reading or creating it).
+func (s *Store) Prepare(kind string) error {
+	if err := s.ensureDir(); err != nil {
+		return err
+	}
+	if kind != StorageKeyring {
+		return nil
+	}
+	_, err := s.cacheKey(true)
+	return err
+}
+
+// cacheKey reads the key from the keyring, once; create makes one if absent.
+func (s *Store) cacheKey(create bool) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.key != nil {
+		return s.key, nil
+	}
+	encoded, err := s.keyring.Get(KeyringService, s.keyringUser())
+	if errors.Is(err, ErrNotFound) && create {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		if err := s.keyring.Set(KeyringService, s.keyringUser(), base64.StdEncoding.EncodeToString(key)); err != nil {
+			return nil, err
+		}
+		s.key = key
+		return key, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	key, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil || len(key) != 32 {
+		return nil, fmt.Errorf("%w: the key in the keyring is malformed", ErrCorrupt)
+	}
+	s.key = key
+	return key, nil
+}
+
+// Cache is MSAL's cache accessor for a login of the given kind.
+func (s *Store) Cache(kind string) cache.ExportReplace {
+	return &accessor{store: s, kind: kind}
+}
+
+// accessor persists MSAL's cache as one blob; the partition hints are not
+// needed for one user's CLI.
+type accessor struct {
+	store *Store
+	kind  string
+}
+
+func (a *accessor) Replace(_ context.Context, u cache.Unmarshaler, _ cache.ReplaceHints) error {
+	blob, err := a.store.readBlob(a.kind)
+	if err != nil || blob == nil {
+		return err
+	}
+	return u.Unmarshal(blob)
+}
+
+func (a *accessor) Export(_ context.Context, m cache.Marshaler, _ cache.ExportHints) error {
+	blob, err := m.Marshal()
+	if err != nil {
+		return err
+	}
+	return a.store.writeBlob(a.kind, blob)
+}
+
+func (s *Store) readBlob(kind string) ([]byte, error) {
+	var blob []byte
+	switch kind {
+	case StorageFile:
+		data, err := os.ReadFile(s.plainPath())
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		blob = data
+	default:
+		data, err := os.ReadFile(s.encryptedPath())
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		key, err := s.cacheKey(false)
+		if err != nil {
+			return nil, err
+		}
+		if blob, err = decrypt(key, data); err != nil {
+			return nil, err
+		}
+	}
+	s.mu.Lock()
+	s.lastBlob = blob
+	s.mu.Unlock()
+	return blob, nil
+}
+
+func (s *Store) writeBlob(kind string, blob []byte) error {
+	s.mu.Lock()
+	unchanged := bytes.Equal(blob, s.lastBlob)
+	s.mu.Unlock()
+	if unchanged {
+		return nil
+	}
+	if err := s.ensureDir(); err != nil {
+		return err
+	}
+	data := blob
+	path := s.plainPath()
+	if kind != StorageFile {
+		key, err := s.cacheKey(false)
+		if err != nil {
+			return err
+		}
+		if data, err = encrypt(key, blob); err != nil {
+			return err
+		}
+		path = s.encryptedPath()
+	}
+	if err := s.writeFile(path, data); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.lastBlob = blob
+	s.mu.Unlock()
+	return nil
+}
+
+// writeFile writes atomically: a reader sees the old file or the new one.
+func (s *Store) writeFile(path string, data []byte) error {
+	if err := s.ensureDir(); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(s.dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Remove deletes every stored secret and the login record. A keyring that
+// cannot be reached is reported, after the files are gone.
+func (s *Store) Remove() error {
+	var errs []error
+	for _, p := range []string{s.loginPath(), s.encryptedPath(), s.plainPath()} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	if err := s.keyring.Delete(KeyringService, s.keyringUser()); err != nil && !errors.Is(err, ErrNotFound) {
+		errs = append(errs, fmt.Errorf("delete the key from the keyring: %w", err))
+	}
+	s.mu.Lock()
+	s.key, s.lastBlob = nil, nil
+	s.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+// Lock holds an exclusive lock across processes until unlock is called, so
+// that only one patctl at a time refreshes and rewrites the cache.
+func (s *Store) Lock(ctx context.Context) (unlock func(), err error) {
+	if err := s.ensureDir(); err != nil {
+		return nil, err
+	}
+	fl := flock.New(s.lockPath())
+	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)
+	if err != nil {
+		return nil, fmt.Errorf("wait for another patctl to finish signing in: %w", err)
+	}
+	if !ok {
+		return nil, errors.New("could not lock " + s.lockPath())
+	}
+	return func() { _ = fl.Unlock() }, nil
+}
+
+const aad = "patctl msal cache v1"
+
+func encrypt(key, plain []byte) ([]byte, error) {
+	gcm, err := newGCM(key)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, gcm.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	out := append([]byte{1}, nonce...)
+	return gcm.Seal(out, nonce, plain, []byte(aad)), nil
+}
+
+func decrypt(key, data []byte) ([]byte, error) {
+	gcm, err := newGCM(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) < 1+gcm.NonceSize() || data[0] != 1 {
+		return nil, fmt.Errorf("%w: unknown format", ErrCorrupt)
+	}
+	nonce, sealed := data[1:1+gcm.NonceSize()], data[1+gcm.NonceSize():]
+	plain, err := gcm.Open(nil, nonce, sealed, []byte(aad))
+	if err != nil {
+		return nil, fmt.Errorf("%w: it does not decrypt with the key in the keyring", ErrCorrupt)
+	}
+	return plain, nil
+}
+
+func newGCM(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
