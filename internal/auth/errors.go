@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -83,6 +84,13 @@ func classify(err error) error {
 		return err
 	}
 	data, _ := io.ReadAll(io.LimitReader(call.Resp.Body, 1<<16))
+	if len(bytes.TrimSpace(data)) == 0 {
+		// MSAL may have read the body already (it does while polling a
+		// device code); its message ends with the body.
+		if i := strings.Index(err.Error(), "{"); i >= 0 {
+			data = []byte(err.Error()[i:])
+		}
+	}
 	var body entraBody
 	if json.Unmarshal(data, &body) != nil || body.Error == "" {
 		return fmt.Errorf("Entra ID answered HTTP %d", call.Resp.StatusCode)
@@ -95,6 +103,10 @@ func classify(err error) error {
 	switch body.Error {
 	case "invalid_grant", "interaction_required", "consent_required", "login_required":
 		return &SignInRequiredError{Reason: "the login is no longer valid: " + desc, Hint: hints[code]}
+	case "authorization_declined", "access_denied":
+		return &SignInRequiredError{Reason: "the sign-in was declined: " + desc}
+	case "expired_token":
+		return &SignInRequiredError{Reason: "the device code expired before it was entered: " + desc}
 	}
 	return &EntraError{Code: body.Error, Description: desc, AADSTS: code, Hint: hints[code]}
 }

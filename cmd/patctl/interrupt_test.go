@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/emulator"
+)
+
+// patctlCommand runs patctl in its own process: the test binary under the
+// name testscript.Main dispatches on.
+func patctlCommand(t *testing.T, em *emulator.Emulator, args ...string) *exec.Cmd {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "patctl-bin")
+	if err := os.Symlink(os.Args[0], bin); err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(caFile, em.CAPEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(),
+		"PATCTL_AUTHORITY="+em.Authority(emulator.DefaultTenantID),
+		"PATCTL_CA_FILE="+caFile,
+		"PATCTL_CONFIG_DIR="+filepath.Join(dir, "config"),
+		envTestKeyring+"="+filepath.Join(dir, "keyring"),
+		"PATCTL_TOKEN=",
+	)
+	return cmd
+}
+
+// TestCtrlCCancelsLogin interrupts a device-code sign-in that nobody
+// approves: patctl stops at once, says so, exits 130 and stores nothing.
+func TestCtrlCCancelsLogin(t *testing.T) {
+	em, err := emulator.Start(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer em.Close()
+	em.Update(func(c *emulator.Config) { c.DeviceCodeOutcome = emulator.DeviceCodePending })
+
+	cmd := patctlCommand(t, em, "login", "--device-code")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	var lines []string
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if strings.Contains(sc.Text(), "enter the code") {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+		}
+		done <- cmd.Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("patctl did not stop on Ctrl-C")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != cmdutil.ExitInterrupted {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, cmdutil.ExitInterrupted, strings.Join(lines, "\n"))
+	}
+	if out := strings.Join(lines, "\n"); !strings.Contains(out, "sign-in cancelled") {
+		t.Fatalf("stderr does not say the sign-in was cancelled:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(cmd.Path), "config", "auth", "login.json")); !os.IsNotExist(err) {
+		t.Fatalf("a cancelled login left a login record: %v", err)
+	}
+}
