@@ -1,13 +1,27 @@
+SHELL := bash
 GO ?= go
 PKGS := ./...
 # The race detector needs cgo, hence a C compiler; without one the tests still run.
 RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
-.PHONY: test vet fmt-check build emulator
+.PHONY: test test-secret-service vet fmt-check build emulator
 
 ## test: format check, vet, and every test (the command CI runs)
 test: fmt-check vet
 	$(GO) test $(RACE) -count=1 -timeout 20m $(PKGS)
+	@$(MAKE) --no-print-directory test-secret-service
+
+## test-secret-service: sign in with a real Secret Service (GNOME Keyring over a private D-Bus)
+test-secret-service:
+	@if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then \
+		scripts/with-secret-service.sh env PATCTL_TEST_SECRET_SERVICE=1 \
+			$(GO) test -count=1 -run TestRealSecretService ./cmd/patctl/ 2>&1 | grep -v 'Failed to set fd limit'; \
+		exit $${PIPESTATUS[0]}; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "test-secret-service: CI must run it: install dbus and gnome-keyring"; exit 1; \
+	else \
+		echo "test-secret-service: skipped (apt-get install dbus gnome-keyring to run it)"; \
+	fi
 
 vet:
 	$(GO) vet $(PKGS)

@@ -84,6 +84,9 @@ func (s *Store) keyringUser() string {
 	return "msal-cache-key:" + hex.EncodeToString(sum[:6])
 }
 
+// KeyringItem names this store's item in the keyring (service, user).
+func (s *Store) KeyringItem() (service, user string) { return KeyringService, s.keyringUser() }
+
 // Location says where a login of this kind is kept, for status.
 func (s *Store) Location(kind string) string {
 	if kind == StorageFile {
