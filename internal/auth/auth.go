@@ -220,3 +220,15 @@ func (a *Authenticator) Logout() (credstore.Login, error) {
 	// A login record that cannot be read is removed all the same.
 	return login, a.Store.Remove()
 }
+
+// BearerClient is base with every request carrying a bearer token from ts,
+// over base's own transport (so its connections are reused).
+func BearerClient(base *http.Client, ts oauth2.TokenSource) *http.Client {
+	c := *base
+	transport := base.Transport
+	if transport == nil {
+		transport = http.DefaultTransport
+	}
+	c.Transport = &oauth2.Transport{Source: ts, Base: transport}
+	return &c
+}

@@ -211,3 +211,34 @@ func TestParseClaims(t *testing.T) {
 		}
 	}
 }
+
+func TestBearerClientReachesThePATAPI(t *testing.T) {
+	em := startEmulator(t)
+	kr := &credstore.Memory{}
+	a := newAuthenticator(t, em, t.TempDir(), kr)
+	if _, err := a.Login(context.Background(), LoginOptions{Storage: credstore.StorageKeyring, DeviceCode: true}); err != nil {
+		t.Fatal(err)
+	}
+	later := newAuthenticator(t, em, a.Settings.ConfigDir, kr)
+	ts, _, err := later.TokenSource(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := BearerClient(em.HTTPClient(), ts)
+	em.ResetRequests()
+	for i := 0; i < 3; i++ {
+		resp, err := client.Get(em.URL() + "/fabrikam/_apis/tokens/pats?api-version=7.1-preview.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	for _, r := range em.Requests() {
+		if r.Op != emulator.OpList {
+			t.Fatalf("unexpected request %+v", r)
+		}
+	}
+}
