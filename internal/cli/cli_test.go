@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
+
 	"bytes"
+	"github.com/patctl/patctl/internal/auth"
 	"github.com/patctl/patctl/internal/cmdutil"
 	"strings"
 	"testing"
@@ -24,5 +28,21 @@ func TestMainUnknownFlagIsUsageError(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "--no-such-flag") {
 		t.Fatalf("stderr %q does not name the flag", errOut.String())
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	for err, want := range map[error]int{
+		nil:                                    cmdutil.ExitOK,
+		errors.New("boom"):                     cmdutil.ExitError,
+		cmdutil.FlagErrorf("--x: bad"):         cmdutil.ExitUsage,
+		&auth.SignInRequiredError{Reason: "x"}: cmdutil.ExitAuth,
+		fmt.Errorf("login: %w", &auth.SignInRequiredError{}): cmdutil.ExitAuth,
+		auth.ErrCancelled: cmdutil.ExitInterrupted,
+		&cmdutil.ExitCodeError{Code: 7, Err: errors.New("half")}: 7,
+	} {
+		if got := ExitCode(err); got != want {
+			t.Errorf("%v: exit %d, want %d", err, got, want)
+		}
 	}
 }

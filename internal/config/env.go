@@ -41,7 +41,7 @@ type Variable struct {
 
 // Variables lists every variable patctl reads, in the order the help shows them.
 var Variables = []Variable{
-	{EnvAuthority, DefaultAuthority, "Entra ID authority URL (https://host/tenant). With a host other than Microsoft's, MSAL's instance discovery is off."},
+	{EnvAuthority, DefaultAuthority, "Entra ID authority URL (https://host/tenant), used as given: MSAL's instance discovery is off."},
 	{EnvClientID, DefaultClientID + " (Azure CLI)", "public client (application) id to sign in with."},
 	{EnvScopes, DefaultScopes, "space-separated scopes of the access token."},
 	{EnvCAFile, "", "PEM file of extra root certificates trusted for every HTTPS call."},

@@ -1,0 +1,63 @@
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestFromEnvDefaultsAndOverrides(t *testing.T) {
+	dir := t.TempDir()
+	s, err := FromEnv(func(k string) string { return map[string]string{EnvConfigDir: dir}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Authority != DefaultAuthority || s.ClientID != DefaultClientID || len(s.Scopes) != 1 || s.Scopes[0] != DefaultScopes || s.ConfigDir != dir {
+		t.Fatalf("defaults %+v", s)
+	}
+	env := map[string]string{
+		EnvAuthority: "https://127.0.0.1:8443/contoso.onmicrosoft.com/",
+		EnvClientID:  " 872cd9fa-d31f-45e0-9eab-6e460a02d1f1 ",
+		EnvScopes:    AzureDevOpsResource + "/vso.pats  " + AzureDevOpsResource + "/vso.pats_manage",
+		EnvConfigDir: "relative/dir",
+		EnvToken:     " tok \n",
+	}
+	s, err = FromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Authority != "https://127.0.0.1:8443/contoso.onmicrosoft.com" || s.ClientID != "872cd9fa-d31f-45e0-9eab-6e460a02d1f1" ||
+		len(s.Scopes) != 2 || !filepath.IsAbs(s.ConfigDir) || s.Token != "tok" {
+		t.Fatalf("overrides %+v", s)
+	}
+}
+
+func TestBadAuthorityNamesTheVariable(t *testing.T) {
+	for _, bad := range []string{"http://login.example/tenant", "https://login.example", "https://login.example/", "::"} {
+		_, err := FromEnv(func(k string) string { return map[string]string{EnvAuthority: bad, EnvConfigDir: "/tmp"}[k] })
+		if err == nil || !strings.Contains(err.Error(), EnvAuthority) {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+func TestTenantHelpers(t *testing.T) {
+	if got := WithTenant("https://login.microsoftonline.com/organizations", "contoso.com"); got != "https://login.microsoftonline.com/contoso.com" {
+		t.Fatal(got)
+	}
+	if got := TenantOf("https://127.0.0.1:1/abc/"); got != "abc" {
+		t.Fatal(got)
+	}
+}
+
+func TestEveryVariableIsListed(t *testing.T) {
+	listed := map[string]bool{}
+	for _, v := range Variables {
+		listed[v.Name] = true
+	}
+	for _, name := range []string{EnvAuthority, EnvClientID, EnvScopes, EnvCAFile, EnvConfigDir, EnvToken, EnvBrowser} {
+		if !listed[name] {
+			t.Errorf("%s is not in Variables", name)
+		}
+	}
+}
