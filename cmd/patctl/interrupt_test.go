@@ -12,6 +12,7 @@ import (
 
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/emulator"
+	"github.com/patctl/patctl/internal/emulator/emulatortest"
 )
 
 // patctlCommand runs patctl in its own process: the test binary under the
@@ -41,11 +42,7 @@ func patctlCommand(t *testing.T, em *emulator.Emulator, args ...string) *exec.Cm
 // TestCtrlCCancelsLogin interrupts a device-code sign-in that nobody
 // approves: patctl stops at once, says so, exits 130 and stores nothing.
 func TestCtrlCCancelsLogin(t *testing.T) {
-	em, err := emulator.Start(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer em.Close()
+	em := emulatortest.Start(t, emulator.Options{})
 	em.Update(func(c *emulator.Config) { c.DeviceCodeOutcome = emulator.DeviceCodePending })
 
 	cmd := patctlCommand(t, em, "login", "--device-code")

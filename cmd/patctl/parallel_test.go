@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/patctl/patctl/internal/emulator"
+	"github.com/patctl/patctl/internal/emulator/emulatortest"
 )
 
 // TestParallelRefreshesKeepTheStoreWhole starts several patctl processes at
@@ -14,11 +15,7 @@ import (
 // them take turns, each with the refresh token the previous one stored (the
 // emulator refuses a used one), and the store stays readable.
 func TestParallelRefreshesKeepTheStoreWhole(t *testing.T) {
-	em, err := emulator.Start(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer em.Close()
+	em := emulatortest.Start(t, emulator.Options{})
 	em.Update(func(c *emulator.Config) { c.AccessTokenLifetime = emulator.Duration(60e9) })
 
 	first := patctlCommand(t, em, "login", "--device-code")

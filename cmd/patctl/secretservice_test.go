@@ -9,6 +9,7 @@ import (
 
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/emulator"
+	"github.com/patctl/patctl/internal/emulator/emulatortest"
 )
 
 // TestRealSecretService signs in with the OS keyring for real: a GNOME
@@ -18,11 +19,7 @@ func TestRealSecretService(t *testing.T) {
 	if os.Getenv("PATCTL_TEST_SECRET_SERVICE") != "1" {
 		t.Skip("needs a Secret Service: run through scripts/with-secret-service.sh (make test does)")
 	}
-	em, err := emulator.Start(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer em.Close()
+	em := emulatortest.Start(t, emulator.Options{})
 	configDir := filepath.Join(t.TempDir(), "config")
 	run := func(args ...string) string {
 		t.Helper()

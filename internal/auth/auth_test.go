@@ -18,17 +18,10 @@ import (
 	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/emulator"
+	"github.com/patctl/patctl/internal/emulator/emulatortest"
 )
 
-func startEmulator(t *testing.T) *emulator.Emulator {
-	t.Helper()
-	em, err := emulator.Start(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { em.Close() })
-	return em
-}
+func startEmulator(t *testing.T) *emulator.Emulator { return emulatortest.Start(t, emulator.Options{}) }
 
 func newAuthenticator(t *testing.T, em *emulator.Emulator, dir string, kr credstore.Keyring) *Authenticator {
 	t.Helper()

@@ -14,6 +14,7 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
 	"github.com/patctl/patctl/internal/emulator"
+	"github.com/patctl/patctl/internal/emulator/emulatortest"
 	"github.com/patctl/patctl/internal/emulator/fakebrowser"
 )
 
@@ -22,15 +23,7 @@ import (
 
 var adoScopes = []string{emulator.AzureDevOpsResource + "/.default"}
 
-func start(t *testing.T) *emulator.Emulator {
-	t.Helper()
-	em, err := emulator.Start(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { em.Close() })
-	return em
-}
+func start(t *testing.T) *emulator.Emulator { return emulatortest.Start(t, emulator.Options{}) }
 
 // memCache is the simplest cache.ExportReplace: one blob in memory.
 type memCache struct{ blob []byte }
