@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,6 +91,7 @@ func TestScripts(t *testing.T) {
 			"keyring":   cmdKeyring,
 			"perm":      cmdPerm,
 			"leakcheck": cmdLeakCheck,
+			"jsonvar":   cmdJSONVar,
 		},
 	})
 }
@@ -148,7 +150,15 @@ func cmdPatctl(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("run patctl: %v", err)
 	}
 	*ts.Value(keyExit).(*int) = code
-	checkNoLeak(ts, ts.ReadFile("stdout")+ts.ReadFile("stderr"))
+	stdout, stderr := ts.ReadFile("stdout"), ts.ReadFile("stderr")
+	checkNoLeak(ts, stdout+stderr)
+	// A PAT's secret may appear only where create and rotate deliver it.
+	delivers := len(args) > 0 && (args[0] == "create" || args[0] == "rotate")
+	for _, pat := range emulatorOf(ts).IssuedPATs() {
+		if strings.Contains(stderr, pat) || (!delivers && strings.Contains(stdout, pat)) {
+			ts.Fatalf("patctl %s printed a PAT's secret where it must not", args[0])
+		}
+	}
 	if neg && code == 0 {
 		ts.Fatalf("patctl %s: unexpected success", strings.Join(args, " "))
 	}
@@ -236,6 +246,49 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 		if (got == want) == neg {
 			ts.Fatalf("%d matching requests, want %d; log: %v", got, want, seen)
 		}
+	case "sequence":
+		// The PAT API operations since the last reset-log, in order.
+		var ops []string
+		for _, r := range em.Requests() {
+			switch r.Op {
+			case emulator.OpList, emulator.OpGet, emulator.OpCreate, emulator.OpUpdate, emulator.OpRevoke:
+				ops = append(ops, r.Op)
+			}
+		}
+		if got, want := strings.Join(ops, " "), strings.Join(args[1:], " "); (got == want) == neg {
+			ts.Fatalf("PAT API calls %q, want %q", got, want)
+		}
+	case "total":
+		want, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		if got := len(em.Requests()); (got == want) == neg {
+			ts.Fatalf("%d requests, want %d", got, want)
+		}
+	case "create-tokens":
+		// emulator create-tokens N PREFIX: N tokens named PREFIX-000… for the default user
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		tok, err := em.AccessToken(emulator.DefaultUserUPN)
+		ts.Check(err)
+		client := em.HTTPClient()
+		for i := 0; i < n; i++ {
+			body := fmt.Sprintf(`{"displayName":"%s-%03d","scope":"vso.code","validTo":"%s","allOrgs":false}`,
+				args[2], i, time.Now().Add(48*time.Hour).UTC().Format(time.RFC3339))
+			req, _ := http.NewRequest("POST", em.URL()+"/"+emulator.DefaultOrg+"/_apis/tokens/pats?api-version=7.1-preview.1", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := client.Do(req)
+			ts.Check(err)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				ts.Fatalf("create token %d: HTTP %d", i, resp.StatusCode)
+			}
+		}
+	case "fault":
+		// emulator fault JSON: arm a fault
+		var f emulator.Fault
+		ts.Check(json.Unmarshal([]byte(args[1]), &f))
+		ts.Check(em.AddFault(f))
 	case "token-env":
 		if len(args) != 2 {
 			ts.Fatalf("usage: emulator token-env VAR")
@@ -301,6 +354,37 @@ func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	if got := info.Mode().Perm(); (uint64(got) == want) == neg {
 		ts.Fatalf("%s has mode %#o, want %#o", args[0], got, want)
+	}
+}
+
+// cmdJSONVar sets an environment variable from the last stdout, read as
+// JSON: jsonvar VAR PATH, where PATH is dot-separated keys and indexes.
+func cmdJSONVar(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: jsonvar VAR PATH")
+	}
+	var v any
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile("stdout")), &v))
+	for _, part := range strings.Split(args[1], ".") {
+		switch node := v.(type) {
+		case map[string]any:
+			v = node[part]
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i < 0 || i >= len(node) {
+				ts.Fatalf("jsonvar: no element %q", part)
+			}
+			v = node[i]
+		default:
+			ts.Fatalf("jsonvar: %q goes past a leaf", args[1])
+		}
+	}
+	switch leaf := v.(type) {
+	case string:
+		ts.Setenv(args[0], leaf)
+	default:
+		b, _ := json.Marshal(leaf)
+		ts.Setenv(args[0], string(b))
 	}
 }
 

@@ -14,12 +14,19 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/auth"
+	"github.com/patctl/patctl/internal/cmd/create"
+	"github.com/patctl/patctl/internal/cmd/get"
+	"github.com/patctl/patctl/internal/cmd/list"
 	"github.com/patctl/patctl/internal/cmd/login"
 	"github.com/patctl/patctl/internal/cmd/logout"
+	"github.com/patctl/patctl/internal/cmd/revoke"
+	"github.com/patctl/patctl/internal/cmd/rotate"
 	"github.com/patctl/patctl/internal/cmd/status"
+	"github.com/patctl/patctl/internal/cmd/update"
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/patapi"
 )
 
 // version is stamped at build time with -ldflags "-X github.com/patctl/patctl/internal/cli.version=…".
@@ -63,9 +70,14 @@ func Run(o Options) int {
 
 // ExitCode maps an error to patctl's documented exit codes.
 func ExitCode(err error) int {
-	var flagErr *cmdutil.FlagError
-	var signIn *auth.SignInRequiredError
-	var coded *cmdutil.ExitCodeError
+	var (
+		flagErr  *cmdutil.FlagError
+		signIn   *auth.SignInRequiredError
+		apiAuth  *patapi.SignInError
+		coded    *cmdutil.ExitCodeError
+		tokenErr *patapi.TokenError
+		apiErr   *patapi.APIError
+	)
 	switch {
 	case err == nil:
 		return cmdutil.ExitOK
@@ -75,8 +87,12 @@ func ExitCode(err error) int {
 		return cmdutil.ExitInterrupted
 	case errors.As(err, &flagErr):
 		return cmdutil.ExitUsage
-	case errors.As(err, &signIn):
+	case errors.As(err, &signIn), errors.As(err, &apiAuth):
 		return cmdutil.ExitAuth
+	case errors.As(err, &tokenErr) && tokenErr.NotFound(), errors.As(err, &apiErr) && apiErr.NotFound():
+		return cmdutil.ExitNotFound
+	case errors.As(err, &tokenErr), errors.As(err, &apiErr) && apiErr.Refused():
+		return cmdutil.ExitRefused
 	}
 	return cmdutil.ExitError
 }
@@ -97,6 +113,12 @@ token silently.`,
 		return &cmdutil.FlagError{Err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
 	root.AddCommand(
+		list.NewCmdList(f, nil),
+		get.NewCmdGet(f, nil),
+		create.NewCmdCreate(f, nil),
+		update.NewCmdUpdate(f, nil),
+		revoke.NewCmdRevoke(f, nil),
+		rotate.NewCmdRotate(f, nil),
 		login.NewCmdLogin(f, nil),
 		logout.NewCmdLogout(f, nil),
 		status.NewCmdStatus(f, nil),

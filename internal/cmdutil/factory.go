@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/patapi"
 )
 
 // Factory gives commands their dependencies. Its functions are lazy: building
@@ -27,6 +29,9 @@ type Factory struct {
 	HTTPClient    func() (*http.Client, error)
 	Store         func() (*credstore.Store, error)
 	Authenticator func() (*auth.Authenticator, error)
+	// PATClient is the PAT API client for an organization, authenticated by
+	// the login in force (or PATCTL_TOKEN).
+	PATClient func(ctx context.Context, org string) (*patapi.Client, error)
 }
 
 // New wires a Factory. Each dependency is built once, on first use.
@@ -62,6 +67,17 @@ func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.
 		}
 		return &auth.Authenticator{Settings: s, HTTPClient: client, Store: store, Stderr: io.ErrOut}, nil
 	})
+	f.PATClient = func(ctx context.Context, org string) (*patapi.Client, error) {
+		a, err := f.Authenticator()
+		if err != nil {
+			return nil, err
+		}
+		ts, _, err := a.TokenSource(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return patapi.New(auth.BearerClient(a.HTTPClient, ts), a.Settings.APIURL, org), nil
+	}
 	return f
 }
 

@@ -20,6 +20,8 @@ const (
 	EnvConfigDir = "PATCTL_CONFIG_DIR"
 	EnvToken     = "PATCTL_TOKEN"
 	EnvBrowser   = "BROWSER"
+	EnvAPIURL    = "PATCTL_API_URL"
+	EnvOrg       = "PATCTL_ORG"
 )
 
 // Defaults.
@@ -32,6 +34,7 @@ const (
 	// AzureDevOpsResource is the application id of Azure DevOps in Entra ID.
 	AzureDevOpsResource = "499b84ac-1321-427f-aa17-267ca6975798"
 	DefaultScopes       = AzureDevOpsResource + "/.default"
+	DefaultAPIURL       = "https://vssps.dev.azure.com"
 )
 
 // Variable describes one environment variable for `patctl help environment`.
@@ -48,6 +51,8 @@ var Variables = []Variable{
 	{EnvConfigDir, "the user's config directory/patctl", "where patctl keeps all its files."},
 	{EnvToken, "", "an Entra access token for Azure DevOps, used as is and never stored; login and logout refuse while it is set."},
 	{EnvBrowser, "", "command that opens the sign-in URL (the URL is its one argument)."},
+	{EnvOrg, "", "the Azure DevOps organization, when --org is not given."},
+	{EnvAPIURL, DefaultAPIURL, "base URL of the PAT Lifecycle Management API."},
 }
 
 // Settings are the sign-in settings in force, from the environment and flags.
@@ -59,6 +64,8 @@ type Settings struct {
 	ConfigDir string
 	Token     string // PATCTL_TOKEN
 	Browser   string
+	APIURL    string
+	Org       string // PATCTL_ORG; --org wins over it
 }
 
 // FromEnv reads the settings from the environment through getenv.
@@ -71,9 +78,14 @@ func FromEnv(getenv func(string) string) (Settings, error) {
 		ConfigDir: getenv(EnvConfigDir),
 		Token:     strings.TrimSpace(getenv(EnvToken)),
 		Browser:   getenv(EnvBrowser),
+		APIURL:    strings.TrimRight(or(getenv(EnvAPIURL), DefaultAPIURL), "/"),
+		Org:       strings.TrimSpace(getenv(EnvOrg)),
 	}
 	if err := CheckAuthority(s.Authority); err != nil {
 		return s, fmt.Errorf("%s: %w", EnvAuthority, err)
+	}
+	if u, err := url.Parse(s.APIURL); err != nil || u.Scheme != "https" || u.Host == "" {
+		return s, fmt.Errorf("%s: must be an https URL such as %s", EnvAPIURL, DefaultAPIURL)
 	}
 	if len(s.Scopes) == 0 {
 		return s, fmt.Errorf("%s: no scope given", EnvScopes)

@@ -40,9 +40,9 @@ type Emulator struct {
 	st     *state
 	keys   loadedKeys
 	faults []*Fault
-	// issued remembers every secret handed out, in memory only, so that tests
-	// can look for leaks in what a client prints.
-	issued []string
+	// issued and issuedPATs remember every secret handed out, in memory
+	// only, so that tests can look for leaks in what a client prints.
+	issued, issuedPATs []string
 	// grantErrors maps a grant type ("" for all) to an injected AADSTS number.
 	grantErrors map[string]int
 	log         []Request
@@ -167,16 +167,24 @@ func (e *Emulator) Connections() int64 { return e.conns.Load() }
 // requests worth draining.
 func (e *Emulator) Close() error { return e.srv.Close() }
 
-// IssuedSecrets returns every secret the emulator has handed out since it
-// started: access, refresh and ID tokens, PAT secrets, authorization and
-// device codes. Tests look for them in everything a client printed.
+// IssuedSecrets returns every sign-in secret the emulator has handed out
+// since it started: access, refresh and ID tokens, authorization and device
+// codes. Tests look for them in everything a client printed.
 func (e *Emulator) IssuedSecrets() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]string(nil), e.issued...)
 }
 
-// remember records secrets handed out; the caller does not hold e.mu.
+// IssuedPATs returns the secrets of every PAT created since the emulator
+// started. A client may print one only where it delivers it.
+func (e *Emulator) IssuedPATs() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.issuedPATs...)
+}
+
+// remember records sign-in secrets handed out; the caller does not hold e.mu.
 func (e *Emulator) remember(secrets ...string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

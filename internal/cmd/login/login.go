@@ -44,7 +44,7 @@ plaintext file instead (mode 0600).`,
 		Example: `  patctl login
   patctl login --device-code
   patctl login --tenant contoso.onmicrosoft.com`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)

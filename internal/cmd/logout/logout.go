@@ -28,7 +28,7 @@ func NewCmdLogout(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Short: "Remove the stored login and every secret of it",
 		Long: `Remove the stored login: the token cache, its key in the OS keyring, and the record
 of the account. Tokens already handed to other programs stay valid until they expire.`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)

@@ -33,7 +33,7 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Long: `Show the account, tenant and client id of the login in force, where it is kept, and
 when its access token expires (refreshing it first if it has expired, as any command
 would). Exits 4 when not signed in.`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)

@@ -1,0 +1,69 @@
+// Package get implements `patctl get`.
+package get
+
+import (
+	"context"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/config"
+	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/output"
+	"github.com/patctl/patctl/internal/patapi"
+)
+
+// Options are the inputs of get.
+type Options struct {
+	IO        *iostreams.IOStreams
+	Settings  func() (config.Settings, error)
+	PATClient func(context.Context, string) (*patapi.Client, error)
+	Now       func() time.Time
+
+	Org      string
+	Selector cmdutil.Selector
+	JSON     bool
+}
+
+// NewCmdGet builds the command; runF replaces the run in tests.
+func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "get (--id ID | --name NAME)",
+		Short: "Show one personal access token",
+		Long:  "Show one token's name, id, scopes, reach and lifetime. The secret is never shown again after creation.",
+		Example: `  patctl get --name deploy
+  patctl get --id 4ab5764f-4193-4f1d-b995-64144880b7d7 --json`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.Selector.Validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return getRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddOrgFlag(cmd, &opts.Org)
+	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func getRun(ctx context.Context, opts *Options) error {
+	client, err := cmdutil.OrgClient(ctx, opts.Org, opts.Settings, opts.PATClient)
+	if err != nil {
+		return err
+	}
+	tok, err := opts.Selector.Resolve(ctx, client)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		return output.JSON(opts.IO.Out, output.NewTokenJSON(tok, false))
+	}
+	output.TokenDetails(opts.IO.Out, tok, opts.IO.IsStdoutTTY(), opts.Now())
+	return nil
+}

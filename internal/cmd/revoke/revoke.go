@@ -1,0 +1,92 @@
+// Package revoke implements `patctl revoke`.
+package revoke
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/config"
+	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/output"
+	"github.com/patctl/patctl/internal/patapi"
+)
+
+// Options are the inputs of revoke.
+type Options struct {
+	IO        *iostreams.IOStreams
+	Settings  func() (config.Settings, error)
+	PATClient func(context.Context, string) (*patapi.Client, error)
+
+	Org      string
+	Selector cmdutil.Selector
+	Yes      bool
+	JSON     bool
+}
+
+// NewCmdRevoke builds the command; runF replaces the run in tests.
+func NewCmdRevoke(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient}
+	cmd := &cobra.Command{
+		Use:   "revoke (--id ID | --name NAME) [--yes]",
+		Short: "Revoke a personal access token",
+		Long: `Revoke a token: it stops working at once, for good.
+
+On a terminal patctl asks for confirmation; anywhere else --yes is required.`,
+		Example: `  patctl revoke --name deploy
+  patctl revoke --id 4ab5764f-4193-4f1d-b995-64144880b7d7 --yes --json`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.Selector.Validate(); err != nil {
+				return err
+			}
+			if !opts.Yes && !opts.IO.CanPrompt() {
+				return cmdutil.FlagErrorf("--yes is required when patctl cannot ask for confirmation (no terminal)")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return revokeRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddOrgFlag(cmd, &opts.Org)
+	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revoke without asking")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func revokeRun(ctx context.Context, opts *Options) error {
+	client, err := cmdutil.OrgClient(ctx, opts.Org, opts.Settings, opts.PATClient)
+	if err != nil {
+		return err
+	}
+	tok, err := opts.Selector.Resolve(ctx, client)
+	if err != nil {
+		return err
+	}
+	if !opts.Yes {
+		ok, err := cmdutil.Confirm(opts.IO, fmt.Sprintf("Revoke token %q (%s, expires %s)?", tok.DisplayName, tok.AuthorizationID, tok.ValidTo.UTC().Format(time.DateOnly)))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintln(opts.IO.ErrOut, "Nothing revoked.")
+			return cmdutil.ErrSilent
+		}
+	}
+	if err := client.Revoke(ctx, tok.AuthorizationID); err != nil {
+		return err
+	}
+	if opts.JSON {
+		return output.JSON(opts.IO.Out, struct {
+			AuthorizationID string `json:"authorizationId"`
+			Revoked         bool   `json:"revoked"`
+		}{tok.AuthorizationID, true})
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Revoked token %q (%s).\n", tok.DisplayName, tok.AuthorizationID)
+	return nil
+}

@@ -1,0 +1,125 @@
+// Package update implements `patctl update`.
+package update
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/config"
+	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/output"
+	"github.com/patctl/patctl/internal/patapi"
+)
+
+// Options are the inputs of update; nil fields are left as they are.
+type Options struct {
+	IO        *iostreams.IOStreams
+	Settings  func() (config.Settings, error)
+	PATClient func(context.Context, string) (*patapi.Client, error)
+	Now       func() time.Time
+
+	Org      string
+	Selector cmdutil.Selector
+	JSON     bool
+
+	Rename  *string
+	Scope   *string
+	ValidTo *time.Time
+	AllOrgs *bool
+}
+
+// NewCmdUpdate builds the command; runF replaces the run in tests.
+func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: time.Now}
+	var rename, expires string
+	var scopes []string
+	var allOrgs bool
+	cmd := &cobra.Command{
+		Use:   "update (--id ID | --name NAME) [--rename NEW] [--scope SCOPE…] [--expires WHEN] [--all-orgs=true|false]",
+		Short: "Change a personal access token's name, scopes, expiry or reach",
+		Long:  "Change what is given of a token, and only that. Its secret stays the same.",
+		Example: `  patctl update --name deploy --expires 60d
+  patctl update --id 4ab5764f-4193-4f1d-b995-64144880b7d7 --rename deploy-old --all-orgs=false`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.Selector.Validate(); err != nil {
+				return err
+			}
+			flags := cmd.Flags()
+			if flags.Changed("rename") {
+				if strings.TrimSpace(rename) == "" {
+					return cmdutil.FlagErrorf("--rename: the new name cannot be empty")
+				}
+				opts.Rename = &rename
+			}
+			if flags.Changed("scope") {
+				list, err := cmdutil.ParseScopes(scopes)
+				if err != nil {
+					return &cmdutil.FlagError{Err: err}
+				}
+				joined := strings.Join(list, " ")
+				opts.Scope = &joined
+			}
+			if flags.Changed("expires") {
+				at, err := cmdutil.ParseExpires(expires, opts.Now())
+				if err != nil {
+					return &cmdutil.FlagError{Err: err}
+				}
+				opts.ValidTo = &at
+			}
+			if flags.Changed("all-orgs") {
+				opts.AllOrgs = &allOrgs
+			}
+			if opts.Rename == nil && opts.Scope == nil && opts.ValidTo == nil && opts.AllOrgs == nil {
+				return cmdutil.FlagErrorf("nothing to update: give --rename, --scope, --expires or --all-orgs")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return updateRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddOrgFlag(cmd, &opts.Org)
+	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
+	cmd.Flags().StringVar(&rename, "rename", "", "new name")
+	cmd.Flags().StringArrayVar(&scopes, "scope", nil, "new scope(s), replacing the old ones (repeatable)")
+	cmd.Flags().StringVar(&expires, "expires", "", "new lifetime from now (30d, 12h) or expiry date (2026-12-31)")
+	cmd.Flags().BoolVar(&allOrgs, "all-orgs", false, "valid in all your organizations (true) or this one only (false)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func updateRun(ctx context.Context, opts *Options) error {
+	client, err := cmdutil.OrgClient(ctx, opts.Org, opts.Settings, opts.PATClient)
+	if err != nil {
+		return err
+	}
+	old, err := opts.Selector.Resolve(ctx, client)
+	if err != nil {
+		return err
+	}
+	tok, err := client.Update(ctx, patapi.UpdateRequest{
+		AuthorizationID: old.AuthorizationID,
+		DisplayName:     opts.Rename,
+		Scope:           opts.Scope,
+		ValidTo:         opts.ValidTo,
+		AllOrgs:         opts.AllOrgs,
+	})
+	if err != nil {
+		return err
+	}
+	if opts.ValidTo != nil {
+		cmdutil.WarnIfClamped(opts.IO, *opts.ValidTo, tok)
+	}
+	if opts.JSON {
+		return output.JSON(opts.IO.Out, output.NewTokenJSON(tok, false))
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Updated token %q.\n", tok.DisplayName)
+	output.TokenDetails(opts.IO.Out, tok, opts.IO.IsStdoutTTY(), opts.Now())
+	return nil
+}

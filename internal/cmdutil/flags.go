@@ -1,0 +1,172 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+
+	"github.com/patctl/patctl/internal/config"
+	"github.com/patctl/patctl/internal/patapi"
+)
+
+// DefaultLifetime is how long a new token lives when --expires is not given.
+const DefaultLifetime = 30 * 24 * time.Hour
+
+var durationRE = regexp.MustCompile(`^(\d+)([hdwmy]|min)$`)
+
+// ParseExpires reads --expires: a duration from now (30d, 12h, 2w, 90min,
+// 6m for months, 1y) or a moment (2026-12-31, meaning the end of that day
+// in UTC, or RFC 3339). It must lie in the future.
+func ParseExpires(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, errors.New("--expires: a duration (30d, 12h, 2w) or a date (2026-12-31) is required")
+	}
+	var at time.Time
+	if m := durationRE.FindStringSubmatch(strings.ToLower(s)); m != nil {
+		n, err := strconv.Atoi(m[1])
+		if err != nil || n <= 0 || n > 100000 {
+			return time.Time{}, fmt.Errorf("--expires: %q is not a usable duration", s)
+		}
+		switch m[2] {
+		case "min":
+			at = now.Add(time.Duration(n) * time.Minute)
+		case "h":
+			at = now.Add(time.Duration(n) * time.Hour)
+		case "d":
+			at = now.AddDate(0, 0, n)
+		case "w":
+			at = now.AddDate(0, 0, 7*n)
+		case "m":
+			at = now.AddDate(0, n, 0)
+		case "y":
+			at = now.AddDate(n, 0, 0)
+		}
+	} else if d, err := time.Parse("2006-01-02", s); err == nil {
+		at = d.Add(24*time.Hour - time.Second)
+	} else if t, err := time.Parse(time.RFC3339, s); err == nil {
+		at = t
+	} else {
+		return time.Time{}, fmt.Errorf("--expires: %q is neither a duration (30d, 12h, 2w, 6m, 1y) nor a date (2026-12-31 or RFC 3339)", s)
+	}
+	if !at.After(now) {
+		return time.Time{}, fmt.Errorf("--expires: %s is in the past", at.UTC().Format(time.RFC3339))
+	}
+	return at.UTC(), nil
+}
+
+// ParseScopes reads --scope values: each may hold several scopes separated
+// by spaces or commas. The result has no duplicates and keeps the order.
+func ParseScopes(values []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range values {
+		for _, s := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+			if !scopeRE.MatchString(s) {
+				return nil, fmt.Errorf("--scope: %q is not a scope name (like vso.code or vso.work_write)", s)
+			}
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("--scope: at least one scope is required (for example --scope vso.code)")
+	}
+	return out, nil
+}
+
+var scopeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.]*$`)
+
+var orgRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,49}$`)
+
+// AddOrgFlag adds --org to a command.
+func AddOrgFlag(cmd *cobra.Command, org *string) {
+	cmd.Flags().StringVar(org, "org", "", "Azure DevOps organization (default $"+config.EnvOrg+")")
+}
+
+// ResolveOrg picks --org, else PATCTL_ORG, and checks the name.
+func ResolveOrg(flag string, s config.Settings) (string, error) {
+	org := strings.TrimSpace(flag)
+	source := "--org"
+	if org == "" {
+		org, source = s.Org, config.EnvOrg
+	}
+	if org == "" {
+		return "", FlagErrorf("--org: an organization is required (or set %s)", config.EnvOrg)
+	}
+	if !orgRE.MatchString(org) {
+		return "", FlagErrorf("%s: %q is not an organization name (letters, digits and hyphens)", source, org)
+	}
+	return org, nil
+}
+
+// Selector is how a command names one token: --id or --name.
+type Selector struct {
+	ID   string
+	Name string
+}
+
+// AddSelectorFlags adds --id and --name.
+func AddSelectorFlags(cmd *cobra.Command, s *Selector) {
+	cmd.Flags().StringVar(&s.ID, "id", "", "the token's authorization id")
+	cmd.Flags().StringVar(&s.Name, "name", "", "the token's name (exact match among active tokens)")
+}
+
+// Validate checks that exactly one of --id and --name is given, well formed.
+func (s *Selector) Validate() error {
+	switch {
+	case s.ID == "" && s.Name == "":
+		return FlagErrorf("give --id ID or --name NAME")
+	case s.ID != "" && s.Name != "":
+		return FlagErrorf("--id and --name cannot be used together: give one")
+	case s.ID != "":
+		id, err := uuid.Parse(s.ID)
+		if err != nil || len(s.ID) != 36 {
+			return FlagErrorf("--id: %q is not an authorization id (a GUID like 4ab5764f-4193-4f1d-b995-64144880b7d7)", s.ID)
+		}
+		s.ID = id.String()
+	case strings.TrimSpace(s.Name) == "":
+		return FlagErrorf("--name: a name cannot be empty")
+	}
+	return nil
+}
+
+// OneOf checks a flag's value against the allowed ones.
+func OneOf(flag, value string, allowed ...string) error {
+	for _, a := range allowed {
+		if value == a {
+			return nil
+		}
+	}
+	return FlagErrorf("%s: %q is not one of %s", flag, value, strings.Join(allowed, ", "))
+}
+
+// OrgClient resolves the organization and returns its PAT API client.
+func OrgClient(ctx context.Context, orgFlag string, settings func() (config.Settings, error), patClient func(context.Context, string) (*patapi.Client, error)) (*patapi.Client, error) {
+	s, err := settings()
+	if err != nil {
+		return nil, err
+	}
+	org, err := ResolveOrg(orgFlag, s)
+	if err != nil {
+		return nil, err
+	}
+	return patClient(ctx, org)
+}
+
+// NoArgs refuses positional arguments as a usage error.
+func NoArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return FlagErrorf("unexpected argument %q (see '%s --help')", args[0], cmd.CommandPath())
+	}
+	return nil
+}

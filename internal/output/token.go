@@ -1,0 +1,63 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/patctl/patctl/internal/patapi"
+)
+
+// TokenJSON is the stable JSON form of a token: the API's field names, and
+// "token" only where a secret was just created.
+type TokenJSON struct {
+	AuthorizationID string    `json:"authorizationId"`
+	DisplayName     string    `json:"displayName"`
+	Scope           string    `json:"scope"`
+	TargetAccounts  []string  `json:"targetAccounts"`
+	ValidFrom       time.Time `json:"validFrom"`
+	ValidTo         time.Time `json:"validTo"`
+	Token           string    `json:"token,omitempty"`
+}
+
+// NewTokenJSON converts a token; withSecret keeps its secret.
+func NewTokenJSON(p patapi.PatToken, withSecret bool) TokenJSON {
+	j := TokenJSON{
+		AuthorizationID: p.AuthorizationID,
+		DisplayName:     p.DisplayName,
+		Scope:           p.Scope,
+		TargetAccounts:  p.TargetAccounts,
+		ValidFrom:       p.ValidFrom.UTC(),
+		ValidTo:         p.ValidTo.UTC(),
+	}
+	if withSecret {
+		j.Token = p.Token
+	}
+	return j
+}
+
+// TokenDetails prints one token as "Label: value" lines, with times for
+// people on a terminal and in RFC 3339 otherwise.
+func TokenDetails(w io.Writer, p patapi.PatToken, tty bool, now time.Time) {
+	orgs := "this organization"
+	if p.AllOrgs() {
+		orgs = "all your organizations"
+	} else if len(p.TargetAccounts) > 1 {
+		orgs = strings.Join(p.TargetAccounts, ", ")
+	}
+	fmt.Fprintf(w, "Name:       %s\n", p.DisplayName)
+	fmt.Fprintf(w, "Id:         %s\n", p.AuthorizationID)
+	fmt.Fprintf(w, "Scopes:     %s\n", p.Scope)
+	fmt.Fprintf(w, "Valid in:   %s\n", orgs)
+	fmt.Fprintf(w, "Created:    %s\n", Moment(p.ValidFrom.Time, tty, now))
+	fmt.Fprintf(w, "Expires:    %s\n", Moment(p.ValidTo.Time, tty, now))
+}
+
+// Secret prints a just-created secret for a person: framed, with the
+// warning that it is shown once.
+func Secret(w io.Writer, secret string) {
+	bar := strings.Repeat("─", len(secret)+2)
+	fmt.Fprintf(w, "\n  ┌%s┐\n  │ %s │\n  └%s┘\n", bar, secret, bar)
+	fmt.Fprintln(w, "  This is the only time the token is shown: copy it now.")
+}

@@ -1,0 +1,230 @@
+package patapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// DefaultBaseURL is where the PAT API lives.
+const DefaultBaseURL = "https://vssps.dev.azure.com"
+
+// maxPage is the largest page List may ask for.
+const maxPage = 100
+
+// maxBody bounds what is read of an answer: far more than any real page.
+const maxBody = 16 << 20
+
+// Client calls the PAT API of one organization.
+type Client struct {
+	http    *http.Client
+	baseURL string
+	org     string
+}
+
+// New returns a client for org at baseURL (DefaultBaseURL when empty). The
+// http.Client must authenticate its requests and should not follow redirects.
+func New(httpClient *http.Client, baseURL, org string) *Client {
+	if baseURL == "" {
+		baseURL = DefaultBaseURL
+	}
+	return &Client{http: httpClient, baseURL: strings.TrimRight(baseURL, "/"), org: org}
+}
+
+// Org is the organization this client works in.
+func (c *Client) Org() string { return c.org }
+
+func (c *Client) endpoint(query url.Values) string {
+	if query == nil {
+		query = url.Values{}
+	}
+	query.Set("api-version", APIVersion)
+	return c.baseURL + "/" + url.PathEscape(c.org) + "/_apis/tokens/pats?" + query.Encode()
+}
+
+// ListOptions filter and sort List; the same options go with every page, as
+// the API requires.
+type ListOptions struct {
+	Status    string // active, revoked, expired or all; "" is active
+	Sort      string // displayName, displayDate or status; "" is displayName
+	Ascending bool
+}
+
+// List returns every token that matches, following all pages.
+func (c *Client) List(ctx context.Context, opts ListOptions) ([]PatToken, error) {
+	q := url.Values{
+		"displayFilterOption": {or(opts.Status, "active")},
+		"sortByOption":        {or(opts.Sort, "displayName")},
+		"isSortAscending":     {strconv.FormatBool(opts.Ascending)},
+		"$top":                {strconv.Itoa(maxPage)},
+	}
+	tokens := []PatToken{}
+	seen := map[string]bool{}
+	for {
+		var page pagedPatTokens
+		if err := c.do(ctx, http.MethodGet, c.endpoint(q), nil, &page); err != nil {
+			return nil, fmt.Errorf("list tokens: %w", err)
+		}
+		tokens = append(tokens, page.PatTokens...)
+		if page.ContinuationToken == nil || *page.ContinuationToken == "" {
+			return tokens, nil
+		}
+		// A service that hands back a token it gave before would page forever.
+		if seen[*page.ContinuationToken] {
+			return nil, errors.New("list tokens: the service repeated a continuation token")
+		}
+		seen[*page.ContinuationToken] = true
+		q.Set("continuationToken", *page.ContinuationToken)
+	}
+}
+
+// Get returns one token by its authorization id.
+func (c *Client) Get(ctx context.Context, id string) (PatToken, error) {
+	var res patTokenResult
+	if err := c.do(ctx, http.MethodGet, c.endpoint(url.Values{"authorizationId": {id}}), nil, &res); err != nil {
+		return PatToken{}, fmt.Errorf("get token %s: %w", id, err)
+	}
+	return res.token("get token " + id)
+}
+
+// Create makes a new token; the answer carries its secret, which the service
+// never shows again.
+func (c *Client) Create(ctx context.Context, req CreateRequest) (PatToken, error) {
+	var res patTokenResult
+	if err := c.do(ctx, http.MethodPost, c.endpoint(nil), req, &res); err != nil {
+		return PatToken{}, fmt.Errorf("create token: %w", err)
+	}
+	return res.token("create token")
+}
+
+// Update changes what the request gives of a token.
+func (c *Client) Update(ctx context.Context, req UpdateRequest) (PatToken, error) {
+	var res patTokenResult
+	if err := c.do(ctx, http.MethodPut, c.endpoint(nil), req, &res); err != nil {
+		return PatToken{}, fmt.Errorf("update token %s: %w", req.AuthorizationID, err)
+	}
+	return res.token("update token " + req.AuthorizationID)
+}
+
+// Revoke revokes a token.
+func (c *Client) Revoke(ctx context.Context, id string) error {
+	if err := c.do(ctx, http.MethodDelete, c.endpoint(url.Values{"authorizationId": {id}}), nil, nil); err != nil {
+		return fmt.Errorf("revoke token %s: %w", id, err)
+	}
+	return nil
+}
+
+// token turns a PatTokenResult into a token or the error it reports.
+func (r patTokenResult) token(what string) (PatToken, error) {
+	if r.PatTokenError != "" && !strings.EqualFold(r.PatTokenError, "none") {
+		return PatToken{}, fmt.Errorf("%s: %w", what, &TokenError{Code: r.PatTokenError, Message: r.PatTokenErrorMessage})
+	}
+	if r.PatToken == nil {
+		return PatToken{}, fmt.Errorf("%s: the answer has no token", what)
+	}
+	return *r.PatToken, nil
+}
+
+// do sends one request and decodes a JSON answer into out (if not nil).
+func (c *Client) do(ctx context.Context, method, endpoint string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, endpoint, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	// Ask for a 401 instead of a redirect to a sign-in page.
+	req.Header.Set("X-TFS-FedAuthRedirect", "Suppress")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return fmt.Errorf("read the answer: %w", err)
+	}
+	if len(data) > maxBody {
+		return fmt.Errorf("the answer is larger than %d MB", maxBody>>20)
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if err := checkStatus(resp, data); err != nil {
+		return err
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("the answer is not the JSON expected (HTTP %d): %w", resp.StatusCode, err)
+	}
+	return nil
+}
+
+// checkStatus turns an answer that is not a success into an error.
+func checkStatus(resp *http.Response, body []byte) error {
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized,
+		resp.StatusCode == http.StatusNonAuthoritativeInfo,
+		resp.StatusCode >= 300 && resp.StatusCode < 400,
+		resp.StatusCode < 300 && isHTML(resp, body):
+		// Azure DevOps answers a missing or unusable token in all these ways.
+		return &SignInError{Status: resp.StatusCode, Message: envelopeMessage(body)}
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return nil
+	}
+	apiErr := &APIError{Status: resp.StatusCode}
+	var env struct {
+		Message string `json:"message"`
+		TypeKey string `json:"typeKey"`
+	}
+	if json.Unmarshal(body, &env) == nil && env.Message != "" {
+		apiErr.Message, apiErr.TypeKey = env.Message, env.TypeKey
+	} else if isHTML(resp, body) {
+		apiErr.Message = "an HTML page"
+	}
+	return apiErr
+}
+
+func isHTML(resp *http.Response, body []byte) bool {
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if mt == "text/html" {
+		return true
+	}
+	trimmed := bytes.TrimSpace(body)
+	return bytes.HasPrefix(trimmed, []byte("<"))
+}
+
+func envelopeMessage(body []byte) string {
+	var env struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &env) == nil {
+		return env.Message
+	}
+	return ""
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,83 @@
+package patapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// SignInError means the service wants a (new) sign-in: it answered 401, 203,
+// a redirect, or an HTML page where JSON was due.
+type SignInError struct {
+	Status  int
+	Message string
+}
+
+func (e *SignInError) Error() string {
+	msg := fmt.Sprintf("Azure DevOps wants a sign-in (HTTP %d", e.Status)
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg + "); run `patctl login`"
+}
+
+// TokenError is a refusal reported as patTokenError on an HTTP 200.
+type TokenError struct {
+	Code    string // e.g. invalidScope, globalPatPolicyViolation; unknown values are kept
+	Message string // patTokenErrorMessage, when the service sends one
+}
+
+// tokenErrorText explains the codes people meet most.
+var tokenErrorText = map[string]string{
+	"displayNameRequired":         "a name is required",
+	"invalidDisplayName":          "the name is not valid",
+	"invalidValidTo":              "the expiration date is not valid",
+	"invalidScope":                "a scope is not valid",
+	"invalidTargetAccounts":       "the organization is not valid for this token",
+	"authorizationNotFound":       "no such token",
+	"invalidAuthorizationId":      "the token id is not valid",
+	"globalPatPolicyViolation":    "your organization's policy forbids tokens for all organizations",
+	"fullScopePatPolicyViolation": "your organization's policy forbids full-access (app_token) tokens",
+	"patLifespanPolicyViolation":  "your organization's policy limits how long a token may live",
+	"accessDenied":                "access denied",
+}
+
+func (e *TokenError) Error() string {
+	msg := "refused by the service: " + e.Code
+	if text, ok := tokenErrorText[e.Code]; ok {
+		msg += " (" + text + ")"
+	}
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
+// NotFound reports a refusal that means the token does not exist.
+func (e *TokenError) NotFound() bool {
+	return strings.EqualFold(e.Code, "authorizationNotFound") || strings.EqualFold(e.Code, "tokenNotFound")
+}
+
+// APIError is any other failure status, with the message of Azure DevOps'
+// error envelope when it sent one.
+type APIError struct {
+	Status  int
+	Message string
+	TypeKey string
+}
+
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("HTTP %d %s", e.Status, http.StatusText(e.Status))
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
+// NotFound reports a 404.
+func (e *APIError) NotFound() bool { return e.Status == http.StatusNotFound }
+
+// Refused reports a refusal to act: service principals, policies, forbidden.
+func (e *APIError) Refused() bool {
+	return e.Status == http.StatusForbidden || e.TypeKey == "InvalidAccessException"
+}
