@@ -83,7 +83,47 @@ func TestCtrlCCancelsLogin(t *testing.T) {
 	if out := strings.Join(lines, "\n"); !strings.Contains(out, "sign-in cancelled") {
 		t.Fatalf("stderr does not say the sign-in was cancelled:\n%s", out)
 	}
-	if _, err := os.Stat(filepath.Join(filepath.Dir(cmd.Path), "config", "auth", "login.json")); !os.IsNotExist(err) {
+	assertNothingStored(t, cmd)
+}
+
+// assertNothingStored checks that a login left no record and no key.
+func assertNothingStored(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	dir := filepath.Dir(cmd.Path)
+	if _, err := os.Stat(filepath.Join(dir, "config", "auth", "login.json")); !os.IsNotExist(err) {
 		t.Fatalf("a cancelled login left a login record: %v", err)
+	}
+	items, err := (&fileKeyring{dir: filepath.Join(dir, "keyring")}).load()
+	if err != nil || len(items) != 0 {
+		t.Fatalf("a cancelled login left %d keyring items (%v)", len(items), err)
+	}
+}
+
+// TestCtrlCWhileTheBrowserIsOpen interrupts a browser sign-in whose browser
+// neither answers nor exits.
+func TestCtrlCWhileTheBrowserIsOpen(t *testing.T) {
+	em := emulatortest.Start(t, emulator.Options{})
+	for _, wait := range []time.Duration{500 * time.Millisecond, 4 * time.Second} { // before and after the browser's grace
+		cmd := patctlCommand(t, em, "login")
+		cmd.Env = append(cmd.Env, "BROWSER=sh -c 'sleep 20'")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(wait)
+		cmd.Process.Signal(syscall.SIGINT)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("after %v: patctl did not stop on Ctrl-C", wait)
+		}
+		if code := cmd.ProcessState.ExitCode(); code != cmdutil.ExitInterrupted || strings.Contains(stderr.String(), "device code") {
+			t.Fatalf("after %v: exit %d\n%s", wait, code, stderr.String())
+		}
+		assertNothingStored(t, cmd)
 	}
 }

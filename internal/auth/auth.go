@@ -51,7 +51,7 @@ type LoginOptions struct {
 	Storage    string // credstore.StorageKeyring or StorageFile
 	DeviceCode bool   // skip the browser
 	// Browser opens the sign-in URL; nil means no browser can be used.
-	Browser func(url string) error
+	Browser func(ctx context.Context, url string) error
 	// BrowserUnavailable says why there is no browser, for the fallback message.
 	BrowserUnavailable string
 }
@@ -59,10 +59,27 @@ type LoginOptions struct {
 // BrowserTimeout ends a browser sign-in that gets no answer.
 const BrowserTimeout = 5 * time.Minute
 
-// Login signs in interactively and stores the login.
+// Login signs in interactively and stores the login. A failed or cancelled
+// sign-in leaves the previous login as it was, or nothing at all.
 func (a *Authenticator) Login(ctx context.Context, opts LoginOptions) (credstore.Login, error) {
 	s := a.Settings
+	// Hold the lock throughout, so that no other patctl refreshes and writes
+	// the cache while this one replaces it.
+	unlock, err := a.Store.Lock(ctx)
+	if err != nil {
+		return credstore.Login{}, err
+	}
+	defer unlock()
+	previous, prevErr := a.Store.ReadLogin()
+	// Whatever this login sets up in a place the previous login does not use
+	// is removed again if it fails.
+	cleanUp := func() {
+		if prevErr != nil || previous.Storage != opts.Storage {
+			_ = a.Store.Discard(opts.Storage, true)
+		}
+	}
 	if err := a.Store.Prepare(opts.Storage); err != nil {
+		cleanUp()
 		if errors.Is(err, credstore.ErrUnavailable) || errors.Is(err, credstore.ErrTimeout) || errors.Is(err, credstore.ErrTooBig) {
 			return credstore.Login{}, &NoKeyringError{Err: err}
 		}
@@ -70,6 +87,7 @@ func (a *Authenticator) Login(ctx context.Context, opts LoginOptions) (credstore
 	}
 	client, err := a.newClient(s.Authority, s.ClientID, opts.Storage)
 	if err != nil {
+		cleanUp()
 		return credstore.Login{}, err
 	}
 	var flow Flow = DeviceCodeFlow{Out: a.Stderr}
@@ -87,6 +105,7 @@ func (a *Authenticator) Login(ctx context.Context, opts LoginOptions) (credstore
 		res, err = DeviceCodeFlow{Out: a.Stderr}.Acquire(ctx, client, s.Scopes)
 	}
 	if err != nil {
+		cleanUp()
 		return credstore.Login{}, classify(err)
 	}
 	login := credstore.Login{
@@ -100,7 +119,14 @@ func (a *Authenticator) Login(ctx context.Context, opts LoginOptions) (credstore
 		LoggedInAt:    time.Now().UTC(),
 	}
 	if err := a.Store.WriteLogin(login); err != nil {
+		cleanUp()
 		return credstore.Login{}, fmt.Errorf("store the login: %w", err)
+	}
+	// A login kept elsewhere before must not leave its secrets behind.
+	if prevErr == nil && previous.Storage != opts.Storage {
+		if err := a.Store.Discard(previous.Storage, true); err != nil {
+			fmt.Fprintf(a.Stderr, "Warning: could not remove the previous login's %s storage: %v\n", previous.Storage, err)
+		}
 	}
 	return login, nil
 }
@@ -211,14 +237,24 @@ func (a *Authenticator) CurrentStatus(ctx context.Context) (Status, error) {
 }
 
 // Logout removes the stored account and every stored secret of it: the
-// cache file and its key in the keyring. Nothing of MSAL's is left to clean.
-func (a *Authenticator) Logout() (credstore.Login, error) {
+// cache and its key in the keyring. With no login record it still clears
+// whatever an interrupted login may have left, and reports ErrNotLoggedIn.
+func (a *Authenticator) Logout(ctx context.Context) (credstore.Login, error) {
+	unlock, err := a.Store.Lock(ctx)
+	if err != nil {
+		return credstore.Login{}, err
+	}
+	defer unlock()
 	login, err := a.Store.ReadLogin()
 	if errors.Is(err, credstore.ErrNotLoggedIn) {
+		// Best effort: a keyring that cannot be reached holds nothing of ours
+		// that matters without the cache file.
+		_ = a.Store.Remove(true)
 		return login, err
 	}
-	// A login record that cannot be read is removed all the same.
-	return login, a.Store.Remove()
+	// A record that cannot be read is removed all the same. A login kept in
+	// a file has no key: the keyring is not touched (there may be none).
+	return login, a.Store.Remove(err != nil || login.Storage == credstore.StorageKeyring)
 }
 
 // BearerClient is base with every request carrying a bearer token from ts,

@@ -110,24 +110,36 @@ func TestCachedTokenSendsNothingToMicrosoft(t *testing.T) {
 	if err := os.WriteFile(cachePath, blob, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	login.Authority = "https://login.microsoftonline.com/" + emulator.DefaultTenantID
-	if err := a.Store.WriteLogin(login); err != nil {
-		t.Fatal(err)
-	}
-
-	transport := &failingTransport{}
-	offline := newAuthenticator(t, em, dir, &credstore.Memory{})
-	offline.HTTPClient = &http.Client{Transport: transport}
-	offline.Settings.Authority = login.Authority
-	ts, _, err := offline.TokenSource(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Token(); err != nil {
-		t.Fatalf("a cached token needed the network: %v", err)
-	}
-	if n := transport.calls.Load(); n != 0 {
-		t.Fatalf("%d requests left for Microsoft", n)
+	// The same holds for the default, multi-tenant authority.
+	for _, tenant := range []string{emulator.DefaultTenantID, "organizations"} {
+		if tenant == "organizations" {
+			// MSAL keys cached tokens by the authority's tenant segment.
+			blob = bytes.ReplaceAll(blob, []byte(`"realm":"`+emulator.DefaultTenantID+`"`), []byte(`"realm":"organizations"`))
+			if !bytes.Contains(blob, []byte(`"realm":"organizations"`)) {
+				t.Fatal("the cache has no realm to move")
+			}
+			if err := os.WriteFile(cachePath, blob, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		login.Authority = "https://login.microsoftonline.com/" + tenant
+		if err := a.Store.WriteLogin(login); err != nil {
+			t.Fatal(err)
+		}
+		transport := &failingTransport{}
+		offline := newAuthenticator(t, em, dir, &credstore.Memory{})
+		offline.HTTPClient = &http.Client{Transport: transport}
+		offline.Settings.Authority = login.Authority
+		ts, _, err := offline.TokenSource(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ts.Token(); err != nil {
+			t.Fatalf("%s: a cached token needed the network: %v", tenant, err)
+		}
+		if n := transport.calls.Load(); n != 0 {
+			t.Fatalf("%s: %d requests left for Microsoft", tenant, n)
+		}
 	}
 }
 

@@ -1,11 +1,13 @@
 package auth
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -19,14 +21,14 @@ func TestBrowserOpenerUsesBROWSER(t *testing.T) {
 	if open == nil {
 		t.Fatalf("no opener: %s", why)
 	}
-	if err := open("https://example.test/authorize?a=1&b=2"); err != nil {
+	if err := open(context.Background(), "https://example.test/authorize?a=1&b=2"); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(out); string(got) != "https://example.test/authorize?a=1&b=2" {
 		t.Fatalf("browser got %q", got)
 	}
 	fail, _ := BrowserOpener("sh -c 'echo no display >&2; exit 3'", env(nil))
-	if err := fail("https://x"); err == nil || !strings.Contains(err.Error(), "no display") {
+	if err := fail(context.Background(), "https://x"); err == nil || !strings.Contains(err.Error(), "no display") {
 		t.Fatalf("failing browser: %v", err)
 	}
 	if open, why := BrowserOpener(`"unterminated`, env(nil)); open != nil || why == "" {
@@ -47,5 +49,40 @@ func TestBrowserOpenerNeedsADisplay(t *testing.T) {
 	t.Setenv("PATH", t.TempDir()) // no xdg-open
 	if open, why := BrowserOpener("", env(map[string]string{"DISPLAY": ":0"})); open != nil || !strings.Contains(why, "xdg-open") {
 		t.Fatalf("display without xdg-open: %q", why)
+	}
+}
+
+func TestABrowserThatStaysOpenDoesNotBlock(t *testing.T) {
+	open, _ := BrowserOpener("sh -c 'sleep 5'", env(nil))
+	start := time.Now()
+	if err := open(context.Background(), "https://x"); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > browserGrace+2*time.Second {
+		t.Fatalf("waited %v for a browser that stays open", d)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	start = time.Now()
+	if err := open(ctx, "https://x"); err == nil || time.Since(start) > time.Second {
+		t.Fatalf("cancel: %v after %v", err, time.Since(start))
+	}
+}
+
+func TestWholeBROWSERPathIsTriedFirst(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), `dir with\backslash`)
+	os.MkdirAll(dir, 0o755)
+	script := filepath.Join(dir, "browser")
+	out := filepath.Join(t.TempDir(), "url")
+	os.WriteFile(script, []byte("#!/bin/sh\nprintf %s \"$1\" > \""+out+"\"\n"), 0o755)
+	open, why := BrowserOpener(script, env(nil))
+	if open == nil {
+		t.Fatal(why)
+	}
+	if err := open(context.Background(), "https://y"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(out); string(got) != "https://y" {
+		t.Fatalf("got %q", got)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
+
+	"github.com/patctl/patctl/internal/credstore"
 )
 
 // SignInRequiredError means the user must run `patctl login` (again).
@@ -75,6 +77,9 @@ func classify(err error) error {
 	}
 	if errors.Is(err, context.Canceled) {
 		return ErrCancelled
+	}
+	if errors.Is(err, credstore.ErrNotFound) || errors.Is(err, credstore.ErrCorrupt) {
+		return &SignInRequiredError{Reason: "the stored login cannot be read (" + err.Error() + ")"}
 	}
 	var call msalerrors.CallErr
 	if !errors.As(err, &call) || call.Resp == nil || call.Resp.Body == nil {

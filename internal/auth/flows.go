@@ -18,7 +18,7 @@ type Flow interface {
 // BrowserFlow is MSAL's authorization-code flow with PKCE and a loopback
 // redirect: the browser shows Entra's sign-in and posts the code back.
 type BrowserFlow struct {
-	Open    func(url string) error
+	Open    func(ctx context.Context, url string) error
 	Out     io.Writer // where the URL is printed
 	Timeout time.Duration
 }
@@ -40,7 +40,10 @@ func (f BrowserFlow) Acquire(ctx context.Context, client public.Client, scopes [
 	}
 	open := func(url string) error {
 		fmt.Fprintf(f.Out, "Opening the sign-in page in your browser. If it does not open, visit:\n  %s\n", url)
-		if err := f.Open(url); err != nil {
+		if err := f.Open(ctx, url); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // cancelled: no fallback to a device code
+			}
 			return &BrowserError{Err: err}
 		}
 		return nil

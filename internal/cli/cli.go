@@ -34,7 +34,13 @@ var version = "dev"
 
 // Main runs patctl with the OS keyring and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return Run(Options{Args: args, Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, Keyring: credstore.System{}})
+	// A person at a terminal may have to unlock the keyring in a prompt of
+	// the desktop: give them time. Scripts get a quick answer instead.
+	timeout := credstore.DefaultKeyringTimeout
+	if streams := iostreams.New(stdin, stdout, stderr); streams.CanPrompt() {
+		timeout = credstore.InteractiveKeyringTimeout
+	}
+	return Run(Options{Args: args, Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, Keyring: credstore.System{Timeout: timeout}})
 }
 
 // Options are everything a run of patctl depends on from outside.

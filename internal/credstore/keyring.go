@@ -31,6 +31,9 @@ type Keyring interface {
 // no prompter otherwise hangs forever.
 const DefaultKeyringTimeout = 3 * time.Second
 
+// InteractiveKeyringTimeout leaves a person time to answer an unlock prompt.
+const InteractiveKeyringTimeout = 30 * time.Second
+
 // System is the OS keyring (macOS Keychain, Windows Credential Manager, the
 // Secret Service on Linux) with a timeout on every call.
 type System struct {

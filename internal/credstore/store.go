@@ -129,7 +129,9 @@ func (s *Store) WriteLogin(l Login) error {
 }
 
 // Prepare readies the store for a new login of the given kind: for the
-// keyring, it makes sure a key is there (reading or creating it).
+// keyring, it makes sure a key is there (reading or creating it), and drops
+// a cache that the key cannot open (its key was lost), which would otherwise
+// fail the new login at its very end.
 func (s *Store) Prepare(kind string) error {
 	if err := s.ensureDir(); err != nil {
 		return err
@@ -137,8 +139,15 @@ func (s *Store) Prepare(kind string) error {
 	if kind != StorageKeyring {
 		return nil
 	}
-	_, err := s.cacheKey(true)
-	return err
+	if _, err := s.cacheKey(true); err != nil {
+		return err
+	}
+	if _, err := s.readBlob(StorageKeyring); errors.Is(err, ErrCorrupt) {
+		if err := os.Remove(s.encryptedPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // cacheKey reads the key from the keyring, once; create makes one if absent.
@@ -292,22 +301,47 @@ func (s *Store) writeFile(path string, data []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// Remove deletes every stored secret and the login record. A keyring that
-// cannot be reached is reported, after the files are gone.
-func (s *Store) Remove() error {
+// Remove deletes the login record and both kinds of cache, and the key in
+// the keyring when withKey is set.
+func (s *Store) Remove(withKey bool) error {
 	var errs []error
-	for _, p := range []string{s.loginPath(), s.encryptedPath(), s.plainPath()} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := removeFile(s.loginPath()); err != nil {
+		errs = append(errs, err)
+	}
+	for _, kind := range []string{StorageFile, StorageKeyring} {
+		if err := s.Discard(kind, withKey); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if err := s.keyring.Delete(KeyringService, s.keyringUser()); err != nil && !errors.Is(err, ErrNotFound) {
-		errs = append(errs, fmt.Errorf("delete the key from the keyring: %w", err))
+	return errors.Join(errs...)
+}
+
+// Discard deletes the cache of one kind, and for the keyring kind its key
+// too when withKey is set: what a login of that kind left behind.
+func (s *Store) Discard(kind string, withKey bool) error {
+	if kind == StorageFile {
+		return removeFile(s.plainPath())
+	}
+	err := removeFile(s.encryptedPath())
+	if withKey {
+		if kerr := s.keyring.Delete(KeyringService, s.keyringUser()); kerr != nil && !errors.Is(kerr, ErrNotFound) {
+			err = errors.Join(err, fmt.Errorf("delete the key from the keyring: %w", kerr))
+		}
+		s.mu.Lock()
+		s.key = nil
+		s.mu.Unlock()
 	}
 	s.mu.Lock()
-	s.key, s.lastBlob = nil, nil
+	s.lastBlob = nil
 	s.mu.Unlock()
-	return errors.Join(errs...)
+	return err
+}
+
+func removeFile(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // Lock holds an exclusive lock across processes until unlock is called, so

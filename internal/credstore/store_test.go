@@ -93,7 +93,7 @@ func TestRemoveDeletesEverySecret(t *testing.T) {
 	s.Prepare(StorageKeyring)
 	s.Cache(StorageKeyring).Export(context.Background(), blob("x"), cache.ExportHints{})
 	s.WriteLogin(Login{Storage: StorageKeyring, Username: "ada"})
-	if err := s.Remove(); err != nil {
+	if err := s.Remove(true); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(filepath.Join(dir, "auth"))

@@ -4,6 +4,9 @@ package login
 import (
 	"context"
 	"fmt"
+	"regexp"
+
+	"github.com/google/uuid"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +27,9 @@ type Options struct {
 	Tenant          string
 	ClientID        string
 }
+
+// tenantRE accepts a tenant id, a domain, or organizations/common.
+var tenantRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$`)
 
 // NewCmdLogin builds the command; runF replaces the run in tests.
 func NewCmdLogin(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
@@ -46,6 +52,14 @@ plaintext file instead (mode 0600).`,
   patctl login --tenant contoso.onmicrosoft.com`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("tenant") && !tenantRE.MatchString(opts.Tenant) {
+				return cmdutil.FlagErrorf("--tenant: %q is not a tenant id or domain (like contoso.onmicrosoft.com)", opts.Tenant)
+			}
+			if cmd.Flags().Changed("client-id") {
+				if _, err := uuid.Parse(opts.ClientID); err != nil || len(opts.ClientID) != 36 {
+					return cmdutil.FlagErrorf("--client-id: %q is not an application id (a GUID)", opts.ClientID)
+				}
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}

@@ -33,12 +33,12 @@ of the account. Tokens already handed to other programs stay valid until they ex
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return logoutRun(opts)
+			return logoutRun(cmd.Context(), opts)
 		},
 	}
 }
 
-func logoutRun(opts *Options) error {
+func logoutRun(ctx context.Context, opts *Options) error {
 	a, err := opts.Authenticator()
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func logoutRun(opts *Options) error {
 	if a.Settings.Token != "" {
 		return cmdutil.FlagErrorf("%v", cmdutil.ErrTokenFromEnv)
 	}
-	login, err := a.Logout()
+	login, err := a.Logout(ctx)
 	if errors.Is(err, credstore.ErrNotLoggedIn) {
 		fmt.Fprintln(opts.IO.ErrOut, "Not logged in: nothing to remove.")
 		return nil

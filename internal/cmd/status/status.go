@@ -53,7 +53,7 @@ type statusJSON struct {
 	Storage   string    `json:"storage"`
 	Location  string    `json:"location"`
 	Authority string    `json:"authority,omitempty"`
-	ExpiresOn time.Time `json:"expiresOn"`
+	ExpiresOn *time.Time `json:"expiresOn,omitempty"` // absent when the token does not say
 }
 
 func statusRun(ctx context.Context, opts *Options) error {
@@ -65,7 +65,11 @@ func statusRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	out := statusJSON{ExpiresOn: st.ExpiresOn}
+	var out statusJSON
+	if !st.ExpiresOn.IsZero() {
+		exp := st.ExpiresOn.UTC()
+		out.ExpiresOn = &exp
+	}
 	if st.Source == auth.SourceEnv {
 		out.Account, out.Tenant, out.ClientID = st.Claims.Account(), st.Claims.TenantID, st.Claims.AppID
 		out.Storage, out.Location = "env", config.EnvToken+" (never stored)"
@@ -85,8 +89,10 @@ func statusRun(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(w, "Authority:\t%s\n", out.Authority)
 	}
 	fmt.Fprintf(w, "Login kept in:\t%s\n", out.Location)
-	if !out.ExpiresOn.IsZero() {
-		fmt.Fprintf(w, "Token expires:\t%s (%s)\n", out.ExpiresOn.Local().Format("2006-01-02 15:04 MST"), output.Relative(out.ExpiresOn, opts.Now()))
+	if out.ExpiresOn != nil {
+		fmt.Fprintf(w, "Token expires:\t%s (%s)\n", out.ExpiresOn.Local().Format("2006-01-02 15:04 MST"), output.Relative(*out.ExpiresOn, opts.Now()))
+	} else {
+		fmt.Fprintf(w, "Token expires:\tunknown (the token cannot be decoded)\n")
 	}
 	return w.Flush()
 }
