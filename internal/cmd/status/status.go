@@ -47,12 +47,12 @@ would). Exits 4 when not signed in.`,
 
 // statusJSON is the stable machine form of status.
 type statusJSON struct {
-	Account   string    `json:"account"`
-	Tenant    string    `json:"tenant"`
-	ClientID  string    `json:"clientId"`
-	Storage   string    `json:"storage"`
-	Location  string    `json:"location"`
-	Authority string    `json:"authority,omitempty"`
+	Account   string     `json:"account"`
+	Tenant    string     `json:"tenant"`
+	ClientID  string     `json:"clientId"`
+	Storage   string     `json:"storage"`
+	Location  string     `json:"location"`
+	Authority string     `json:"authority,omitempty"`
 	ExpiresOn *time.Time `json:"expiresOn,omitempty"` // absent when the token does not say
 }
 
