@@ -258,6 +258,13 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 		if got, want := strings.Join(ops, " "), strings.Join(args[1:], " "); (got == want) == neg {
 			ts.Fatalf("PAT API calls %q, want %q", got, want)
 		}
+	case "connections":
+		// TCP connections opened since the last reset-log
+		want, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		if got := em.Connections(); (got == int64(want)) == neg {
+			ts.Fatalf("%d connections, want %d", got, want)
+		}
 	case "total":
 		want, err := strconv.Atoi(args[1])
 		ts.Check(err)

@@ -24,6 +24,7 @@ import (
 type Factory struct {
 	IOStreams *iostreams.IOStreams
 	Getenv    func(string) string
+	Now       func() time.Time
 
 	Settings      func() (config.Settings, error)
 	HTTPClient    func() (*http.Client, error)
@@ -36,7 +37,7 @@ type Factory struct {
 
 // New wires a Factory. Each dependency is built once, on first use.
 func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.Keyring) *Factory {
-	f := &Factory{IOStreams: io, Getenv: getenv}
+	f := &Factory{IOStreams: io, Getenv: getenv, Now: time.Now}
 	f.Settings = sync.OnceValues(func() (config.Settings, error) { return config.FromEnv(getenv) })
 	f.HTTPClient = sync.OnceValues(func() (*http.Client, error) {
 		s, err := f.Settings()

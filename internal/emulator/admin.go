@@ -28,11 +28,12 @@ func (e *Emulator) Requests() []Request {
 	return append([]Request(nil), e.log...)
 }
 
-// ResetRequests empties the request log.
+// ResetRequests empties the request log and sets the connection count to 0.
 func (e *Emulator) ResetRequests() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.log = nil
+	e.conns.Store(0)
 }
 
 // adminPrefix is where the emulator's own control endpoints live, for scripts

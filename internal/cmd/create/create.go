@@ -35,7 +35,7 @@ type Options struct {
 
 // NewCmdCreate builds the command; runF replaces the run in tests.
 func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: time.Now}
+	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "create --name NAME --scope SCOPE [--scope SCOPE…] [--expires WHEN] [--all-orgs]",
 		Short: "Create a personal access token",

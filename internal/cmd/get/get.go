@@ -28,7 +28,7 @@ type Options struct {
 
 // NewCmdGet builds the command; runF replaces the run in tests.
 func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: time.Now}
+	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "get (--id ID | --name NAME)",
 		Short: "Show one personal access token",

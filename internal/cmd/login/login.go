@@ -15,6 +15,7 @@ import (
 	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/output"
 )
 
 // Options are the inputs of a login.
@@ -26,6 +27,7 @@ type Options struct {
 	InsecureStorage bool
 	Tenant          string
 	ClientID        string
+	JSON            bool
 }
 
 // tenantRE accepts a tenant id, a domain, or organizations/common.
@@ -69,6 +71,7 @@ plaintext file instead (mode 0600).`,
 	cmd.Flags().BoolVar(&opts.DeviceCode, "device-code", false, "sign in with a device code instead of a browser")
 	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "keep the login in a plaintext file instead of the OS keyring")
 	cmd.Flags().StringVar(&opts.Tenant, "tenant", "", "tenant id or domain to sign in to (default: the tenant of "+config.EnvAuthority+")")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print who signed in as JSON")
 	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "public client id to sign in with (default: "+config.EnvClientID+" or Azure CLI's)")
 	return cmd
 }
@@ -98,6 +101,14 @@ func loginRun(ctx context.Context, opts *Options) error {
 	login, err := a.Login(ctx, lo)
 	if err != nil {
 		return fmt.Errorf("login: %w", err)
+	}
+	if opts.JSON {
+		return output.JSON(opts.IO.Out, struct {
+			Account  string `json:"account"`
+			Tenant   string `json:"tenant"`
+			ClientID string `json:"clientId"`
+			Storage  string `json:"storage"`
+		}{login.Username, login.TenantID, login.ClientID, login.Storage})
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Logged in as %s (tenant %s).\n", login.Username, login.TenantID)
 	return nil

@@ -12,18 +12,20 @@ import (
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/output"
 )
 
 // Options are the inputs of a logout.
 type Options struct {
 	IO            *iostreams.IOStreams
 	Authenticator func() (*auth.Authenticator, error)
+	JSON          bool
 }
 
 // NewCmdLogout builds the command; runF replaces the run in tests.
 func NewCmdLogout(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, Authenticator: f.Authenticator}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "logout",
 		Short: "Remove the stored login and every secret of it",
 		Long: `Remove the stored login: the token cache, its key in the OS keyring, and the record
@@ -36,6 +38,8 @@ of the account. Tokens already handed to other programs stay valid until they ex
 			return logoutRun(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print what was removed as JSON")
+	return cmd
 }
 
 func logoutRun(ctx context.Context, opts *Options) error {
@@ -47,12 +51,19 @@ func logoutRun(ctx context.Context, opts *Options) error {
 		return cmdutil.FlagErrorf("%v", cmdutil.ErrTokenFromEnv)
 	}
 	login, err := a.Logout(ctx)
-	if errors.Is(err, credstore.ErrNotLoggedIn) {
+	wasLoggedIn := !errors.Is(err, credstore.ErrNotLoggedIn)
+	if err != nil && wasLoggedIn {
+		return fmt.Errorf("logout: %w", err)
+	}
+	if opts.JSON {
+		return output.JSON(opts.IO.Out, struct {
+			Account   string `json:"account"`
+			LoggedOut bool   `json:"loggedOut"`
+		}{login.Username, wasLoggedIn})
+	}
+	if !wasLoggedIn {
 		fmt.Fprintln(opts.IO.ErrOut, "Not logged in: nothing to remove.")
 		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("logout: %w", err)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Logged out %s; the stored login is removed.\n", orUnknown(login.Username))
 	return nil

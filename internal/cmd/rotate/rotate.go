@@ -37,7 +37,7 @@ type rotateJSON struct {
 
 // NewCmdRotate builds the command; runF replaces the run in tests.
 func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: time.Now}
+	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: f.Now}
 	var expires string
 	cmd := &cobra.Command{
 		Use:   "rotate (--id ID | --name NAME) [--expires WHEN]",

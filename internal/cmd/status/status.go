@@ -26,7 +26,7 @@ type Options struct {
 
 // NewCmdStatus builds the command; runF replaces the run in tests.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Authenticator: f.Authenticator, Now: time.Now}
+	opts := &Options{IO: f.IOStreams, Authenticator: f.Authenticator, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show who is signed in and where the login is kept",

@@ -35,7 +35,7 @@ type Options struct {
 
 // NewCmdUpdate builds the command; runF replaces the run in tests.
 func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: time.Now}
+	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: f.Now}
 	var rename, expires string
 	var scopes []string
 	var allOrgs bool

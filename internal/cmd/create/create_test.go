@@ -1,0 +1,70 @@
+package create
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/cmdutil/cmdtest"
+	"github.com/patctl/patctl/internal/iostreams"
+)
+
+var fixedNow = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+func factory() (*cmdutil.Factory, *iostreams.IOStreams) {
+	io, _, _, _ := iostreams.Test()
+	return &cmdutil.Factory{IOStreams: io, Now: func() time.Time { return fixedNow }}, io
+}
+
+func TestFlags(t *testing.T) {
+	f, _ := factory()
+	var got *Options
+	cmd := NewCmdCreate(f, func(_ context.Context, o *Options) error { got = o; return nil })
+	cmd.SetArgs([]string{"--name", "n", "--scope", "vso.code, vso.work", "--scope", "vso.build", "--expires", "2w", "--all-orgs"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "n" || strings.Join(got.Scopes, " ") != "vso.code vso.work vso.build" || !got.AllOrgs || !got.validTo.Equal(fixedNow.AddDate(0, 0, 14)) {
+		t.Fatalf("options %+v", got)
+	}
+	cmd = NewCmdCreate(f, func(_ context.Context, o *Options) error { got = o; return nil })
+	cmd.SetArgs([]string{"--name", "n", "--scope", "vso.code"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !got.validTo.Equal(fixedNow.Add(30 * 24 * time.Hour)) {
+		t.Fatalf("default expiry %v", got.validTo)
+	}
+}
+
+func TestSecretIsFramedOnATerminal(t *testing.T) {
+	env := cmdtest.New(t)
+	io, _, out, errOut := iostreams.Test()
+	io.SetTTY(false, true, true)
+	opts := &Options{IO: io, Settings: env.Settings, PATClient: env.PATClient, Now: time.Now,
+		Name: "tty", Scopes: []string{"vso.code"}, validTo: time.Now().Add(time.Hour)}
+	if err := createRun(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	secret := env.Emulator.IssuedPATs()[0]
+	if !regexp.MustCompile(`│ `+secret+` │`).MatchString(out.String()) || !strings.Contains(out.String(), "only time the token is shown") ||
+		!strings.Contains(out.String(), `Created token "tty"`) || errOut.Len() != 0 {
+		t.Fatalf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+}
+
+func TestSecretIsBareInAPipe(t *testing.T) {
+	env := cmdtest.New(t)
+	io, _, out, errOut := iostreams.Test()
+	opts := &Options{IO: io, Settings: env.Settings, PATClient: env.PATClient, Now: time.Now,
+		Name: "pipe", Scopes: []string{"vso.code"}, validTo: time.Now().Add(time.Hour)}
+	if err := createRun(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != env.Emulator.IssuedPATs()[0]+"\n" || !strings.Contains(errOut.String(), `Created token "pipe"`) {
+		t.Fatalf("stdout %q stderr %q", out, errOut)
+	}
+}

@@ -1,0 +1,41 @@
+package rotate
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/cmdutil/cmdtest"
+	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/patapi"
+)
+
+// TestNewTokenKeepsTheOldLifetime: a token made to last 10 days, rotated 3
+// days into its life, is replaced by one that lasts 10 days from now.
+func TestNewTokenKeepsTheOldLifetime(t *testing.T) {
+	env := cmdtest.New(t)
+	ctx := context.Background()
+	old, err := env.Direct.Create(ctx, patapi.CreateRequest{DisplayName: "svc", Scope: "vso.code vso.build", ValidTo: time.Now().Add(10 * 24 * time.Hour), AllOrgs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(3 * 24 * time.Hour)
+	io, _, _, _ := iostreams.Test()
+	opts := &Options{IO: io, Settings: env.Settings, PATClient: env.PATClient, Now: func() time.Time { return later },
+		Selector: cmdutil.Selector{ID: old.AuthorizationID}}
+	if err := rotateRun(ctx, opts); err != nil {
+		t.Fatal(err)
+	}
+	active, err := env.Direct.List(ctx, patapi.ListOptions{Ascending: true})
+	if err != nil || len(active) != 1 {
+		t.Fatalf("active %v %v", active, err)
+	}
+	fresh := active[0]
+	if fresh.AuthorizationID == old.AuthorizationID || fresh.DisplayName != "svc" || fresh.Scope != "vso.code vso.build" || !fresh.AllOrgs() {
+		t.Fatalf("new token %+v", fresh)
+	}
+	if d := fresh.ValidTo.Sub(later.Add(old.Lifetime())); d.Abs() > time.Second {
+		t.Fatalf("new validTo %v, want %v", fresh.ValidTo, later.Add(old.Lifetime()))
+	}
+}
