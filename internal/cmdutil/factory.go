@@ -120,3 +120,24 @@ func NewHTTPClient(caFile string) (*http.Client, error) {
 // ErrTokenFromEnv is returned by commands that manage the stored login while
 // PATCTL_TOKEN is set.
 var ErrTokenFromEnv = errors.New(config.EnvToken + " is set: patctl uses that token and keeps no login; unset it first")
+
+// TokenCmd is what every token command takes from the factory, with its
+// --org flag. Commands embed it in their Options.
+type TokenCmd struct {
+	IO        *iostreams.IOStreams
+	Settings  func() (config.Settings, error)
+	PATClient func(ctx context.Context, org string) (*patapi.Client, error)
+	Now       func() time.Time
+	Org       string
+}
+
+// NewTokenCmd takes a token command's dependencies from the factory.
+func NewTokenCmd(f *Factory) TokenCmd {
+	return TokenCmd{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: f.Now}
+}
+
+// Client resolves the organization (--org, else PATCTL_ORG) and returns its
+// PAT API client.
+func (t *TokenCmd) Client(ctx context.Context) (*patapi.Client, error) {
+	return OrgClient(ctx, t.Org, t.Settings, t.PATClient)
+}

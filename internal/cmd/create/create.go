@@ -10,20 +10,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/cmdutil"
-	"github.com/patctl/patctl/internal/config"
-	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
 // Options are the inputs of create.
 type Options struct {
-	IO        *iostreams.IOStreams
-	Settings  func() (config.Settings, error)
-	PATClient func(context.Context, string) (*patapi.Client, error)
-	Now       func() time.Time
+	cmdutil.TokenCmd
 
-	Org     string
 	Name    string
 	Scopes  []string
 	Expires string
@@ -35,7 +29,7 @@ type Options struct {
 
 // NewCmdCreate builds the command; runF replaces the run in tests.
 func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: f.Now}
+	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f)}
 	cmd := &cobra.Command{
 		Use:   "create --name NAME --scope SCOPE [--scope SCOPE…] [--expires WHEN] [--all-orgs]",
 		Short: "Create a personal access token",
@@ -78,7 +72,7 @@ default is 30 days. The token is valid in this organization only unless --all-or
 }
 
 func createRun(ctx context.Context, opts *Options) error {
-	client, err := cmdutil.OrgClient(ctx, opts.Org, opts.Settings, opts.PATClient)
+	client, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func TestSecretIsFramedOnATerminal(t *testing.T) {
 	env := cmdtest.New(t)
 	io, _, out, errOut := iostreams.Test()
 	io.SetTTY(false, true, true)
-	opts := &Options{IO: io, Settings: env.Settings, PATClient: env.PATClient, Now: time.Now,
+	opts := &Options{TokenCmd: env.TokenCmd(io, time.Now),
 		Name: "tty", Scopes: []string{"vso.code"}, validTo: time.Now().Add(time.Hour)}
 	if err := createRun(context.Background(), opts); err != nil {
 		t.Fatal(err)
@@ -59,7 +59,7 @@ func TestSecretIsFramedOnATerminal(t *testing.T) {
 func TestSecretIsBareInAPipe(t *testing.T) {
 	env := cmdtest.New(t)
 	io, _, out, errOut := iostreams.Test()
-	opts := &Options{IO: io, Settings: env.Settings, PATClient: env.PATClient, Now: time.Now,
+	opts := &Options{TokenCmd: env.TokenCmd(io, time.Now),
 		Name: "pipe", Scopes: []string{"vso.code"}, validTo: time.Now().Add(time.Hour)}
 	if err := createRun(context.Background(), opts); err != nil {
 		t.Fatal(err)

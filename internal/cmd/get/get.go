@@ -3,32 +3,24 @@ package get
 
 import (
 	"context"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/cmdutil"
-	"github.com/patctl/patctl/internal/config"
-	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/output"
-	"github.com/patctl/patctl/internal/patapi"
 )
 
 // Options are the inputs of get.
 type Options struct {
-	IO        *iostreams.IOStreams
-	Settings  func() (config.Settings, error)
-	PATClient func(context.Context, string) (*patapi.Client, error)
-	Now       func() time.Time
+	cmdutil.TokenCmd
 
-	Org      string
 	Selector cmdutil.Selector
 	JSON     bool
 }
 
 // NewCmdGet builds the command; runF replaces the run in tests.
 func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: f.Now}
+	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f)}
 	cmd := &cobra.Command{
 		Use:   "get (--id ID | --name NAME)",
 		Short: "Show one personal access token",
@@ -53,7 +45,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *Options) error) *
 }
 
 func getRun(ctx context.Context, opts *Options) error {
-	client, err := cmdutil.OrgClient(ctx, opts.Org, opts.Settings, opts.PATClient)
+	client, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}

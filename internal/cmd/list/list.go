@@ -4,25 +4,18 @@ package list
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/cmdutil"
-	"github.com/patctl/patctl/internal/config"
-	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
 // Options are the inputs of list.
 type Options struct {
-	IO        *iostreams.IOStreams
-	Settings  func() (config.Settings, error)
-	PATClient func(context.Context, string) (*patapi.Client, error)
-	Now       func() time.Time
+	cmdutil.TokenCmd
 
-	Org    string
 	Status string
 	Sort   string
 	Desc   bool
@@ -36,7 +29,7 @@ var (
 
 // NewCmdList builds the command; runF replaces the run in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: f.Now}
+	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f)}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List your personal access tokens",
@@ -70,7 +63,7 @@ On a terminal: an aligned table with readable times. Piped: tab-separated lines
 }
 
 func listRun(ctx context.Context, opts *Options) error {
-	client, err := cmdutil.OrgClient(ctx, opts.Org, opts.Settings, opts.PATClient)
+	client, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func TestTableOnATerminal(t *testing.T) {
 	}
 	io, _, out, _ := iostreams.Test()
 	io.SetTTY(false, true, true)
-	opts := &Options{IO: io, Settings: env.Settings, PATClient: env.PATClient, Now: func() time.Time { return now }, Status: "active", Sort: "name"}
+	opts := &Options{TokenCmd: env.TokenCmd(io, func() time.Time { return now }), Status: "active", Sort: "name"}
 	if err := listRun(ctx, opts); err != nil {
 		t.Fatal(err)
 	}

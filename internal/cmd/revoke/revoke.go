@@ -9,19 +9,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/cmdutil"
-	"github.com/patctl/patctl/internal/config"
-	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/output"
-	"github.com/patctl/patctl/internal/patapi"
 )
 
 // Options are the inputs of revoke.
 type Options struct {
-	IO        *iostreams.IOStreams
-	Settings  func() (config.Settings, error)
-	PATClient func(context.Context, string) (*patapi.Client, error)
+	cmdutil.TokenCmd
 
-	Org      string
 	Selector cmdutil.Selector
 	Yes      bool
 	JSON     bool
@@ -29,7 +23,7 @@ type Options struct {
 
 // NewCmdRevoke builds the command; runF replaces the run in tests.
 func NewCmdRevoke(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient}
+	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f)}
 	cmd := &cobra.Command{
 		Use:   "revoke (--id ID | --name NAME) [--yes]",
 		Short: "Revoke a personal access token",
@@ -60,7 +54,7 @@ On a terminal patctl asks for confirmation; anywhere else --yes is required.`,
 }
 
 func revokeRun(ctx context.Context, opts *Options) error {
-	client, err := cmdutil.OrgClient(ctx, opts.Org, opts.Settings, opts.PATClient)
+	client, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}

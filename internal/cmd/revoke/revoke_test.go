@@ -27,7 +27,7 @@ func TestConfirmationOnATerminal(t *testing.T) {
 		io, in, _, errOut := iostreams.Test()
 		io.SetTTY(true, true, true)
 		in.WriteString(tc.answer)
-		opts := &Options{IO: io, Settings: env.Settings, PATClient: env.PATClient, Selector: cmdutil.Selector{Name: "keep"}}
+		opts := &Options{TokenCmd: env.TokenCmd(io, time.Now), Selector: cmdutil.Selector{Name: "keep"}}
 		err := revokeRun(ctx, opts)
 		if !strings.Contains(errOut.String(), `Revoke token "keep" (`+tok.AuthorizationID) || !strings.Contains(errOut.String(), "[y/N]") {
 			t.Fatalf("question: %q", errOut)

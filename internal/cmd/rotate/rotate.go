@@ -9,20 +9,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/cmdutil"
-	"github.com/patctl/patctl/internal/config"
-	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
 // Options are the inputs of rotate.
 type Options struct {
-	IO        *iostreams.IOStreams
-	Settings  func() (config.Settings, error)
-	PATClient func(context.Context, string) (*patapi.Client, error)
-	Now       func() time.Time
+	cmdutil.TokenCmd
 
-	Org      string
 	Selector cmdutil.Selector
 	JSON     bool
 	ValidTo  *time.Time // from --expires; nil keeps the old lifetime
@@ -37,7 +31,7 @@ type rotateJSON struct {
 
 // NewCmdRotate builds the command; runF replaces the run in tests.
 func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: f.Now}
+	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f)}
 	var expires string
 	cmd := &cobra.Command{
 		Use:   "rotate (--id ID | --name NAME) [--expires WHEN]",
@@ -77,7 +71,7 @@ exits 7 with the command that revokes the old token.`,
 }
 
 func rotateRun(ctx context.Context, opts *Options) error {
-	client, err := cmdutil.OrgClient(ctx, opts.Org, opts.Settings, opts.PATClient)
+	client, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}

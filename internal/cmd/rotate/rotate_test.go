@@ -22,7 +22,7 @@ func TestNewTokenKeepsTheOldLifetime(t *testing.T) {
 	}
 	later := time.Now().Add(3 * 24 * time.Hour)
 	io, _, _, _ := iostreams.Test()
-	opts := &Options{IO: io, Settings: env.Settings, PATClient: env.PATClient, Now: func() time.Time { return later },
+	opts := &Options{TokenCmd: env.TokenCmd(io, func() time.Time { return later }),
 		Selector: cmdutil.Selector{ID: old.AuthorizationID}}
 	if err := rotateRun(ctx, opts); err != nil {
 		t.Fatal(err)

@@ -10,20 +10,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/cmdutil"
-	"github.com/patctl/patctl/internal/config"
-	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
 // Options are the inputs of update; nil fields are left as they are.
 type Options struct {
-	IO        *iostreams.IOStreams
-	Settings  func() (config.Settings, error)
-	PATClient func(context.Context, string) (*patapi.Client, error)
-	Now       func() time.Time
+	cmdutil.TokenCmd
 
-	Org      string
 	Selector cmdutil.Selector
 	JSON     bool
 
@@ -35,7 +29,7 @@ type Options struct {
 
 // NewCmdUpdate builds the command; runF replaces the run in tests.
 func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: f.Now}
+	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f)}
 	var rename, expires string
 	var scopes []string
 	var allOrgs bool
@@ -95,7 +89,7 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 }
 
 func updateRun(ctx context.Context, opts *Options) error {
-	client, err := cmdutil.OrgClient(ctx, opts.Org, opts.Settings, opts.PATClient)
+	client, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}

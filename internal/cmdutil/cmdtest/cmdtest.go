@@ -5,11 +5,14 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/patctl/patctl/internal/auth"
+	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/emulator"
 	"github.com/patctl/patctl/internal/emulator/emulatortest"
+	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/patapi"
 	"golang.org/x/oauth2"
 )
@@ -44,4 +47,9 @@ func New(t testing.TB) *Env {
 		},
 		Direct: patapi.New(httpClient(), em.URL(), emulator.DefaultOrg),
 	}
+}
+
+// TokenCmd is a token command's dependencies on this emulator.
+func (e *Env) TokenCmd(io *iostreams.IOStreams, now func() time.Time) cmdutil.TokenCmd {
+	return cmdutil.TokenCmd{IO: io, Settings: e.Settings, PATClient: e.PATClient, Now: now}
 }
