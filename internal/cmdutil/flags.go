@@ -19,11 +19,11 @@ import (
 // DefaultLifetime is how long a new token lives when --expires is not given.
 const DefaultLifetime = 30 * 24 * time.Hour
 
-var durationRE = regexp.MustCompile(`^(\d+)([hdwmy]|min)$`)
+var durationRE = regexp.MustCompile(`^(\d+)(min|h|d|w|mo|y|m)$`)
 
-// ParseExpires reads --expires: a duration from now (30d, 12h, 2w, 90min,
-// 6m for months, 1y) or a moment (2026-12-31, meaning the end of that day
-// in UTC, or RFC 3339). It must lie in the future.
+// ParseExpires reads --expires: a duration from now (90min, 12h, 30d, 2w,
+// 6mo, 1y) or a moment (2026-12-31, meaning the end of that day in UTC, or
+// RFC 3339). It must lie in the future, before the year 10000.
 func ParseExpires(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -36,6 +36,8 @@ func ParseExpires(s string, now time.Time) (time.Time, error) {
 			return time.Time{}, fmt.Errorf("--expires: %q is not a usable duration", s)
 		}
 		switch m[2] {
+		case "m":
+			return time.Time{}, fmt.Errorf("--expires: %q is ambiguous: write %smin for minutes or %smo for months", s, m[1], m[1])
 		case "min":
 			at = now.Add(time.Duration(n) * time.Minute)
 		case "h":
@@ -44,7 +46,7 @@ func ParseExpires(s string, now time.Time) (time.Time, error) {
 			at = now.AddDate(0, 0, n)
 		case "w":
 			at = now.AddDate(0, 0, 7*n)
-		case "m":
+		case "mo":
 			at = now.AddDate(0, n, 0)
 		case "y":
 			at = now.AddDate(n, 0, 0)
@@ -54,10 +56,13 @@ func ParseExpires(s string, now time.Time) (time.Time, error) {
 	} else if t, err := time.Parse(time.RFC3339, s); err == nil {
 		at = t
 	} else {
-		return time.Time{}, fmt.Errorf("--expires: %q is neither a duration (30d, 12h, 2w, 6m, 1y) nor a date (2026-12-31 or RFC 3339)", s)
+		return time.Time{}, fmt.Errorf("--expires: %q is neither a duration (30d, 12h, 2w, 6mo, 1y) nor a date (2026-12-31 or RFC 3339)", s)
 	}
 	if !at.After(now) {
 		return time.Time{}, fmt.Errorf("--expires: %s is in the past", at.UTC().Format(time.RFC3339))
+	}
+	if at.UTC().Year() > 9999 {
+		return time.Time{}, fmt.Errorf("--expires: %q is too far away", s)
 	}
 	return at.UTC(), nil
 }

@@ -20,6 +20,9 @@ const DefaultBaseURL = "https://vssps.dev.azure.com"
 // maxPage is the largest page List may ask for.
 const maxPage = 100
 
+// maxPages bounds List: a million tokens is beyond any real user.
+const maxPages = 10000
+
 // maxBody bounds what is read of an answer: far more than any real page.
 const maxBody = 16 << 20
 
@@ -68,7 +71,7 @@ func (c *Client) List(ctx context.Context, opts ListOptions) ([]PatToken, error)
 	}
 	tokens := []PatToken{}
 	seen := map[string]bool{}
-	for {
+	for pages := 1; ; pages++ {
 		var page pagedPatTokens
 		if err := c.do(ctx, http.MethodGet, c.endpoint(q), nil, &page); err != nil {
 			return nil, fmt.Errorf("list tokens: %w", err)
@@ -77,9 +80,13 @@ func (c *Client) List(ctx context.Context, opts ListOptions) ([]PatToken, error)
 		if page.ContinuationToken == nil || *page.ContinuationToken == "" {
 			return tokens, nil
 		}
-		// A service that hands back a token it gave before would page forever.
+		// A service that hands back a token it gave before, or pages without
+		// end, would keep patctl busy forever.
 		if seen[*page.ContinuationToken] {
 			return nil, errors.New("list tokens: the service repeated a continuation token")
+		}
+		if len(page.PatTokens) == 0 || pages >= maxPages {
+			return nil, fmt.Errorf("list tokens: the service keeps paging (%d pages, the last with %d tokens)", pages, len(page.PatTokens))
 		}
 		seen[*page.ContinuationToken] = true
 		q.Set("continuationToken", *page.ContinuationToken)
@@ -180,24 +187,26 @@ func (c *Client) do(ctx context.Context, method, endpoint string, body, out any)
 
 // checkStatus turns an answer that is not a success into an error.
 func checkStatus(resp *http.Response, body []byte) error {
-	switch {
-	case resp.StatusCode == http.StatusUnauthorized,
-		resp.StatusCode == http.StatusNonAuthoritativeInfo,
-		resp.StatusCode >= 300 && resp.StatusCode < 400,
-		resp.StatusCode < 300 && isHTML(resp, body):
-		// Azure DevOps answers a missing or unusable token in all these ways.
-		return &SignInError{Status: resp.StatusCode, Message: envelopeMessage(body)}
-	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		return nil
-	}
-	apiErr := &APIError{Status: resp.StatusCode}
 	var env struct {
 		Message string `json:"message"`
 		TypeKey string `json:"typeKey"`
 	}
-	if json.Unmarshal(body, &env) == nil && env.Message != "" {
-		apiErr.Message, apiErr.TypeKey = env.Message, env.TypeKey
-	} else if isHTML(resp, body) {
+	_ = json.Unmarshal(body, &env)
+	switch {
+	case resp.StatusCode >= 400 && env.TypeKey == "InvalidAccessException":
+		// A refusal (a service principal, say), whatever its status.
+		return &APIError{Status: resp.StatusCode, Message: env.Message, TypeKey: env.TypeKey}
+	case resp.StatusCode == http.StatusUnauthorized,
+		resp.StatusCode == http.StatusNonAuthoritativeInfo,
+		resp.StatusCode >= 300 && resp.StatusCode < 400,
+		resp.StatusCode < 500 && isHTML(resp, body):
+		// Azure DevOps answers a missing or unusable token in all these ways.
+		return &SignInError{Status: resp.StatusCode, Message: env.Message}
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return nil
+	}
+	apiErr := &APIError{Status: resp.StatusCode, Message: env.Message, TypeKey: env.TypeKey}
+	if env.Message == "" && isHTML(resp, body) {
 		apiErr.Message = "an HTML page"
 	}
 	return apiErr
@@ -210,16 +219,6 @@ func isHTML(resp *http.Response, body []byte) bool {
 	}
 	trimmed := bytes.TrimSpace(body)
 	return bytes.HasPrefix(trimmed, []byte("<"))
-}
-
-func envelopeMessage(body []byte) string {
-	var env struct {
-		Message string `json:"message"`
-	}
-	if json.Unmarshal(body, &env) == nil {
-		return env.Message
-	}
-	return ""
 }
 
 func or(v, def string) string {

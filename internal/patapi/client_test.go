@@ -253,3 +253,34 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.Header.Set("Authorization", "Bearer "+b.token)
 	return b.base.RoundTrip(r)
 }
+
+func TestRefusalAndSignInWhateverTheStatus(t *testing.T) {
+	c, _ := stubClient(t,
+		answer(401, ctJSON, `{"message":"Service principals are not allowed to perform this action.","typeKey":"InvalidAccessException"}`),
+		answer(404, "text/html", `<html>Sign in</html>`),
+	)
+	var apiErr *APIError
+	if _, err := c.List(context.Background(), ListOptions{}); !errors.As(err, &apiErr) || !apiErr.Refused() {
+		t.Fatalf("401 refusal: %T %v", err, err)
+	}
+	var signIn *SignInError
+	if _, err := c.List(context.Background(), ListOptions{}); !errors.As(err, &signIn) {
+		t.Fatalf("404 HTML: %T %v", err, err)
+	}
+}
+
+func TestListStopsAServiceThatPagesForever(t *testing.T) {
+	c, _ := stubClient(t,
+		answer(200, ctJSON, page([]string{"a"}, `"continuationToken":"p2",`)),
+		answer(200, ctJSON, `{"continuationToken":"p3","patTokens":[]}`),
+	)
+	if _, err := c.List(context.Background(), ListOptions{}); err == nil || !strings.Contains(err.Error(), "keeps paging") {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func TestTransportErrorsAreTold(t *testing.T) {
+	if Transport(nil) || Transport(&APIError{Status: 500}) || Transport(fmt.Errorf("x: %w", &TokenError{Code: "a"})) || !Transport(errors.New("connection reset")) {
+		t.Fatal("Transport misjudges")
+	}
+}

@@ -1,6 +1,7 @@
 package patapi
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -55,7 +56,22 @@ func (e *TokenError) Error() string {
 
 // NotFound reports a refusal that means the token does not exist.
 func (e *TokenError) NotFound() bool {
-	return strings.EqualFold(e.Code, "authorizationNotFound") || strings.EqualFold(e.Code, "tokenNotFound")
+	for _, code := range []string{"authorizationNotFound", "tokenNotFound", "hostAuthorizationNotFound"} {
+		if strings.EqualFold(e.Code, code) {
+			return true
+		}
+	}
+	return false
+}
+
+// Transport reports whether err is a failure of the connection (or of an
+// answer that never came whole), rather than an answer from the service: the
+// request may then have been carried out.
+func Transport(err error) bool {
+	var signIn *SignInError
+	var token *TokenError
+	var api *APIError
+	return err != nil && !errors.As(err, &signIn) && !errors.As(err, &token) && !errors.As(err, &api)
 }
 
 // APIError is any other failure status, with the message of Azure DevOps'

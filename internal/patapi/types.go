@@ -28,8 +28,14 @@ type PatToken struct {
 // AllOrgs reports whether the token is valid in every organization of the user.
 func (p PatToken) AllOrgs() bool { return p.TargetAccounts == nil }
 
-// Lifetime is how long the token was made to last.
-func (p PatToken) Lifetime() time.Duration { return p.ValidTo.Sub(p.ValidFrom.Time) }
+// Lifetime is how long the token was made to last; 0 when the service did
+// not say when it was created.
+func (p PatToken) Lifetime() time.Duration {
+	if p.ValidFrom.IsZero() || p.ValidTo.IsZero() {
+		return 0
+	}
+	return p.ValidTo.Sub(p.ValidFrom.Time)
+}
 
 // Scopes are the token's scopes, one per element.
 func (p PatToken) Scopes() []string { return strings.Fields(p.Scope) }

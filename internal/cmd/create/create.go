@@ -38,7 +38,7 @@ ever shows it.
 
 Into a pipe, stdout gets the bare secret; on a terminal it is framed with a warning;
 with --json it is the "token" field. --scope takes one scope or a list separated by
-spaces or commas, and may be repeated. --expires takes a duration (30d, 12h, 2w, 6m,
+spaces or commas, and may be repeated. --expires takes a duration (30d, 12h, 2w, 6mo,
 1y) or a date (2026-12-31, meaning the end of that day in UTC, or RFC 3339); the
 default is 30 days. The token is valid in this organization only unless --all-orgs.`,
 		Example: `  patctl create --name deploy --scope vso.code --expires 90d

@@ -40,8 +40,10 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 reach, then revoke the old one. The new token lives as long as the old one was made to
 (its validTo minus validFrom), counted from now, unless --expires says otherwise.
 
-The new secret is printed as by create. If creating the new token fails, nothing has
-changed. If revoking the old one fails, the new secret is still printed, and patctl
+The new secret is printed as by create, before the old token is revoked (with --json,
+the object is printed after, since it says whether the old token was revoked). If
+creating the new token fails, nothing has changed — unless its answer was lost, which
+patctl says. If revoking the old one fails, the new secret is still printed, and patctl
 exits 7 with the command that revokes the old token.`,
 		Example: `  patctl rotate --name deploy
   NEW=$(patctl rotate --name ci --json | jq -r .token)`,
@@ -93,27 +95,48 @@ func rotateRun(ctx context.Context, opts *Options) error {
 		ValidTo:     validTo,
 		AllOrgs:     old.AllOrgs(),
 	})
+	if patapi.Transport(err) {
+		return fmt.Errorf("rotate: the answer to creating the new token was lost (%w): a token named %q may have been created without its secret reaching patctl. The old token is untouched; check with `patctl list --org %s`", err, old.DisplayName, client.Org())
+	}
 	if err != nil {
 		return fmt.Errorf("rotate: nothing changed, the old token is untouched: %w", err)
 	}
 	cmdutil.WarnIfClamped(opts.IO, validTo, fresh)
+	tty := opts.IO.IsStdoutTTY()
 
-	revokeErr := client.Revoke(ctx, old.AuthorizationID)
-	out := rotateJSON{TokenJSON: output.NewTokenJSON(fresh, true), Replaces: old.AuthorizationID, OldRevoked: revokeErr == nil}
-	headline := fmt.Sprintf("Rotated token %q: new id %s, valid until %s; old id %s revoked.",
-		fresh.DisplayName, fresh.AuthorizationID, output.Moment(fresh.ValidTo.Time, opts.IO.IsStdoutTTY(), now), old.AuthorizationID)
-	if revokeErr != nil {
-		headline = fmt.Sprintf("Created the new token %q (id %s), but the old one (id %s) is still active.",
-			fresh.DisplayName, fresh.AuthorizationID, old.AuthorizationID)
+	if !opts.JSON {
+		// The secret first: the old token is revoked only once the new one
+		// has been handed over.
+		if err := cmdutil.DeliverSecret(opts.IO, fresh, fmt.Sprintf("Created the new token %q (id %s), valid until %s.",
+			fresh.DisplayName, fresh.AuthorizationID, output.Moment(fresh.ValidTo.Time, tty, now)), false, nil); err != nil {
+			return undeliverable(ctx, client, fresh, err)
+		}
 	}
-	// The secret first: whatever happened to the old token, the new one must
-	// not be lost.
-	if err := cmdutil.DeliverSecret(opts.IO, fresh, headline, opts.JSON, out); err != nil {
-		return err
+	revokeErr := client.Revoke(ctx, old.AuthorizationID)
+	if opts.JSON {
+		// JSON reports what became of the old token, so it is written after
+		// the revocation.
+		out := rotateJSON{TokenJSON: output.NewTokenJSON(fresh, true), Replaces: old.AuthorizationID, OldRevoked: revokeErr == nil}
+		if err := output.JSON(opts.IO.Out, out); err != nil {
+			return fmt.Errorf("rotate: the new token %s was created but its secret could not be written: %w", fresh.AuthorizationID, err)
+		}
 	}
 	if revokeErr != nil {
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitRotateHalf, Err: fmt.Errorf(
-			"rotate: the old token was not revoked: %v\nRevoke it with:\n  patctl revoke --id %s --org %s --yes", revokeErr, old.AuthorizationID, client.Org())}
+			"rotate: the new token is delivered, but the old token %s was not revoked: %v\nRevoke it with:\n  patctl revoke --id %s --org %s --yes",
+			old.AuthorizationID, revokeErr, old.AuthorizationID, client.Org())}
+	}
+	if !opts.JSON {
+		fmt.Fprintf(opts.IO.ErrOut, "Revoked the old token (id %s).\n", old.AuthorizationID)
 	}
 	return nil
+}
+
+// undeliverable handles a new token whose secret could not be written: the
+// old token stays, and the new one, useless without its secret, is revoked.
+func undeliverable(ctx context.Context, client *patapi.Client, fresh patapi.PatToken, writeErr error) error {
+	if err := client.Revoke(ctx, fresh.AuthorizationID); err != nil {
+		return fmt.Errorf("rotate: the new token's secret could not be written (%v), and revoking the new token %s failed too (%v); the old token is untouched", writeErr, fresh.AuthorizationID, err)
+	}
+	return fmt.Errorf("rotate: the new token's secret could not be written (%v); the new token was revoked again and the old one is untouched", writeErr)
 }

@@ -2,6 +2,8 @@ package rotate
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,5 +39,30 @@ func TestNewTokenKeepsTheOldLifetime(t *testing.T) {
 	}
 	if d := fresh.ValidTo.Sub(later.Add(old.Lifetime())); d.Abs() > time.Second {
 		t.Fatalf("new validTo %v, want %v", fresh.ValidTo, later.Add(old.Lifetime()))
+	}
+}
+
+type brokenPipe struct{}
+
+func (brokenPipe) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+// TestUndeliverableSecretKeepsTheOldToken: if the new secret cannot be
+// written, the old token must stay active (and the new one goes).
+func TestUndeliverableSecretKeepsTheOldToken(t *testing.T) {
+	env := cmdtest.New(t)
+	ctx := context.Background()
+	old, err := env.Direct.Create(ctx, patapi.CreateRequest{DisplayName: "svc", Scope: "vso.code", ValidTo: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io, _, _, _ := iostreams.Test()
+	io.Out = brokenPipe{}
+	opts := &Options{TokenCmd: env.TokenCmd(io, time.Now), Selector: cmdutil.Selector{ID: old.AuthorizationID}}
+	if err := rotateRun(ctx, opts); err == nil || !strings.Contains(err.Error(), "the old one is untouched") {
+		t.Fatalf("error %v", err)
+	}
+	active, err := env.Direct.List(ctx, patapi.ListOptions{Ascending: true})
+	if err != nil || len(active) != 1 || active[0].AuthorizationID != old.AuthorizationID {
+		t.Fatalf("active tokens %+v %v", active, err)
 	}
 }
