@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/auth"
+	"github.com/patctl/patctl/internal/buildinfo"
 	"github.com/patctl/patctl/internal/cmd/create"
 	"github.com/patctl/patctl/internal/cmd/get"
 	"github.com/patctl/patctl/internal/cmd/list"
@@ -28,9 +29,6 @@ import (
 	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/patapi"
 )
-
-// version is stamped at build time with -ldflags "-X github.com/patctl/patctl/internal/cli.version=…".
-var version = "dev"
 
 // Main runs patctl with the OS keyring and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -105,16 +103,20 @@ func ExitCode(err error) int {
 
 // NewRootCmd builds the command tree. It does no I/O.
 func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
+	info := buildinfo.Get()
 	root := &cobra.Command{
 		Use:   "patctl <command>",
 		Short: "Manage Azure DevOps personal access tokens",
 		Long: `patctl manages Azure DevOps personal access tokens through Microsoft's PAT Lifecycle
 Management API. Sign in once with 'patctl login'; later commands get their access
 token silently.`,
-		Version:       version,
+		Version:       info.Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// Generated docs must not change with the day they are made.
+		DisableAutoGenTag: true,
 	}
+	root.SetVersionTemplate(info.String() + "\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &cmdutil.FlagError{Err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
@@ -126,6 +128,7 @@ token silently.`,
 		revoke.NewCmdRevoke(f, nil),
 		rotate.NewCmdRotate(f, nil),
 		login.NewCmdLogin(f, nil),
+		newCmdVersion(info),
 		logout.NewCmdLogout(f, nil),
 		status.NewCmdStatus(f, nil),
 		newHelpTopic("environment", "Environment variables that patctl reads", environmentHelp()),

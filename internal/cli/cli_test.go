@@ -6,6 +6,7 @@ import (
 
 	"bytes"
 	"github.com/patctl/patctl/internal/auth"
+	"github.com/patctl/patctl/internal/buildinfo"
 	"github.com/patctl/patctl/internal/cmdutil"
 	"strings"
 	"testing"
@@ -16,7 +17,7 @@ func TestMainVersion(t *testing.T) {
 	if code := Main([]string{"--version"}, strings.NewReader(""), &out, &errOut); code != cmdutil.ExitOK {
 		t.Fatalf("exit %d, stderr %q", code, errOut.String())
 	}
-	if !strings.Contains(out.String(), "patctl version "+version) {
+	if !strings.Contains(out.String(), "patctl version "+buildinfo.Get().Version) {
 		t.Fatalf("stdout %q lacks the version", out.String())
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/patapi"
+	"github.com/patctl/patctl/internal/scopes"
 )
 
 // DefaultLifetime is how long a new token lives when --expires is not given.
@@ -174,4 +175,17 @@ func NoArgs(cmd *cobra.Command, args []string) error {
 		return FlagErrorf("unexpected argument %q (see '%s --help')", args[0], cmd.CommandPath())
 	}
 	return nil
+}
+
+// CompleteScopes completes --scope values, also after a comma in a list.
+func CompleteScopes(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	head, last := "", toComplete
+	if i := strings.LastIndexAny(toComplete, ", "); i >= 0 {
+		head, last = toComplete[:i+1], toComplete[i+1:]
+	}
+	var out []string
+	for _, c := range scopes.Completions(last) {
+		out = append(out, head+c)
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }

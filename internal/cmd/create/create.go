@@ -68,6 +68,7 @@ default is 30 days. The token is valid in this organization only unless --all-or
 	cmd.Flags().StringVar(&opts.Expires, "expires", "30d", "lifetime (30d, 12h, 2w) or expiry date (2026-12-31)")
 	cmd.Flags().BoolVar(&opts.AllOrgs, "all-orgs", false, "make the token valid in all your organizations")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON, with the secret in \"token\"")
+	_ = cmd.RegisterFlagCompletionFunc("scope", cmdutil.CompleteScopes)
 	return cmd
 }
 

@@ -59,6 +59,8 @@ On a terminal: an aligned table with readable times. Piped: tab-separated lines
 	cmd.Flags().StringVar(&opts.Sort, "sort", "name", "order by name, created or status")
 	cmd.Flags().BoolVar(&opts.Desc, "desc", false, "sort in descending order")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print a JSON array")
+	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(statuses, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions([]string{"name", "created", "status"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

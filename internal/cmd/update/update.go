@@ -85,6 +85,7 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	cmd.Flags().StringVar(&expires, "expires", "", "new lifetime from now (30d, 12h) or expiry date (2026-12-31)")
 	cmd.Flags().BoolVar(&allOrgs, "all-orgs", false, "valid in all your organizations (true) or this one only (false)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	_ = cmd.RegisterFlagCompletionFunc("scope", cmdutil.CompleteScopes)
 	return cmd
 }
 
