@@ -4,7 +4,7 @@ PKGS := ./...
 # The race detector needs cgo, hence a C compiler; without one the tests still run.
 RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
-.PHONY: test test-secret-service vet fmt-check build emulator
+.PHONY: test test-secret-service vet fmt-check build emulator docs
 
 ## test: format check, vet, and every test (the command CI runs)
 test: fmt-check vet
@@ -30,7 +30,12 @@ fmt-check:
 	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 build:
-	$(GO) build -trimpath -o bin/ ./cmd/...
+	$(GO) build -trimpath -o bin/ ./cmd/patctl ./cmd/patctl-emulator
+
+## docs: regenerate the command reference in docs/commands from the command tree
+docs:
+	rm -rf docs/commands
+	$(GO) run ./cmd/gen-docs --markdown docs/commands
 
 ## emulator: run the local emulator of Entra ID and the PAT API
 emulator:
