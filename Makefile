@@ -4,7 +4,7 @@ PKGS := ./...
 # The race detector needs cgo, hence a C compiler; without one the tests still run.
 RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
-.PHONY: test test-secret-service vet fmt-check build emulator docs
+.PHONY: test test-secret-service vet fmt-check build emulator docs demo
 
 ## test: format check, vet, and every test (the command CI runs)
 test: fmt-check vet
@@ -31,6 +31,10 @@ fmt-check:
 
 build:
 	$(GO) build -trimpath -o bin/ ./cmd/patctl ./cmd/patctl-emulator
+
+## demo: patctl from sign-in to revoke against the built-in emulator
+demo:
+	scripts/demo.sh
 
 ## docs: regenerate the command reference in docs/commands from the command tree
 docs:

@@ -31,14 +31,18 @@ func Relative(t, now time.Time) string {
 	case d < time.Minute:
 		s = "less than a minute"
 	case d < time.Hour:
-		s = plural(int(d/time.Minute), "minute")
+		s = plural(rounded(d, time.Minute), "minute")
 	case d < 48*time.Hour:
-		s = plural(int(d/time.Hour), "hour")
+		s = plural(rounded(d, time.Hour), "hour")
 	default:
-		s = plural(int(d/(24*time.Hour)), "day")
+		s = plural(rounded(d, 24*time.Hour), "day")
 	}
 	return prefix + s + suffix
 }
+
+// rounded counts whole units in d, to the nearest: 29 days and 23 hours
+// reads as 30 days.
+func rounded(d, unit time.Duration) int { return int((d + unit/2) / unit) }
 
 func plural(n int, unit string) string {
 	if n == 1 {

@@ -1,0 +1,47 @@
+package output
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRelative(t *testing.T) {
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	for d, want := range map[time.Duration]string{
+		30 * time.Second:                 "in less than a minute",
+		time.Minute:                      "in 1 minute",
+		59*time.Minute + 50*time.Second:  "in 60 minutes",
+		5 * time.Hour:                    "in 5 hours",
+		30*24*time.Hour - 10*time.Second: "in 30 days",
+		-3 * 24 * time.Hour:              "3 days ago",
+	} {
+		if got := Relative(now.Add(d), now); got != want {
+			t.Errorf("%v: %q, want %q", d, got, want)
+		}
+	}
+	if got := Moment(now.Add(-time.Hour), true, now); got != "2026-11-22 11:00 UTC (expired 1 hour ago)" {
+		t.Error(got)
+	}
+	if got := Moment(now, false, now); got != "2026-11-22T12:00:00Z" {
+		t.Error(got)
+	}
+}
+
+func TestTable(t *testing.T) {
+	var b bytes.Buffer
+	tb := NewTable(&b, false, "A", "B")
+	tb.AddRow("x\ty", "line\nbreak")
+	tb.Render()
+	if b.String() != "x y\tline break\n" {
+		t.Fatalf("%q", b.String())
+	}
+	b.Reset()
+	tb = NewTable(&b, true, "NAME", "ID")
+	tb.AddRow("long-name", "1")
+	tb.Render()
+	if lines := strings.Split(b.String(), "\n"); strings.Index(lines[0], "ID") != strings.Index(lines[1], "1") {
+		t.Fatalf("not aligned:\n%s", b.String())
+	}
+}
