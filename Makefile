@@ -4,7 +4,7 @@ PKGS := ./...
 # The race detector needs cgo, hence a C compiler; without one the tests still run.
 RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
-.PHONY: test test-secret-service vet fmt-check build emulator docs demo
+.PHONY: test test-secret-service vet fmt-check build emulator docs demo release-check
 
 ## test: format check, vet, and every test (the command CI runs)
 test: fmt-check vet
@@ -35,6 +35,17 @@ build:
 ## demo: patctl from sign-in to revoke against the built-in emulator
 demo:
 	scripts/demo.sh
+
+GORELEASER_VERSION := v2.15.0
+GORELEASER := $(shell $(GO) env GOPATH)/bin/goreleaser
+
+## release-check: validate .goreleaser.yaml and build a snapshot release (offline)
+release-check:
+	@$(GORELEASER) --version 2>/dev/null | grep -q 'GitVersion: *$(GORELEASER_VERSION)$$' || \
+		{ echo "installing goreleaser $(GORELEASER_VERSION)"; $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION); }
+	$(GORELEASER) check
+	$(GORELEASER) release --snapshot --clean --skip=publish
+	scripts/check-release.sh dist
 
 ## docs: regenerate the command reference in docs/commands from the command tree
 docs:

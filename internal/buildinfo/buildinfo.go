@@ -5,6 +5,7 @@ package buildinfo
 import (
 	"fmt"
 	"runtime/debug"
+	"strings"
 )
 
 // Stamped by the release build:
@@ -28,6 +29,13 @@ type Info struct {
 // a checkout its commit).
 func Get() Info {
 	info := Info{Version: Version, Commit: Commit, Date: Date}
+	// A release tool that could not read git stamps placeholders.
+	if info.Commit == "none" || info.Commit == "unknown" {
+		info.Commit = ""
+	}
+	if strings.HasPrefix(info.Date, "0001-") {
+		info.Date = ""
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		if info.Version == "" {
