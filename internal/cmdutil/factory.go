@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/patctl/patctl/internal/auth"
 	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/credstore"
@@ -129,6 +131,7 @@ type TokenCmd struct {
 	PATClient func(ctx context.Context, org string) (*patapi.Client, error)
 	Now       func() time.Time
 	Org       string
+	MaxWait   time.Duration
 }
 
 // NewTokenCmd takes a token command's dependencies from the factory.
@@ -139,5 +142,18 @@ func NewTokenCmd(f *Factory) TokenCmd {
 // Client resolves the organization (--org, else PATCTL_ORG) and returns its
 // PAT API client.
 func (t *TokenCmd) Client(ctx context.Context) (*patapi.Client, error) {
-	return OrgClient(ctx, t.Org, t.Settings, t.PATClient)
+	c, err := OrgClient(ctx, t.Org, t.Settings, t.PATClient)
+	if err != nil {
+		return nil, err
+	}
+	c.Retry = patapi.RetryPolicy{MaxWait: t.MaxWait, Notify: func(msg string) {
+		fmt.Fprintln(t.IO.ErrOut, "patctl: "+msg)
+	}}
+	return c, nil
+}
+
+// AddFlags adds the flags every token command has: --org and --max-wait.
+func (t *TokenCmd) AddFlags(cmd *cobra.Command) {
+	AddOrgFlag(cmd, &t.Org)
+	cmd.Flags().DurationVar(&t.MaxWait, "max-wait", patapi.DefaultMaxWait, "how long to keep retrying reads, updates and revokes the service asks to retry (0: never)")
 }

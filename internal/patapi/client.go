@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // DefaultBaseURL is where the PAT API lives.
@@ -31,6 +32,9 @@ type Client struct {
 	http    *http.Client
 	baseURL string
 	org     string
+	// Retry says when a failed request is sent again; the zero value never
+	// retries.
+	Retry RetryPolicy
 }
 
 // New returns a client for org at baseURL (DefaultBaseURL when empty). The
@@ -140,47 +144,78 @@ func (r patTokenResult) token(what string) (PatToken, error) {
 	return *r.PatToken, nil
 }
 
-// do sends one request and decodes a JSON answer into out (if not nil).
+// do sends a request, retrying it as the Retry policy allows, and decodes a
+// JSON answer into out (if not nil).
 func (c *Client) do(ctx context.Context, method, endpoint string, body, out any) error {
-	var rd io.Reader
+	var payload []byte
 	if body != nil {
-		data, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
 			return err
 		}
-		rd = bytes.NewReader(data)
+	}
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		status, data, header, err := c.send(ctx, method, endpoint, payload)
+		delay, retry := c.Retry.next(method, status, header, err, attempt, time.Since(start))
+		if !retry {
+			if err != nil {
+				return err
+			}
+			return decode(status, data, out)
+		}
+		if c.Retry.Notify != nil {
+			c.Retry.Notify(fmt.Sprintf("%s: %s; retrying in %s", method, describe(status, err), delay.Round(100*time.Millisecond)))
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// send makes one attempt. A status that is not a success comes back as err,
+// with the status, so that the retry policy can look at both.
+func (c *Client) send(ctx context.Context, method, endpoint string, payload []byte) (int, []byte, http.Header, error) {
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, endpoint, rd)
 	if err != nil {
-		return err
+		return 0, nil, nil, err
 	}
 	req.Header.Set("Accept", "application/json")
 	// Ask for a 401 instead of a redirect to a sign-in page.
 	req.Header.Set("X-TFS-FedAuthRedirect", "Suppress")
-	if body != nil {
+	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return err
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return fmt.Errorf("read the answer: %w", err)
+		return 0, nil, nil, fmt.Errorf("read the answer: %w", err)
 	}
 	if len(data) > maxBody {
-		return fmt.Errorf("the answer is larger than %d MB", maxBody>>20)
+		return resp.StatusCode, nil, resp.Header, fmt.Errorf("the answer is larger than %d MB", maxBody>>20)
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if err := checkStatus(resp, data); err != nil {
-		return err
-	}
+	return resp.StatusCode, data, resp.Header, checkStatus(resp, data)
+}
+
+func decode(status int, data []byte, out any) error {
 	if out == nil {
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("the answer is not the JSON expected (HTTP %d): %w", resp.StatusCode, err)
+		return fmt.Errorf("the answer is not the JSON expected (HTTP %d): %w", status, err)
 	}
 	return nil
 }

@@ -62,7 +62,7 @@ default is 30 days. The token is valid in this organization only unless --all-or
 			return createRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddOrgFlag(cmd, &opts.Org)
+	opts.AddFlags(cmd)
 	cmd.Flags().StringVar(&opts.Name, "name", "", "the token's name (required)")
 	cmd.Flags().StringArrayVar(&opts.Scopes, "scope", nil, "scope(s) of the token, e.g. vso.code (required; repeatable)")
 	cmd.Flags().StringVar(&opts.Expires, "expires", "30d", "lifetime (30d, 12h, 2w) or expiry date (2026-12-31)")

@@ -38,7 +38,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *Options) error) *
 			return getRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddOrgFlag(cmd, &opts.Org)
+	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	return cmd

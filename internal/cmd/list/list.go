@@ -54,7 +54,7 @@ On a terminal: an aligned table with readable times. Piped: tab-separated lines
 			return listRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddOrgFlag(cmd, &opts.Org)
+	opts.AddFlags(cmd)
 	cmd.Flags().StringVar(&opts.Status, "status", "active", "which tokens: "+strings.Join(statuses, ", "))
 	cmd.Flags().StringVar(&opts.Sort, "sort", "name", "order by name, created or status")
 	cmd.Flags().BoolVar(&opts.Desc, "desc", false, "sort in descending order")

@@ -46,7 +46,7 @@ On a terminal patctl asks for confirmation; anywhere else --yes is required.`,
 			return revokeRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddOrgFlag(cmd, &opts.Org)
+	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revoke without asking")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")

@@ -65,7 +65,7 @@ exits 7 with the command that revokes the old token.`,
 			return rotateRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddOrgFlag(cmd, &opts.Org)
+	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
 	cmd.Flags().StringVar(&expires, "expires", "", "lifetime of the new token (30d, 12h) or its expiry date (default: the old token's lifetime)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON, with the secret in \"token\"")

@@ -78,7 +78,7 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			return updateRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddOrgFlag(cmd, &opts.Org)
+	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
 	cmd.Flags().StringVar(&rename, "rename", "", "new name")
 	cmd.Flags().StringArrayVar(&scopes, "scope", nil, "new scope(s), replacing the old ones (repeatable)")

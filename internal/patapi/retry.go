@@ -1,0 +1,87 @@
+package patapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// RetryPolicy retries idempotent requests (GET, PUT, DELETE) on 429, 502,
+// 503, 504 and broken connections, waiting as the service asks (Retry-After)
+// or with exponential backoff, for at most MaxWait in all. A POST is never
+// sent twice: it may have created a token although its answer was lost.
+type RetryPolicy struct {
+	MaxWait time.Duration
+	// Notify is told, in a line, each time a request is about to be retried.
+	Notify func(string)
+	// Backoff is the first wait when the service gives none; default 1s.
+	Backoff time.Duration
+}
+
+// DefaultMaxWait bounds the waiting of one command.
+const DefaultMaxWait = 60 * time.Second
+
+var retryStatus = map[int]bool{
+	http.StatusTooManyRequests:    true,
+	http.StatusBadGateway:         true,
+	http.StatusServiceUnavailable: true,
+	http.StatusGatewayTimeout:     true,
+}
+
+// next decides whether to retry after an attempt, and how long to wait.
+func (p RetryPolicy) next(method string, status int, header http.Header, err error, attempt int, elapsed time.Duration) (time.Duration, bool) {
+	if err == nil || p.MaxWait <= 0 || method == http.MethodPost {
+		return 0, false
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return 0, false
+	}
+	switch {
+	case status != 0 && !retryStatus[status]:
+		return 0, false
+	case header.Get("X-VSS-HostOfflineError") != "":
+		// The organization is offline for maintenance: waiting will not help.
+		return 0, false
+	case status == 0 && !Transport(err):
+		return 0, false
+	}
+	delay, ok := retryAfter(header)
+	if !ok {
+		base := p.Backoff
+		if base <= 0 {
+			base = time.Second
+		}
+		delay = base << min(attempt-1, 5)
+		delay += time.Duration(rand.Int64N(int64(delay)/4 + 1)) // jitter, so parallel jobs spread out
+	}
+	if elapsed+delay > p.MaxWait {
+		return 0, false
+	}
+	return delay, true
+}
+
+// retryAfter reads Retry-After: seconds, or an HTTP date.
+func retryAfter(h http.Header) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(time.Until(at), 0), true
+	}
+	return 0, false
+}
+
+func describe(status int, err error) string {
+	if status != 0 {
+		return fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+	}
+	return err.Error()
+}
