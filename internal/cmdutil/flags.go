@@ -68,6 +68,20 @@ func ParseExpires(s string, now time.Time) (time.Time, error) {
 	return at.UTC(), nil
 }
 
+// CheckScopes refuses scopes not in the documented list, suggesting the
+// nearest; allowUnknown passes them through.
+func CheckScopes(list []string, allowUnknown bool) error {
+	if allowUnknown {
+		return nil
+	}
+	for _, s := range list {
+		if !scopes.Known(s) {
+			return FlagErrorf("--scope: %q is not a known scope; did you mean %q? (--allow-unknown-scope sends it anyway)", s, scopes.Nearest(s))
+		}
+	}
+	return nil
+}
+
 // ParseScopes reads --scope values: each may hold several scopes separated
 // by spaces or commas. The result has no duplicates and keeps the order.
 func ParseScopes(values []string) ([]string, error) {

@@ -119,3 +119,36 @@ func Completions(prefix string) []string {
 	}
 	return out
 }
+
+// Nearest is the known scope closest to name, by edit distance, for a
+// "did you mean" hint.
+func Nearest(name string) string {
+	best, bestDist := "", -1
+	for _, s := range All {
+		if d := distance(strings.ToLower(name), s.Name); bestDist < 0 || d < bestDist {
+			best, bestDist = s.Name, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}

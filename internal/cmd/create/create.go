@@ -24,6 +24,8 @@ type Options struct {
 	AllOrgs bool
 	JSON    bool
 
+	AllowUnknownScope bool
+
 	validTo time.Time
 }
 
@@ -52,6 +54,9 @@ default is 30 days. The token is valid in this organization only unless --all-or
 			if err != nil {
 				return &cmdutil.FlagError{Err: err}
 			}
+			if err := cmdutil.CheckScopes(scopes, opts.AllowUnknownScope); err != nil {
+				return err
+			}
 			opts.Scopes = scopes
 			if opts.validTo, err = cmdutil.ParseExpires(opts.Expires, opts.Now()); err != nil {
 				return &cmdutil.FlagError{Err: err}
@@ -67,6 +72,7 @@ default is 30 days. The token is valid in this organization only unless --all-or
 	cmd.Flags().StringArrayVar(&opts.Scopes, "scope", nil, "scope(s) of the token, e.g. vso.code (required; repeatable)")
 	cmd.Flags().StringVar(&opts.Expires, "expires", "30d", "lifetime (30d, 12h, 2w) or expiry date (2026-12-31)")
 	cmd.Flags().BoolVar(&opts.AllOrgs, "all-orgs", false, "make the token valid in all your organizations")
+	cmd.Flags().BoolVar(&opts.AllowUnknownScope, "allow-unknown-scope", false, "send scopes that are not in patctl's list of documented scopes")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON, with the secret in \"token\"")
 	_ = cmd.RegisterFlagCompletionFunc("scope", cmdutil.CompleteScopes)
 	return cmd

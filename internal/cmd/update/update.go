@@ -32,7 +32,7 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f)}
 	var rename, expires string
 	var scopes []string
-	var allOrgs bool
+	var allOrgs, allowUnknown bool
 	cmd := &cobra.Command{
 		Use:   "update (--id ID | --name NAME) [--rename NEW] [--scope SCOPE…] [--expires WHEN] [--all-orgs=true|false]",
 		Short: "Change a personal access token's name, scopes, expiry or reach",
@@ -55,6 +55,9 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 				list, err := cmdutil.ParseScopes(scopes)
 				if err != nil {
 					return &cmdutil.FlagError{Err: err}
+				}
+				if err := cmdutil.CheckScopes(list, allowUnknown); err != nil {
+					return err
 				}
 				joined := strings.Join(list, " ")
 				opts.Scope = &joined
@@ -83,6 +86,7 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	cmd.Flags().StringVar(&rename, "rename", "", "new name")
 	cmd.Flags().StringArrayVar(&scopes, "scope", nil, "new scope(s), replacing the old ones (repeatable)")
 	cmd.Flags().StringVar(&expires, "expires", "", "new lifetime from now (30d, 12h) or expiry date (2026-12-31)")
+	cmd.Flags().BoolVar(&allowUnknown, "allow-unknown-scope", false, "send scopes that are not in patctl's list of documented scopes")
 	cmd.Flags().BoolVar(&allOrgs, "all-orgs", false, "valid in all your organizations (true) or this one only (false)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	_ = cmd.RegisterFlagCompletionFunc("scope", cmdutil.CompleteScopes)
