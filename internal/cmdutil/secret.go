@@ -15,10 +15,10 @@ import (
 // secret exists: as JSON (jsonValue) with --json; on a terminal, the headline
 // and the secret framed with a warning; into a pipe, the bare secret on
 // stdout and the headline on stderr.
-func DeliverSecret(io *iostreams.IOStreams, tok patapi.PatToken, headline string, jsonMode bool, jsonValue any) error {
+func DeliverSecret(io *iostreams.IOStreams, tok patapi.PatToken, headline string, j *JSONFlags, jsonValue any) error {
 	switch {
-	case jsonMode:
-		return output.JSON(io.Out, jsonValue)
+	case j != nil && j.JSON:
+		return j.WriteJSON(io.Out, jsonValue)
 	case io.IsStdoutTTY():
 		fmt.Fprintln(io.Out, headline)
 		output.Secret(io.Out, tok.Token)

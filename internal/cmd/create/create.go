@@ -22,7 +22,7 @@ type Options struct {
 	Scopes  []string
 	Expires string
 	AllOrgs bool
-	JSON    bool
+	cmdutil.JSONFlags
 
 	AllowUnknownScope bool
 
@@ -73,7 +73,7 @@ default is 30 days. The token is valid in this organization only unless --all-or
 	cmd.Flags().StringVar(&opts.Expires, "expires", "30d", "lifetime (30d, 12h, 2w) or expiry date (2026-12-31)")
 	cmd.Flags().BoolVar(&opts.AllOrgs, "all-orgs", false, "make the token valid in all your organizations")
 	cmd.Flags().BoolVar(&opts.AllowUnknownScope, "allow-unknown-scope", false, "send scopes that are not in patctl's list of documented scopes")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON, with the secret in \"token\"")
+	opts.AddJSONFlags(cmd, "the new token, its secret in \"token\",")
 	_ = cmd.RegisterFlagCompletionFunc("scope", cmdutil.CompleteScopes)
 	return cmd
 }
@@ -94,5 +94,5 @@ func createRun(ctx context.Context, opts *Options) error {
 	}
 	cmdutil.WarnIfClamped(opts.IO, opts.validTo, tok)
 	headline := fmt.Sprintf("Created token %q (id %s), valid until %s.", tok.DisplayName, tok.AuthorizationID, output.Moment(tok.ValidTo.Time, opts.IO.IsStdoutTTY(), opts.Now()))
-	return cmdutil.DeliverSecret(opts.IO, tok, headline, opts.JSON, output.NewTokenJSON(tok, true))
+	return cmdutil.DeliverSecret(opts.IO, tok, headline, &opts.JSONFlags, output.NewTokenJSON(tok, true))
 }

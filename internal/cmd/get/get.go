@@ -15,7 +15,7 @@ type Options struct {
 	cmdutil.TokenCmd
 
 	Selector cmdutil.Selector
-	JSON     bool
+	cmdutil.JSONFlags
 }
 
 // NewCmdGet builds the command; runF replaces the run in tests.
@@ -40,7 +40,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *Options) error) *
 	}
 	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	opts.AddJSONFlags(cmd, "the token")
 	return cmd
 }
 
@@ -54,7 +54,7 @@ func getRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if opts.JSON {
-		return output.JSON(opts.IO.Out, output.NewTokenJSON(tok, false))
+		return opts.WriteJSON(opts.IO.Out, output.NewTokenJSON(tok, false))
 	}
 	output.TokenDetails(opts.IO.Out, tok, opts.IO.IsStdoutTTY(), opts.Now())
 	return nil

@@ -19,7 +19,7 @@ type Options struct {
 	Status string
 	Sort   string
 	Desc   bool
-	JSON   bool
+	cmdutil.JSONFlags
 }
 
 var (
@@ -58,7 +58,7 @@ On a terminal: an aligned table with readable times. Piped: tab-separated lines
 	cmd.Flags().StringVar(&opts.Status, "status", "active", "which tokens: "+strings.Join(statuses, ", "))
 	cmd.Flags().StringVar(&opts.Sort, "sort", "name", "order by name, created or status")
 	cmd.Flags().BoolVar(&opts.Desc, "desc", false, "sort in descending order")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print a JSON array")
+	opts.AddJSONFlags(cmd, "the tokens")
 	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(statuses, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions([]string{"name", "created", "status"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -78,7 +78,7 @@ func listRun(ctx context.Context, opts *Options) error {
 		for _, t := range tokens {
 			out = append(out, output.NewTokenJSON(t, false))
 		}
-		return output.JSON(opts.IO.Out, out)
+		return opts.WriteJSON(opts.IO.Out, out)
 	}
 	tty := opts.IO.IsStdoutTTY()
 	now := opts.Now()

@@ -15,7 +15,6 @@ import (
 	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/iostreams"
-	"github.com/patctl/patctl/internal/output"
 )
 
 // Options are the inputs of a login.
@@ -27,7 +26,7 @@ type Options struct {
 	InsecureStorage bool
 	Tenant          string
 	ClientID        string
-	JSON            bool
+	cmdutil.JSONFlags
 }
 
 // tenantRE accepts a tenant id, a domain, or organizations/common.
@@ -71,7 +70,7 @@ plaintext file instead (mode 0600).`,
 	cmd.Flags().BoolVar(&opts.DeviceCode, "device-code", false, "sign in with a device code instead of a browser")
 	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "keep the login in a plaintext file instead of the OS keyring")
 	cmd.Flags().StringVar(&opts.Tenant, "tenant", "", "tenant id or domain to sign in to (default: the tenant of "+config.EnvAuthority+")")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print who signed in as JSON")
+	opts.AddJSONFlags(cmd, "who signed in")
 	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "public client id to sign in with (default: "+config.EnvClientID+" or Azure CLI's)")
 	return cmd
 }
@@ -103,7 +102,7 @@ func loginRun(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("login: %w", err)
 	}
 	if opts.JSON {
-		return output.JSON(opts.IO.Out, struct {
+		return opts.WriteJSON(opts.IO.Out, struct {
 			Account  string `json:"account"`
 			Tenant   string `json:"tenant"`
 			ClientID string `json:"clientId"`

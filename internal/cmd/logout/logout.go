@@ -12,14 +12,13 @@ import (
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/iostreams"
-	"github.com/patctl/patctl/internal/output"
 )
 
 // Options are the inputs of a logout.
 type Options struct {
 	IO            *iostreams.IOStreams
 	Authenticator func() (*auth.Authenticator, error)
-	JSON          bool
+	cmdutil.JSONFlags
 }
 
 // NewCmdLogout builds the command; runF replaces the run in tests.
@@ -38,7 +37,7 @@ of the account. Tokens already handed to other programs stay valid until they ex
 			return logoutRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print what was removed as JSON")
+	opts.AddJSONFlags(cmd, "what was removed")
 	return cmd
 }
 
@@ -56,7 +55,7 @@ func logoutRun(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("logout: %w", err)
 	}
 	if opts.JSON {
-		return output.JSON(opts.IO.Out, struct {
+		return opts.WriteJSON(opts.IO.Out, struct {
 			Account   string `json:"account"`
 			LoggedOut bool   `json:"loggedOut"`
 		}{login.Username, wasLoggedIn})

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/cmdutil"
-	"github.com/patctl/patctl/internal/output"
 )
 
 // Options are the inputs of revoke.
@@ -18,7 +17,7 @@ type Options struct {
 
 	Selector cmdutil.Selector
 	Yes      bool
-	JSON     bool
+	cmdutil.JSONFlags
 }
 
 // NewCmdRevoke builds the command; runF replaces the run in tests.
@@ -49,7 +48,7 @@ On a terminal patctl asks for confirmation; anywhere else --yes is required.`,
 	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revoke without asking")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	opts.AddJSONFlags(cmd, "what was revoked")
 	return cmd
 }
 
@@ -76,7 +75,7 @@ func revokeRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if opts.JSON {
-		return output.JSON(opts.IO.Out, struct {
+		return opts.WriteJSON(opts.IO.Out, struct {
 			AuthorizationID string `json:"authorizationId"`
 			Revoked         bool   `json:"revoked"`
 		}{tok.AuthorizationID, true})

@@ -18,8 +18,8 @@ type Options struct {
 	cmdutil.TokenCmd
 
 	Selector cmdutil.Selector
-	JSON     bool
-	ValidTo  *time.Time // from --expires; nil keeps the old lifetime
+	cmdutil.JSONFlags
+	ValidTo *time.Time // from --expires; nil keeps the old lifetime
 }
 
 // rotateJSON is the new token plus what became of the old one.
@@ -68,7 +68,7 @@ exits 7 with the command that revokes the old token.`,
 	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
 	cmd.Flags().StringVar(&expires, "expires", "", "lifetime of the new token (30d, 12h) or its expiry date (default: the old token's lifetime)")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON, with the secret in \"token\"")
+	opts.AddJSONFlags(cmd, "the new token, its secret in \"token\",")
 	return cmd
 }
 
@@ -108,7 +108,7 @@ func rotateRun(ctx context.Context, opts *Options) error {
 		// The secret first: the old token is revoked only once the new one
 		// has been handed over.
 		if err := cmdutil.DeliverSecret(opts.IO, fresh, fmt.Sprintf("Created the new token %q (id %s), valid until %s.",
-			fresh.DisplayName, fresh.AuthorizationID, output.Moment(fresh.ValidTo.Time, tty, now)), false, nil); err != nil {
+			fresh.DisplayName, fresh.AuthorizationID, output.Moment(fresh.ValidTo.Time, tty, now)), nil, nil); err != nil {
 			return undeliverable(ctx, client, fresh, err)
 		}
 	}
@@ -117,7 +117,7 @@ func rotateRun(ctx context.Context, opts *Options) error {
 		// JSON reports what became of the old token, so it is written after
 		// the revocation.
 		out := rotateJSON{TokenJSON: output.NewTokenJSON(fresh, true), Replaces: old.AuthorizationID, OldRevoked: revokeErr == nil}
-		if err := output.JSON(opts.IO.Out, out); err != nil {
+		if err := opts.WriteJSON(opts.IO.Out, out); err != nil {
 			return fmt.Errorf("rotate: the new token %s was created but its secret could not be written: %w", fresh.AuthorizationID, err)
 		}
 	}

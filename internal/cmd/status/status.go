@@ -20,8 +20,8 @@ import (
 type Options struct {
 	IO            *iostreams.IOStreams
 	Authenticator func() (*auth.Authenticator, error)
-	JSON          bool
-	Now           func() time.Time
+	cmdutil.JSONFlags
+	Now func() time.Time
 }
 
 // NewCmdStatus builds the command; runF replaces the run in tests.
@@ -41,7 +41,7 @@ would). Exits 4 when not signed in.`,
 			return statusRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	opts.AddJSONFlags(cmd, "the login")
 	return cmd
 }
 
@@ -79,7 +79,7 @@ func statusRun(ctx context.Context, opts *Options) error {
 		out.Storage, out.Location = l.Storage, a.Store.Location(l.Storage)
 	}
 	if opts.JSON {
-		return output.JSON(opts.IO.Out, out)
+		return opts.WriteJSON(opts.IO.Out, out)
 	}
 	w := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "Account:\t%s\n", out.Account)

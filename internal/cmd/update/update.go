@@ -19,7 +19,7 @@ type Options struct {
 	cmdutil.TokenCmd
 
 	Selector cmdutil.Selector
-	JSON     bool
+	cmdutil.JSONFlags
 
 	Rename  *string
 	Scope   *string
@@ -88,7 +88,7 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	cmd.Flags().StringVar(&expires, "expires", "", "new lifetime from now (30d, 12h) or expiry date (2026-12-31)")
 	cmd.Flags().BoolVar(&allowUnknown, "allow-unknown-scope", false, "send scopes that are not in patctl's list of documented scopes")
 	cmd.Flags().BoolVar(&allOrgs, "all-orgs", false, "valid in all your organizations (true) or this one only (false)")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	opts.AddJSONFlags(cmd, "the updated token")
 	_ = cmd.RegisterFlagCompletionFunc("scope", cmdutil.CompleteScopes)
 	return cmd
 }
@@ -116,7 +116,7 @@ func updateRun(ctx context.Context, opts *Options) error {
 		cmdutil.WarnIfClamped(opts.IO, *opts.ValidTo, tok)
 	}
 	if opts.JSON {
-		return output.JSON(opts.IO.Out, output.NewTokenJSON(tok, false))
+		return opts.WriteJSON(opts.IO.Out, output.NewTokenJSON(tok, false))
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Updated token %q.\n", tok.DisplayName)
 	output.TokenDetails(opts.IO.Out, tok, opts.IO.IsStdoutTTY(), opts.Now())
