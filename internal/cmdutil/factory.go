@@ -129,14 +129,17 @@ type TokenCmd struct {
 	IO        *iostreams.IOStreams
 	Settings  func() (config.Settings, error)
 	PATClient func(ctx context.Context, org string) (*patapi.Client, error)
-	Now       func() time.Time
-	Org       string
-	MaxWait   time.Duration
+	// HTTPClient is the plain client, without the sign-in's bearer token.
+	HTTPClient func() (*http.Client, error)
+	Getenv     func(string) string
+	Now        func() time.Time
+	Org        string
+	MaxWait    time.Duration
 }
 
 // NewTokenCmd takes a token command's dependencies from the factory.
 func NewTokenCmd(f *Factory) TokenCmd {
-	return TokenCmd{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, Now: f.Now}
+	return TokenCmd{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, HTTPClient: f.HTTPClient, Getenv: f.Getenv, Now: f.Now}
 }
 
 // Client resolves the organization (--org, else PATCTL_ORG) and returns its

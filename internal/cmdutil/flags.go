@@ -82,6 +82,24 @@ func CheckScopes(list []string, allowUnknown bool) error {
 	return nil
 }
 
+// ParseDuration reads a span such as 90min, 12h, 30d, 2w, 6mo or 1y (a
+// month counts 30 days, a year 365) for the named flag.
+func ParseDuration(flag, s string) (time.Duration, error) {
+	m := durationRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	if m == nil {
+		return 0, FlagErrorf("%s: %q is not a duration (90min, 12h, 30d, 2w, 6mo, 1y)", flag, s)
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n <= 0 || n > 100000 {
+		return 0, FlagErrorf("%s: %q is not a usable duration", flag, s)
+	}
+	unit := map[string]time.Duration{"min": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour, "mo": 30 * 24 * time.Hour, "y": 365 * 24 * time.Hour}[m[2]]
+	if unit == 0 {
+		return 0, FlagErrorf("%s: %q is ambiguous: write %smin for minutes or %smo for months", flag, s, m[1], m[1])
+	}
+	return time.Duration(n) * unit, nil
+}
+
 // ParseScopes reads --scope values: each may hold several scopes separated
 // by spaces or commas. The result has no duplicates and keeps the order.
 func ParseScopes(values []string) ([]string, error) {

@@ -11,11 +11,25 @@ import (
 	"github.com/patctl/patctl/internal/patapi"
 )
 
-// DeliverSecret prints a token that was just created, the only time its
-// secret exists: as JSON (jsonValue) with --json; on a terminal, the headline
-// and the secret framed with a warning; into a pipe, the bare secret on
-// stdout and the headline on stderr.
-func DeliverSecret(io *iostreams.IOStreams, tok patapi.PatToken, headline string, j *JSONFlags, jsonValue any) error {
+// DeliverSecret hands over a token that was just created, the only time its
+// secret exists. With --output-file or --ci-variable the secret goes there,
+// and stdout gets only JSON without it (if asked) or the pipeline's commands.
+// Otherwise: JSON (jsonValue) with --json; on a terminal, the headline and the
+// secret framed with a warning; into a pipe, the bare secret on stdout and
+// the headline on stderr. jsonValue must hold the secret only when no
+// delivery is active.
+func DeliverSecret(io *iostreams.IOStreams, tok patapi.PatToken, headline string, j *JSONFlags, jsonValue any, d *SecretDelivery) error {
+	if d.Active() {
+		where, err := d.Deliver(io.Out, tok.Token)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(io.ErrOut, "%s The secret was %s.\n", headline, where)
+		if j != nil && j.JSON {
+			return j.WriteJSON(io.Out, jsonValue)
+		}
+		return nil
+	}
 	switch {
 	case j != nil && j.JSON:
 		return j.WriteJSON(io.Out, jsonValue)

@@ -22,6 +22,7 @@ const (
 	EnvBrowser   = "BROWSER"
 	EnvAPIURL    = "PATCTL_API_URL"
 	EnvOrg       = "PATCTL_ORG"
+	EnvDevOpsURL = "PATCTL_DEVOPS_URL"
 )
 
 // Defaults.
@@ -35,6 +36,7 @@ const (
 	AzureDevOpsResource = "499b84ac-1321-427f-aa17-267ca6975798"
 	DefaultScopes       = AzureDevOpsResource + "/.default"
 	DefaultAPIURL       = "https://vssps.dev.azure.com"
+	DefaultDevOpsURL    = "https://dev.azure.com"
 )
 
 // Variable describes one environment variable for `patctl help environment`.
@@ -53,6 +55,7 @@ var Variables = []Variable{
 	{EnvBrowser, "", "command that opens the sign-in URL (the URL is its one argument)."},
 	{EnvOrg, "", "the Azure DevOps organization, when --org is not given."},
 	{EnvAPIURL, DefaultAPIURL, "base URL of the PAT Lifecycle Management API."},
+	{EnvDevOpsURL, DefaultDevOpsURL, "base URL of Azure DevOps itself, where rotate checks that a new token works."},
 }
 
 // Settings are the sign-in settings in force, from the environment and flags.
@@ -65,6 +68,7 @@ type Settings struct {
 	Token     string // PATCTL_TOKEN
 	Browser   string
 	APIURL    string
+	DevOpsURL string
 	Org       string // PATCTL_ORG; --org wins over it
 }
 
@@ -79,13 +83,16 @@ func FromEnv(getenv func(string) string) (Settings, error) {
 		Token:     strings.TrimSpace(getenv(EnvToken)),
 		Browser:   getenv(EnvBrowser),
 		APIURL:    strings.TrimRight(or(getenv(EnvAPIURL), DefaultAPIURL), "/"),
+		DevOpsURL: strings.TrimRight(or(getenv(EnvDevOpsURL), DefaultDevOpsURL), "/"),
 		Org:       strings.TrimSpace(getenv(EnvOrg)),
 	}
 	if err := CheckAuthority(s.Authority); err != nil {
 		return s, fmt.Errorf("%s: %w", EnvAuthority, err)
 	}
-	if u, err := url.Parse(s.APIURL); err != nil || u.Scheme != "https" || u.Host == "" {
-		return s, fmt.Errorf("%s: must be an https URL such as %s", EnvAPIURL, DefaultAPIURL)
+	for name, v := range map[string]string{EnvAPIURL: s.APIURL, EnvDevOpsURL: s.DevOpsURL} {
+		if u, err := url.Parse(v); err != nil || u.Scheme != "https" || u.Host == "" {
+			return s, fmt.Errorf("%s: must be an https URL such as %s", name, map[string]string{EnvAPIURL: DefaultAPIURL, EnvDevOpsURL: DefaultDevOpsURL}[name])
+		}
 	}
 	if len(s.Scopes) == 0 {
 		return s, fmt.Errorf("%s: no scope given", EnvScopes)

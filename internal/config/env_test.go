@@ -55,7 +55,7 @@ func TestEveryVariableIsListed(t *testing.T) {
 	for _, v := range Variables {
 		listed[v.Name] = true
 	}
-	for _, name := range []string{EnvAuthority, EnvClientID, EnvScopes, EnvCAFile, EnvConfigDir, EnvToken, EnvBrowser, EnvOrg, EnvAPIURL} {
+	for _, name := range []string{EnvAuthority, EnvClientID, EnvScopes, EnvCAFile, EnvConfigDir, EnvToken, EnvBrowser, EnvOrg, EnvAPIURL, EnvDevOpsURL} {
 		if !listed[name] {
 			t.Errorf("%s is not in Variables", name)
 		}

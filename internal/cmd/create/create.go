@@ -25,6 +25,8 @@ type Options struct {
 	cmdutil.JSONFlags
 
 	AllowUnknownScope bool
+	DryRun            bool
+	cmdutil.SecretDelivery
 
 	validTo time.Time
 }
@@ -61,6 +63,9 @@ default is 30 days. The token is valid in this organization only unless --all-or
 			if opts.validTo, err = cmdutil.ParseExpires(opts.Expires, opts.Now()); err != nil {
 				return &cmdutil.FlagError{Err: err}
 			}
+			if err := opts.SecretDelivery.Check(opts.Getenv, &opts.JSONFlags); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -72,6 +77,8 @@ default is 30 days. The token is valid in this organization only unless --all-or
 	cmd.Flags().StringArrayVar(&opts.Scopes, "scope", nil, "scope(s) of the token, e.g. vso.code (required; repeatable)")
 	cmd.Flags().StringVar(&opts.Expires, "expires", "30d", "lifetime (30d, 12h, 2w) or expiry date (2026-12-31)")
 	cmd.Flags().BoolVar(&opts.AllOrgs, "all-orgs", false, "make the token valid in all your organizations")
+	opts.AddDeliveryFlags(cmd)
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what would be created, and create nothing")
 	cmd.Flags().BoolVar(&opts.AllowUnknownScope, "allow-unknown-scope", false, "send scopes that are not in patctl's list of documented scopes")
 	opts.AddJSONFlags(cmd, "the new token, its secret in \"token\",")
 	_ = cmd.RegisterFlagCompletionFunc("scope", cmdutil.CompleteScopes)
@@ -83,16 +90,29 @@ func createRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	tok, err := client.Create(ctx, patapi.CreateRequest{
+	req := patapi.CreateRequest{
 		DisplayName: opts.Name,
 		Scope:       strings.Join(opts.Scopes, " "),
-		ValidTo:     opts.validTo,
+		ValidTo:     cmdutil.Marked(opts.validTo),
 		AllOrgs:     opts.AllOrgs,
-	})
+	}
+	if opts.AllOrgs {
+		cmdutil.WarnGlobal(opts.IO, opts.Now())
+	}
+	if opts.DryRun {
+		return cmdutil.PrintPlan(opts.IO, &opts.JSONFlags, cmdutil.Plan{
+			Action: "create", DisplayName: req.DisplayName, Scope: req.Scope, ValidTo: &req.ValidTo, AllOrgs: &req.AllOrgs,
+		})
+	}
+	sent := opts.Now()
+	tok, err := client.Create(ctx, req)
+	if patapi.Transport(err) {
+		return cmdutil.ReconcileLostCreate(ctx, client, req, sent, "", err)
+	}
 	if err != nil {
 		return err
 	}
 	cmdutil.WarnIfClamped(opts.IO, opts.validTo, tok)
 	headline := fmt.Sprintf("Created token %q (id %s), valid until %s.", tok.DisplayName, tok.AuthorizationID, output.Moment(tok.ValidTo.Time, opts.IO.IsStdoutTTY(), opts.Now()))
-	return cmdutil.DeliverSecret(opts.IO, tok, headline, &opts.JSONFlags, output.NewTokenJSON(tok, true))
+	return cmdutil.DeliverSecret(opts.IO, tok, headline, &opts.JSONFlags, output.NewTokenJSON(tok, !opts.SecretDelivery.Active()), &opts.SecretDelivery)
 }

@@ -16,36 +16,58 @@ import (
 // Options are the inputs of rotate.
 type Options struct {
 	cmdutil.TokenCmd
-
-	Selector cmdutil.Selector
 	cmdutil.JSONFlags
-	ValidTo *time.Time // from --expires; nil keeps the old lifetime
+	cmdutil.SecretDelivery
+
+	Selector  cmdutil.Selector
+	ValidTo   *time.Time // from --expires; nil keeps the old lifetime
+	Grace     time.Duration
+	NoVerify  bool
+	DryRun    bool
+	OrgScoped bool
+
+	// VerifyDelays are the waits between attempts to use the new token.
+	VerifyDelays []time.Duration
 }
 
 // rotateJSON is the new token plus what became of the old one.
 type rotateJSON struct {
 	output.TokenJSON
-	Replaces   string `json:"replaces"`
-	OldRevoked bool   `json:"oldRevoked"`
+	Replaces     string     `json:"replaces"`
+	OldRevoked   bool       `json:"oldRevoked"`
+	OldExpiresAt *time.Time `json:"oldExpiresAt,omitempty"`
 }
+
+// defaultVerifyDelays: a new token can take a moment to work everywhere.
+var defaultVerifyDelays = []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second}
 
 // NewCmdRotate builds the command; runF replaces the run in tests.
 func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f)}
-	var expires string
+	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f), VerifyDelays: defaultVerifyDelays}
+	var expires, grace string
 	cmd := &cobra.Command{
-		Use:   "rotate (--id ID | --name NAME) [--expires WHEN]",
+		Use:   "rotate (--id ID | --name NAME) [--expires WHEN] [--grace DUR]",
 		Short: "Replace a personal access token with a new one",
-		Long: `Replace a token: read the old one, create a new one with the same name, scopes and
-reach, then revoke the old one. The new token lives as long as the old one was made to
-(its validTo minus validFrom), counted from now, unless --expires says otherwise.
+		Long: `Replace a token as one transaction:
 
-The new secret is printed as by create, before the old token is revoked (with --json,
-the object is printed after, since it says whether the old token was revoked). If
-creating the new token fails, nothing has changed — unless its answer was lost, which
-patctl says. If revoking the old one fails, the new secret is still printed, and patctl
-exits 7 with the command that revokes the old token.`,
+ 1. read the old token (its name, scopes, reach and lifetime);
+ 2. create a new one with the same name, scopes and reach, living as long as the old
+    one was made to (validTo minus validFrom) counted from now, unless --expires says
+    otherwise;
+ 3. prove the new token works, by calling Azure DevOps with it (--no-verify skips
+    this); if it never works, it is revoked and the old one is left as it was;
+ 4. hand over the new secret (stdout, --output-file or --ci-variable);
+ 5. revoke the old token — or, with --grace, let it live on for that long, so that
+    its users have time to switch.
+
+If creating the new token fails, nothing has changed. If its answer is lost, patctl
+looks for the token the service may have made anyway, revokes it (its secret is gone)
+and says so; it never sends the create again. If the old token cannot be revoked, the
+new secret is still delivered and patctl exits 7 with the command that finishes the
+job. With --json, the object is printed after the old token was dealt with, since it
+says how that went.`,
 		Example: `  patctl rotate --name deploy
+  patctl rotate --name ci --grace 24h --output-file ./ci-token
   NEW=$(patctl rotate --name ci --json | jq -r .token)`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -59,6 +81,16 @@ exits 7 with the command that revokes the old token.`,
 				}
 				opts.ValidTo = &at
 			}
+			if cmd.Flags().Changed("grace") {
+				d, err := cmdutil.ParseDuration("--grace", grace)
+				if err != nil {
+					return err
+				}
+				opts.Grace = d
+			}
+			if err := opts.SecretDelivery.Check(opts.Getenv, &opts.JSONFlags); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -68,6 +100,11 @@ exits 7 with the command that revokes the old token.`,
 	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
 	cmd.Flags().StringVar(&expires, "expires", "", "lifetime of the new token (30d, 12h) or its expiry date (default: the old token's lifetime)")
+	cmd.Flags().StringVar(&grace, "grace", "", "keep the old token alive this much longer (1h, 24h, 7d) instead of revoking it")
+	cmd.Flags().BoolVar(&opts.NoVerify, "no-verify", false, "do not check that the new token works before retiring the old one")
+	cmd.Flags().BoolVar(&opts.OrgScoped, "org-scoped", false, "make the new token valid in this organization only, even if the old one was global")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what would happen, and change nothing (only reads are sent)")
+	opts.AddDeliveryFlags(cmd)
 	opts.AddJSONFlags(cmd, "the new token, its secret in \"token\",")
 	return cmd
 }
@@ -82,61 +119,143 @@ func rotateRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	now := opts.Now()
-	validTo := now.Add(cmdutil.DefaultLifetime)
-	if lifetime := old.Lifetime(); lifetime > 0 {
-		validTo = now.Add(lifetime)
-	}
-	if opts.ValidTo != nil {
-		validTo = *opts.ValidTo
-	}
-	fresh, err := client.Create(ctx, patapi.CreateRequest{
+	req := patapi.CreateRequest{
 		DisplayName: old.DisplayName,
 		Scope:       old.Scope,
-		ValidTo:     validTo,
-		AllOrgs:     old.AllOrgs(),
-	})
+		ValidTo:     now.Add(cmdutil.DefaultLifetime),
+		AllOrgs:     old.AllOrgs() && !opts.OrgScoped,
+	}
+	if lifetime := old.Lifetime(); lifetime > 0 {
+		req.ValidTo = now.Add(lifetime)
+	}
+	if opts.ValidTo != nil {
+		req.ValidTo = *opts.ValidTo
+	}
+	req.ValidTo = cmdutil.Marked(req.ValidTo)
+	oldExpiresAt := graceEnd(old, now, opts.Grace)
+	if opts.DryRun {
+		verify := !opts.NoVerify
+		plan := cmdutil.Plan{Action: "rotate", DisplayName: req.DisplayName, Scope: req.Scope, ValidTo: &req.ValidTo,
+			AllOrgs: &req.AllOrgs, Replaces: old.AuthorizationID, OldAction: "revoke", Verify: &verify}
+		if oldExpiresAt != nil {
+			plan.OldAction, plan.OldExpiresAt = "expire", oldExpiresAt
+		}
+		return cmdutil.PrintPlan(opts.IO, &opts.JSONFlags, plan)
+	}
+	if req.AllOrgs {
+		cmdutil.WarnGlobal(opts.IO, now)
+	}
+
+	// 2. Create. A lost answer is reconciled, never retried.
+	fresh, err := client.Create(ctx, req)
 	if patapi.Transport(err) {
-		return fmt.Errorf("rotate: the answer to creating the new token was lost (%w): a token named %q may have been created without its secret reaching patctl. The old token is untouched; check with `patctl list --org %s`", err, old.DisplayName, client.Org())
+		lost := cmdutil.ReconcileLostCreate(ctx, client, req, now, old.AuthorizationID, err)
+		return fmt.Errorf("rotate: %w. The old token %s is untouched", lost, old.AuthorizationID)
 	}
 	if err != nil {
 		return fmt.Errorf("rotate: nothing changed, the old token is untouched: %w", err)
 	}
-	cmdutil.WarnIfClamped(opts.IO, validTo, fresh)
-	tty := opts.IO.IsStdoutTTY()
+	cmdutil.WarnIfClamped(opts.IO, req.ValidTo, fresh)
 
-	if !opts.JSON {
-		// The secret first: the old token is revoked only once the new one
-		// has been handed over.
-		if err := cmdutil.DeliverSecret(opts.IO, fresh, fmt.Sprintf("Created the new token %q (id %s), valid until %s.",
-			fresh.DisplayName, fresh.AuthorizationID, output.Moment(fresh.ValidTo.Time, tty, now)), nil, nil); err != nil {
-			return undeliverable(ctx, client, fresh, err)
+	// 3. Prove the new token works before the old one goes.
+	if !opts.NoVerify {
+		if err := opts.verify(ctx, client.Org(), fresh.Token); err != nil {
+			return withdraw(ctx, client, fresh, fmt.Errorf("the new token did not work (%w)", err))
 		}
 	}
-	revokeErr := client.Revoke(ctx, old.AuthorizationID)
+
+	// 4. Hand over the secret before touching the old token (JSON waits: it
+	// reports what became of the old token).
+	tty := opts.IO.IsStdoutTTY()
+	if !opts.JSON {
+		headline := fmt.Sprintf("Created the new token %q (id %s), valid until %s.",
+			fresh.DisplayName, fresh.AuthorizationID, output.Moment(fresh.ValidTo.Time, tty, now))
+		if err := cmdutil.DeliverSecret(opts.IO, fresh, headline, nil, nil, &opts.SecretDelivery); err != nil {
+			return withdraw(ctx, client, fresh, fmt.Errorf("its secret could not be delivered (%w)", err))
+		}
+	}
+
+	// 5. Retire the old token.
+	var oldErr error
+	if oldExpiresAt != nil {
+		_, oldErr = client.Update(ctx, patapi.UpdateRequest{AuthorizationID: old.AuthorizationID, ValidTo: oldExpiresAt})
+	} else {
+		oldErr = client.Revoke(ctx, old.AuthorizationID)
+	}
 	if opts.JSON {
-		// JSON reports what became of the old token, so it is written after
-		// the revocation.
-		out := rotateJSON{TokenJSON: output.NewTokenJSON(fresh, true), Replaces: old.AuthorizationID, OldRevoked: revokeErr == nil}
-		if err := opts.WriteJSON(opts.IO.Out, out); err != nil {
+		out := rotateJSON{TokenJSON: output.NewTokenJSON(fresh, !opts.SecretDelivery.Active()), Replaces: old.AuthorizationID,
+			OldRevoked: oldErr == nil && oldExpiresAt == nil}
+		if oldErr == nil && oldExpiresAt != nil {
+			out.OldExpiresAt = oldExpiresAt
+		}
+		headline := fmt.Sprintf("Created the new token %q (id %s).", fresh.DisplayName, fresh.AuthorizationID)
+		if err := cmdutil.DeliverSecret(opts.IO, fresh, headline, &opts.JSONFlags, out, &opts.SecretDelivery); err != nil {
 			return fmt.Errorf("rotate: the new token %s was created but its secret could not be written: %w", fresh.AuthorizationID, err)
 		}
 	}
-	if revokeErr != nil {
+	switch {
+	case oldErr != nil && oldExpiresAt != nil:
+		return &cmdutil.ExitCodeError{Code: cmdutil.ExitRotateHalf, Err: fmt.Errorf(
+			"rotate: the new token is delivered, but the old token %s could not be set to expire at %s: %v\nShorten it with:\n  patctl update --id %s --org %s --expires %s",
+			old.AuthorizationID, oldExpiresAt.Format(time.RFC3339), oldErr, old.AuthorizationID, client.Org(), oldExpiresAt.Format(time.RFC3339))}
+	case oldErr != nil:
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitRotateHalf, Err: fmt.Errorf(
 			"rotate: the new token is delivered, but the old token %s was not revoked: %v\nRevoke it with:\n  patctl revoke --id %s --org %s --yes",
-			old.AuthorizationID, revokeErr, old.AuthorizationID, client.Org())}
+			old.AuthorizationID, oldErr, old.AuthorizationID, client.Org())}
 	}
 	if !opts.JSON {
-		fmt.Fprintf(opts.IO.ErrOut, "Revoked the old token (id %s).\n", old.AuthorizationID)
+		if oldExpiresAt != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "The old token (id %s) stays valid until %s.\n", old.AuthorizationID, oldExpiresAt.Format(time.RFC3339))
+		} else {
+			fmt.Fprintf(opts.IO.ErrOut, "Revoked the old token (id %s).\n", old.AuthorizationID)
+		}
 	}
 	return nil
 }
 
-// undeliverable handles a new token whose secret could not be written: the
-// old token stays, and the new one, useless without its secret, is revoked.
-func undeliverable(ctx context.Context, client *patapi.Client, fresh patapi.PatToken, writeErr error) error {
-	if err := client.Revoke(ctx, fresh.AuthorizationID); err != nil {
-		return fmt.Errorf("rotate: the new token's secret could not be written (%v), and revoking the new token %s failed too (%v); the old token is untouched", writeErr, fresh.AuthorizationID, err)
+// graceEnd is when the old token should expire under --grace: now + grace,
+// but never later than it would have anyway. nil means revoke it now.
+func graceEnd(old patapi.PatToken, now time.Time, grace time.Duration) *time.Time {
+	if grace <= 0 {
+		return nil
 	}
-	return fmt.Errorf("rotate: the new token's secret could not be written (%v); the new token was revoked again and the old one is untouched", writeErr)
+	end := now.Add(grace).UTC()
+	if !old.ValidTo.IsZero() && old.ValidTo.Before(end) {
+		end = old.ValidTo.UTC()
+	}
+	return &end
+}
+
+// verify calls Azure DevOps with the new token until it works or the
+// attempts run out.
+func (o *Options) verify(ctx context.Context, org, secret string) error {
+	s, err := o.Settings()
+	if err != nil {
+		return err
+	}
+	httpClient, err := o.HTTPClient()
+	if err != nil {
+		return err
+	}
+	for attempt := 0; ; attempt++ {
+		err = patapi.VerifyPAT(ctx, httpClient, s.DevOpsURL, org, secret)
+		if err == nil || attempt >= len(o.VerifyDelays) || ctx.Err() != nil {
+			return err
+		}
+		fmt.Fprintf(o.IO.ErrOut, "patctl: the new token does not work yet (%v); trying again in %s\n", err, o.VerifyDelays[attempt])
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(o.VerifyDelays[attempt]):
+		}
+	}
+}
+
+// withdraw revokes a new token that cannot be used, leaving the old one.
+func withdraw(ctx context.Context, client *patapi.Client, fresh patapi.PatToken, why error) error {
+	if err := client.Revoke(ctx, fresh.AuthorizationID); err != nil {
+		return fmt.Errorf("rotate: %w, and revoking the new token %s failed too (%v): revoke it with `patctl revoke --id %s --yes`. The old token is untouched",
+			why, fresh.AuthorizationID, err, fresh.AuthorizationID)
+	}
+	return fmt.Errorf("rotate: %w; the new token was revoked and the old one is untouched", why)
 }

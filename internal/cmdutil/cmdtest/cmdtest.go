@@ -40,7 +40,7 @@ func New(t testing.TB) *Env {
 	return &Env{
 		Emulator: em,
 		Settings: func() (config.Settings, error) {
-			return config.Settings{APIURL: em.URL(), Org: emulator.DefaultOrg}, nil
+			return config.Settings{APIURL: em.URL(), DevOpsURL: em.URL(), Org: emulator.DefaultOrg}, nil
 		},
 		PATClient: func(_ context.Context, org string) (*patapi.Client, error) {
 			return patapi.New(httpClient(), em.URL(), org), nil
@@ -51,5 +51,7 @@ func New(t testing.TB) *Env {
 
 // TokenCmd is a token command's dependencies on this emulator.
 func (e *Env) TokenCmd(io *iostreams.IOStreams, now func() time.Time) cmdutil.TokenCmd {
-	return cmdutil.TokenCmd{IO: io, Settings: e.Settings, PATClient: e.PATClient, Now: now}
+	return cmdutil.TokenCmd{IO: io, Settings: e.Settings, PATClient: e.PATClient, Now: now,
+		HTTPClient: func() (*http.Client, error) { return e.Emulator.HTTPClient(), nil },
+		Getenv:     func(string) string { return "" }}
 }

@@ -1,0 +1,86 @@
+package cmdutil
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/patctl/patctl/internal/iostreams"
+)
+
+// Plan is what a --dry-run would have done. Only the fields of its action
+// are set.
+type Plan struct {
+	DryRun          bool       `json:"dryRun"`
+	Action          string     `json:"action"` // create, update, revoke, rotate
+	AuthorizationID string     `json:"authorizationId,omitempty"`
+	DisplayName     string     `json:"displayName,omitempty"`
+	Scope           string     `json:"scope,omitempty"`
+	ValidTo         *time.Time `json:"validTo,omitempty"`
+	AllOrgs         *bool      `json:"allOrgs,omitempty"`
+	Rename          string     `json:"rename,omitempty"`
+	// rotate: what becomes of the old token
+	Replaces     string     `json:"replaces,omitempty"`
+	OldAction    string     `json:"oldAction,omitempty"` // revoke or expire
+	OldExpiresAt *time.Time `json:"oldExpiresAt,omitempty"`
+	Verify       *bool      `json:"verify,omitempty"`
+}
+
+// PrintPlan prints a dry run's plan: JSON with --json, sentences otherwise.
+func PrintPlan(io *iostreams.IOStreams, j *JSONFlags, p Plan) error {
+	p.DryRun = true
+	if j.JSON {
+		return j.WriteJSON(io.Out, p)
+	}
+	var parts []string
+	add := func(format string, args ...any) { parts = append(parts, fmt.Sprintf(format, args...)) }
+	if p.DisplayName != "" {
+		add("name %q", p.DisplayName)
+	}
+	if p.Rename != "" {
+		add("new name %q", p.Rename)
+	}
+	if p.Scope != "" {
+		add("scopes %s", p.Scope)
+	}
+	if p.ValidTo != nil {
+		add("valid until %s", p.ValidTo.UTC().Format(time.RFC3339))
+	}
+	if p.AllOrgs != nil {
+		parts = append(parts, map[bool]string{true: "valid in all your organizations", false: "valid in this organization only"}[*p.AllOrgs])
+	}
+	target := ""
+	if p.AuthorizationID != "" {
+		target = " token " + p.AuthorizationID
+	}
+	fmt.Fprintf(io.Out, "Would %s%s", p.Action, target)
+	if len(parts) > 0 {
+		fmt.Fprintf(io.Out, ": %s", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(io.Out, ".")
+	if p.Replaces != "" {
+		if p.Verify != nil && *p.Verify {
+			fmt.Fprintln(io.Out, "Would check that the new token works before touching the old one.")
+		}
+		if p.OldAction == "expire" {
+			fmt.Fprintf(io.Out, "Would let the old token %s expire at %s.\n", p.Replaces, p.OldExpiresAt.UTC().Format(time.RFC3339))
+		} else {
+			fmt.Fprintf(io.Out, "Would revoke the old token %s.\n", p.Replaces)
+		}
+	}
+	fmt.Fprintln(io.ErrOut, "Dry run: nothing was changed.")
+	return nil
+}
+
+// GlobalCutoff is when Azure DevOps stops accepting PATs valid in all
+// organizations.
+var GlobalCutoff = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+// WarnGlobal says on stderr that global tokens stop working.
+func WarnGlobal(io *iostreams.IOStreams, now time.Time) {
+	verb := "stop"
+	if !now.Before(GlobalCutoff) {
+		verb = "stopped"
+	}
+	fmt.Fprintf(io.ErrOut, "Warning: tokens valid in all organizations (--all-orgs) %s working on %s; prefer a token for this organization.\n", verb, GlobalCutoff.Format(time.DateOnly))
+}
