@@ -291,6 +291,8 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Fatalf("create token %d: HTTP %d", i, resp.StatusCode)
 			}
 		}
+	case "clear-faults":
+		em.ClearFaults()
 	case "fault":
 		// emulator fault JSON: arm a fault
 		var f emulator.Fault

@@ -17,6 +17,7 @@ type Options struct {
 
 	Selector cmdutil.Selector
 	Yes      bool
+	DryRun   bool
 	cmdutil.JSONFlags
 }
 
@@ -36,7 +37,7 @@ On a terminal patctl asks for confirmation; anywhere else --yes is required.`,
 			if err := opts.Selector.Validate(); err != nil {
 				return err
 			}
-			if !opts.Yes && !opts.IO.CanPrompt() {
+			if !opts.Yes && !opts.DryRun && !opts.IO.CanPrompt() {
 				return cmdutil.FlagErrorf("--yes is required when patctl cannot ask for confirmation (no terminal)")
 			}
 			if runF != nil {
@@ -48,6 +49,7 @@ On a terminal patctl asks for confirmation; anywhere else --yes is required.`,
 	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revoke without asking")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what would be revoked, and revoke nothing")
 	opts.AddJSONFlags(cmd, "what was revoked")
 	return cmd
 }
@@ -60,6 +62,9 @@ func revokeRun(ctx context.Context, opts *Options) error {
 	tok, err := opts.Selector.Resolve(ctx, client)
 	if err != nil {
 		return err
+	}
+	if opts.DryRun {
+		return cmdutil.PrintPlan(opts.IO, &opts.JSONFlags, cmdutil.Plan{Action: "revoke", AuthorizationID: tok.AuthorizationID, DisplayName: tok.DisplayName})
 	}
 	if !opts.Yes {
 		ok, err := cmdutil.Confirm(opts.IO, fmt.Sprintf("Revoke token %q (%s, expires %s)?", tok.DisplayName, tok.AuthorizationID, tok.ValidTo.UTC().Format(time.DateOnly)))

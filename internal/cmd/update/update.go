@@ -21,6 +21,8 @@ type Options struct {
 	Selector cmdutil.Selector
 	cmdutil.JSONFlags
 
+	DryRun bool
+
 	Rename  *string
 	Scope   *string
 	ValidTo *time.Time
@@ -84,6 +86,7 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
 	cmd.Flags().StringVar(&rename, "rename", "", "new name")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what would change, and change nothing")
 	cmd.Flags().StringArrayVar(&scopes, "scope", nil, "new scope(s), replacing the old ones (repeatable)")
 	cmd.Flags().StringVar(&expires, "expires", "", "new lifetime from now (30d, 12h) or expiry date (2026-12-31)")
 	cmd.Flags().BoolVar(&allowUnknown, "allow-unknown-scope", false, "send scopes that are not in patctl's list of documented scopes")
@@ -101,6 +104,19 @@ func updateRun(ctx context.Context, opts *Options) error {
 	old, err := opts.Selector.Resolve(ctx, client)
 	if err != nil {
 		return err
+	}
+	if opts.DryRun {
+		plan := cmdutil.Plan{Action: "update", AuthorizationID: old.AuthorizationID, DisplayName: old.DisplayName, ValidTo: opts.ValidTo, AllOrgs: opts.AllOrgs}
+		if opts.Rename != nil {
+			plan.Rename = *opts.Rename
+		}
+		if opts.Scope != nil {
+			plan.Scope = *opts.Scope
+		}
+		return cmdutil.PrintPlan(opts.IO, &opts.JSONFlags, plan)
+	}
+	if opts.AllOrgs != nil && *opts.AllOrgs {
+		cmdutil.WarnGlobal(opts.IO, opts.Now())
 	}
 	tok, err := client.Update(ctx, patapi.UpdateRequest{
 		AuthorizationID: old.AuthorizationID,
