@@ -15,6 +15,7 @@ import (
 
 	"github.com/patctl/patctl/internal/auth"
 	"github.com/patctl/patctl/internal/buildinfo"
+	"github.com/patctl/patctl/internal/cmd/check"
 	"github.com/patctl/patctl/internal/cmd/create"
 	"github.com/patctl/patctl/internal/cmd/get"
 	"github.com/patctl/patctl/internal/cmd/list"
@@ -127,6 +128,7 @@ token silently.`,
 		update.NewCmdUpdate(f, nil),
 		revoke.NewCmdRevoke(f, nil),
 		rotate.NewCmdRotate(f, nil),
+		check.NewCmdCheck(f, nil),
 		login.NewCmdLogin(f, nil),
 		newCmdVersion(info),
 		logout.NewCmdLogout(f, nil),

@@ -45,4 +45,5 @@ const exitCodesHelp = `patctl exits with:
   5    ambiguous name: several tokens match
   6    refused by the service
   7    rotate created the new token but did not revoke the old one
+  8    check: a selected token expires within the given time
   130  interrupted (Ctrl-C)`

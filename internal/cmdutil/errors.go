@@ -18,6 +18,7 @@ const (
 	ExitAmbiguous   = 5
 	ExitRefused     = 6
 	ExitRotateHalf  = 7
+	ExitExpiring    = 8
 	ExitInterrupted = 130
 )
 

@@ -3,10 +3,14 @@ package list
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/patctl/patctl/internal/cmd/check"
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
@@ -16,9 +20,13 @@ import (
 type Options struct {
 	cmdutil.TokenCmd
 
-	Status string
-	Sort   string
-	Desc   bool
+	Status   string
+	Sort     string
+	Desc     bool
+	Global   bool
+	Expiring string // --expiring-within
+
+	within time.Duration
 	cmdutil.JSONFlags
 }
 
@@ -48,6 +56,13 @@ On a terminal: an aligned table with readable times. Piped: tab-separated lines
 			if _, ok := sorts[opts.Sort]; !ok {
 				return cmdutil.FlagErrorf("--sort: %q is not one of name, created, status", opts.Sort)
 			}
+			if cmd.Flags().Changed("expiring-within") {
+				d, err := cmdutil.ParseDuration("--expiring-within", opts.Expiring)
+				if err != nil {
+					return err
+				}
+				opts.within = d
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -58,6 +73,8 @@ On a terminal: an aligned table with readable times. Piped: tab-separated lines
 	cmd.Flags().StringVar(&opts.Status, "status", "active", "which tokens: "+strings.Join(statuses, ", "))
 	cmd.Flags().StringVar(&opts.Sort, "sort", "name", "order by name, created or status")
 	cmd.Flags().BoolVar(&opts.Desc, "desc", false, "sort in descending order")
+	cmd.Flags().BoolVar(&opts.Global, "global", false, "only tokens valid in all organizations (they stop working on "+cmdutil.GlobalCutoff.Format(time.DateOnly)+")")
+	cmd.Flags().StringVar(&opts.Expiring, "expiring-within", "", "only tokens that stop working within this time (12h, 14d, 2w)")
 	opts.AddJSONFlags(cmd, "the tokens")
 	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(statuses, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions([]string{"name", "created", "status"}, cobra.ShellCompDirectiveNoFileComp))
@@ -73,6 +90,17 @@ func listRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	now := opts.Now()
+	tokens = slices.DeleteFunc(tokens, func(t patapi.PatToken) bool {
+		if opts.Global && !t.AllOrgs() {
+			return true
+		}
+		if opts.within > 0 {
+			at, _ := check.EffectiveExpiry(t)
+			return at.After(now.Add(opts.within))
+		}
+		return false
+	})
 	if opts.JSON {
 		out := make([]output.TokenJSON, 0, len(tokens))
 		for _, t := range tokens {
@@ -81,10 +109,24 @@ func listRun(ctx context.Context, opts *Options) error {
 		return opts.WriteJSON(opts.IO.Out, out)
 	}
 	tty := opts.IO.IsStdoutTTY()
-	now := opts.Now()
 	table := output.NewTable(opts.IO.Out, tty, "NAME", "ID", "SCOPES", "EXPIRES")
+	global := 0
 	for _, t := range tokens {
-		table.AddRow(t.DisplayName, t.AuthorizationID, t.Scope, output.Moment(t.ValidTo.Time, tty, now))
+		expires := output.Moment(t.ValidTo.Time, tty, now)
+		if t.AllOrgs() {
+			global++
+			if tty {
+				expires += " [all orgs: stops " + cmdutil.GlobalCutoff.Format(time.DateOnly) + "]"
+			}
+		}
+		table.AddRow(t.DisplayName, t.AuthorizationID, t.Scope, expires)
 	}
-	return table.Render()
+	if err := table.Render(); err != nil {
+		return err
+	}
+	if global > 0 && opts.Status != "revoked" {
+		fmt.Fprintf(opts.IO.ErrOut, "Note: %d of these tokens are valid in all organizations; Azure DevOps stops accepting such tokens on %s. Replace one with `patctl rotate --id ID --org-scoped`.\n",
+			global, cmdutil.GlobalCutoff.Format(time.DateOnly))
+	}
+	return nil
 }

@@ -1,0 +1,172 @@
+// Package check implements `patctl check`, the expiry gate for scheduled
+// pipelines.
+package check
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/output"
+	"github.com/patctl/patctl/internal/patapi"
+)
+
+// Options are the inputs of check.
+type Options struct {
+	cmdutil.TokenCmd
+	cmdutil.JSONFlags
+
+	Within     time.Duration
+	WithinText string
+	Names      []string
+}
+
+// report is the JSON of check.
+type report struct {
+	ExpiringWithin string     `json:"expiringWithin"`
+	Deadline       time.Time  `json:"deadline"`
+	Checked        int        `json:"checked"`
+	OK             bool       `json:"ok"`
+	Expiring       []expiring `json:"expiring"`
+	Missing        []string   `json:"missing"`
+}
+
+type expiring struct {
+	output.TokenJSON
+	ExpiresAt time.Time `json:"expiresAt"`
+	Reason    string    `json:"reason"` // "validTo", or "global" for an all-organizations token past the cutoff
+}
+
+// NewCmdCheck builds the command; runF replaces the run in tests.
+func NewCmdCheck(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f)}
+	cmd := &cobra.Command{
+		Use:   "check --expiring-within DUR [--name NAME…]",
+		Short: "Fail (exit 8) when a token expires soon",
+		Long: `Check active tokens — all of them, or those named with --name — and exit 8 when any
+expires within the given time, so that a scheduled pipeline fails before a token does.
+A token valid in all organizations counts as expiring on ` + cmdutil.GlobalCutoff.Format(time.DateOnly) + `, when Azure DevOps
+stops accepting such tokens. A --name that matches no active token exits 3.
+
+--json prints a report: expiringWithin, deadline, checked, ok, expiring (the tokens,
+each with expiresAt and reason) and missing (names without an active token).`,
+		Example: `  patctl check --expiring-within 14d
+  patctl check --expiring-within 7d --name ci --name deploy --json`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.WithinText == "" {
+				return cmdutil.FlagErrorf("--expiring-within: a duration is required (for example 14d)")
+			}
+			d, err := cmdutil.ParseDuration("--expiring-within", opts.WithinText)
+			if err != nil {
+				return err
+			}
+			opts.Within = d
+			for _, n := range opts.Names {
+				if n == "" {
+					return cmdutil.FlagErrorf("--name: a name cannot be empty")
+				}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return checkRun(cmd.Context(), opts)
+		},
+	}
+	opts.AddFlags(cmd)
+	cmd.Flags().StringVar(&opts.WithinText, "expiring-within", "", "how soon counts as expiring (12h, 14d, 2w)")
+	cmd.Flags().StringArrayVar(&opts.Names, "name", nil, "check only tokens with this name (repeatable)")
+	opts.AddJSONFlags(cmd, "a report")
+	return cmd
+}
+
+func checkRun(ctx context.Context, opts *Options) error {
+	client, err := opts.Client(ctx)
+	if err != nil {
+		return err
+	}
+	tokens, err := client.List(ctx, patapi.ListOptions{Status: "active", Ascending: true})
+	if err != nil {
+		return err
+	}
+	now := opts.Now()
+	rep := report{ExpiringWithin: opts.WithinText, Deadline: now.Add(opts.Within).UTC(), Expiring: []expiring{}, Missing: []string{}}
+	selected := Select(tokens, opts.Names, &rep.Missing)
+	rep.Checked = len(selected)
+	for _, t := range selected {
+		at, reason := EffectiveExpiry(t)
+		if !at.After(rep.Deadline) {
+			rep.Expiring = append(rep.Expiring, expiring{TokenJSON: output.NewTokenJSON(t, false), ExpiresAt: at, Reason: reason})
+		}
+	}
+	rep.OK = len(rep.Expiring) == 0 && len(rep.Missing) == 0
+	if opts.JSON {
+		if err := opts.WriteJSON(opts.IO.Out, rep); err != nil {
+			return err
+		}
+	} else {
+		printReport(opts, rep, now)
+	}
+	switch {
+	case len(rep.Expiring) > 0:
+		return &cmdutil.ExitCodeError{Code: cmdutil.ExitExpiring, Err: fmt.Errorf("%d of %d tokens expire within %s", len(rep.Expiring), rep.Checked, opts.WithinText)}
+	case len(rep.Missing) > 0:
+		return &cmdutil.ExitCodeError{Code: cmdutil.ExitNotFound, Err: fmt.Errorf("no active token is named %q", rep.Missing)}
+	}
+	return nil
+}
+
+// Select keeps the tokens with the given names (all when none), noting the
+// names no active token has.
+func Select(tokens []patapi.PatToken, names []string, missing *[]string) []patapi.PatToken {
+	if len(names) == 0 {
+		return tokens
+	}
+	var out []patapi.PatToken
+	for _, n := range names {
+		found := false
+		for _, t := range tokens {
+			if t.DisplayName == n {
+				out = append(out, t)
+				found = true
+			}
+		}
+		if !found {
+			*missing = append(*missing, n)
+		}
+	}
+	return out
+}
+
+// EffectiveExpiry is when a token stops working: its validTo, or the cutoff
+// for all-organizations tokens if that comes first.
+func EffectiveExpiry(t patapi.PatToken) (time.Time, string) {
+	if t.AllOrgs() && cmdutil.GlobalCutoff.Before(t.ValidTo.Time) {
+		return cmdutil.GlobalCutoff, "global"
+	}
+	return t.ValidTo.UTC(), "validTo"
+}
+
+func printReport(opts *Options, rep report, now time.Time) {
+	tty := opts.IO.IsStdoutTTY()
+	if len(rep.Expiring) == 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "All %d checked tokens are valid beyond %s.\n", rep.Checked, rep.Deadline.Format(time.RFC3339))
+	} else {
+		fmt.Fprintf(opts.IO.ErrOut, "%d of %d checked tokens expire within %s:\n", len(rep.Expiring), rep.Checked, rep.ExpiringWithin)
+		table := output.NewTable(opts.IO.Out, tty, "NAME", "ID", "STOPS WORKING", "WHY")
+		for _, e := range rep.Expiring {
+			why := "expires"
+			if e.Reason == "global" {
+				why = "all-organizations token"
+			}
+			table.AddRow(e.DisplayName, e.AuthorizationID, output.Moment(e.ExpiresAt, tty, now), why)
+		}
+		_ = table.Render()
+	}
+	for _, m := range rep.Missing {
+		fmt.Fprintf(opts.IO.ErrOut, "No active token is named %q.\n", m)
+	}
+}
