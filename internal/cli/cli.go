@@ -24,6 +24,7 @@ import (
 	"github.com/patctl/patctl/internal/cmd/revoke"
 	"github.com/patctl/patctl/internal/cmd/rotate"
 	"github.com/patctl/patctl/internal/cmd/status"
+	"github.com/patctl/patctl/internal/cmd/token"
 	"github.com/patctl/patctl/internal/cmd/update"
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/credstore"
@@ -130,6 +131,7 @@ token silently.`,
 		rotate.NewCmdRotate(f, nil),
 		check.NewCmdCheck(f, nil),
 		login.NewCmdLogin(f, nil),
+		token.NewCmdToken(f, nil),
 		newCmdVersion(info),
 		logout.NewCmdLogout(f, nil),
 		status.NewCmdStatus(f, nil),
