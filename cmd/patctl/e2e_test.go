@@ -126,6 +126,7 @@ func setupScript(env *testscript.Env) error {
 		envTestKeyring:      filepath.Join(env.WorkDir, "keyring"),
 		"BROWSER":           "fakebrowser",
 		"EMULATOR_URL":      em.URL(),
+		"HTTPS_PROXY":       strings.TrimPrefix(noInternet, "HTTPS_PROXY="),
 		"DEFAULT_UPN":       emulator.DefaultUserUPN,
 		"DEFAULT_TENANT":    emulator.DefaultTenantID,
 	} {

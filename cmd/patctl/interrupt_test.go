@@ -15,6 +15,11 @@ import (
 	"github.com/patctl/patctl/internal/emulator/emulatortest"
 )
 
+// noInternet sends any request for a host other than loopback to a closed
+// local port: a test that forgot to point patctl at the emulator fails at
+// once instead of reaching out.
+const noInternet = "HTTPS_PROXY=http://127.0.0.1:9"
+
 // patctlCommand runs patctl in its own process: the test binary under the
 // name testscript.Main dispatches on.
 func patctlCommand(t *testing.T, em *emulator.Emulator, args ...string) *exec.Cmd {
@@ -31,6 +36,10 @@ func patctlCommand(t *testing.T, em *emulator.Emulator, args ...string) *exec.Cm
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(),
 		"PATCTL_AUTHORITY="+em.Authority(emulator.DefaultTenantID),
+		"PATCTL_API_URL="+em.URL(),
+		"PATCTL_DEVOPS_URL="+em.URL(),
+		"PATCTL_ORG="+emulator.DefaultOrg,
+		noInternet,
 		"PATCTL_CA_FILE="+caFile,
 		"PATCTL_CONFIG_DIR="+filepath.Join(dir, "config"),
 		envTestKeyring+"="+filepath.Join(dir, "keyring"),
