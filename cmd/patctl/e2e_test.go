@@ -296,6 +296,10 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Fatalf("create token %d: HTTP %d", i, resp.StatusCode)
 			}
 		}
+	case "invalidate-tokens":
+		if em.InvalidateAccessTokens() == 0 {
+			ts.Fatalf("no access token to invalidate")
+		}
 	case "clear-faults":
 		em.ClearFaults()
 	case "fault":

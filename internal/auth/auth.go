@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
@@ -118,6 +119,7 @@ func (a *Authenticator) Login(ctx context.Context, opts LoginOptions) (credstore
 		TenantID:      tenantOf(res),
 		LoggedInAt:    time.Now().UTC(),
 	}
+	login.LastRefreshAt = login.LoggedInAt
 	if err := a.Store.WriteLogin(login); err != nil {
 		cleanUp()
 		return credstore.Login{}, fmt.Errorf("store the login: %w", err)
@@ -164,29 +166,55 @@ func (a *Authenticator) TokenSource(ctx context.Context) (oauth2.TokenSource, So
 	if err != nil {
 		return nil, SourceLogin, err
 	}
-	silent := &silentSource{ctx: ctx, client: client, store: a.Store, login: login}
-	return oauth2.ReuseTokenSource(nil, silent), SourceLogin, nil
+	return &silentSource{ctx: ctx, client: client, store: a.Store, login: login}, SourceLogin, nil
 }
 
 // silentSource asks MSAL for a token without interaction: from the cache, or
 // refreshed with the refresh token (and written back). A file lock keeps two
 // processes from refreshing, and so from spending one refresh token, at once.
+// The token is kept in memory for the life of the process.
 type silentSource struct {
 	ctx    context.Context
 	client public.Client
 	store  *credstore.Store
 	login  credstore.Login
+
+	mu  sync.Mutex
+	cur *oauth2.Token
 }
 
+// Token returns the token in memory while it is valid, else one from MSAL.
 func (s *silentSource) Token() (*oauth2.Token, error) {
-	res, err := s.acquire()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur.Valid() {
+		return s.cur, nil
+	}
+	return s.fetch(false)
+}
+
+// ForceRefresh gets a new token from Entra ID even if the one held looks
+// valid: for when Azure DevOps refused it.
+func (s *silentSource) ForceRefresh() (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fetch(true)
+}
+
+func (s *silentSource) fetch(force bool) (*oauth2.Token, error) {
+	res, err := s.acquire(force)
 	if err != nil {
 		return nil, err
 	}
-	return &oauth2.Token{AccessToken: res.AccessToken, TokenType: "Bearer", Expiry: res.ExpiresOn}, nil
+	s.cur = &oauth2.Token{AccessToken: res.AccessToken, TokenType: "Bearer", Expiry: res.ExpiresOn}
+	return s.cur, nil
 }
 
-func (s *silentSource) acquire() (public.AuthResult, error) {
+// forceClaims makes MSAL skip its cached access token and refresh: a claims
+// request is what Entra ID's own challenges carry.
+const forceClaims = `{"access_token":{"nbf":{"essential":true}}}`
+
+func (s *silentSource) acquire(force bool) (public.AuthResult, error) {
 	ctx, cancel := context.WithTimeout(s.ctx, 2*time.Minute)
 	defer cancel()
 	unlock, err := s.store.Lock(ctx)
@@ -194,10 +222,19 @@ func (s *silentSource) acquire() (public.AuthResult, error) {
 		return public.AuthResult{}, err
 	}
 	defer unlock()
-	account := public.Account{HomeAccountID: s.login.HomeAccountID}
-	res, err := s.client.AcquireTokenSilent(ctx, s.login.Scopes, public.WithSilentAccount(account))
+	opts := []public.AcquireSilentOption{public.WithSilentAccount(public.Account{HomeAccountID: s.login.HomeAccountID})}
+	if force {
+		opts = append(opts, public.WithClaims(forceClaims))
+	}
+	res, err := s.client.AcquireTokenSilent(ctx, s.login.Scopes, opts...)
 	if err != nil {
 		return res, classify(err)
+	}
+	if res.Metadata.TokenSource == public.TokenSourceIdentityProvider {
+		// Remember when the login was last used with Entra ID: refresh tokens
+		// expire after about 90 days without use.
+		s.login.LastRefreshAt = time.Now().UTC()
+		_ = s.store.WriteLogin(s.login)
 	}
 	return res, nil
 }
@@ -228,7 +265,7 @@ func (a *Authenticator) CurrentStatus(ctx context.Context) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	res, err := (&silentSource{ctx: ctx, client: client, store: a.Store, login: login}).acquire()
+	res, err := (&silentSource{ctx: ctx, client: client, store: a.Store, login: login}).acquire(false)
 	if err != nil {
 		return Status{Source: SourceLogin, Login: login}, err
 	}
@@ -258,13 +295,64 @@ func (a *Authenticator) Logout(ctx context.Context) (credstore.Login, error) {
 }
 
 // BearerClient is base with every request carrying a bearer token from ts,
-// over base's own transport (so its connections are reused).
+// over base's own transport (so its connections are reused). When Azure
+// DevOps answers 401 to a token from the login, the token is refreshed once
+// and the request sent again.
 func BearerClient(base *http.Client, ts oauth2.TokenSource) *http.Client {
 	c := *base
 	transport := base.Transport
 	if transport == nil {
 		transport = http.DefaultTransport
 	}
-	c.Transport = &oauth2.Transport{Source: ts, Base: transport}
+	c.Transport = &bearerTransport{base: transport, source: ts}
 	return &c
+}
+
+// refresher is a token source that can be made to get a new token.
+type refresher interface {
+	ForceRefresh() (*oauth2.Token, error)
+}
+
+type bearerTransport struct {
+	base   http.RoundTripper
+	source oauth2.TokenSource
+}
+
+func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	tok, err := t.source.Token()
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	resp, err := t.base.RoundTrip(withBearer(req, tok))
+	r, canRefresh := t.source.(refresher)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || !canRefresh || (req.Body != nil && req.GetBody == nil) {
+		return resp, err
+	}
+	// A token the service no longer takes (revoked, a policy change): one
+	// more try with a fresh one.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+	if tok, err = r.ForceRefresh(); err != nil {
+		return nil, err
+	}
+	retry := req.Clone(req.Context())
+	if req.GetBody != nil {
+		if retry.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	return t.base.RoundTrip(withBearer(retry, tok))
+}
+
+func withBearer(req *http.Request, tok *oauth2.Token) *http.Request {
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	return r
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
 }

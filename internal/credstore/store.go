@@ -51,6 +51,8 @@ type Login struct {
 	Username      string    `json:"username"`
 	TenantID      string    `json:"tenantId"`
 	LoggedInAt    time.Time `json:"loggedInAt"`
+	// LastRefreshAt is when Entra ID last issued tokens for this login.
+	LastRefreshAt time.Time `json:"lastRefreshAt,omitzero"`
 }
 
 // Store is the login kept in one directory. Its secret files are 0600 in a

@@ -44,6 +44,7 @@ func (e *Emulator) ResetRequests() {
 //	POST   /_emulator/faults     arm a Fault (JSON)     DELETE: disarm all
 //	POST   /_emulator/revoke-sessions?upn=U   revoke every refresh token of a user
 //	POST   /_emulator/clock?advance=DUR       move the emulator's clock forward
+//	POST   /_emulator/invalidate-tokens       refuse every access token issued so far
 const adminPrefix = "/_emulator/"
 
 func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
@@ -91,6 +92,8 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	case "revoke-sessions POST":
 		n := e.RevokeSessions(r.URL.Query().Get("upn"))
 		writeJSON(w, http.StatusOK, map[string]int{"revoked": n})
+	case "invalidate-tokens POST":
+		writeJSON(w, http.StatusOK, map[string]int{"invalidated": e.InvalidateAccessTokens()})
 	case "clock POST":
 		d, err := time.ParseDuration(r.URL.Query().Get("advance"))
 		if err != nil {

@@ -43,6 +43,8 @@ type Emulator struct {
 	// issued and issuedPATs remember every secret handed out, in memory
 	// only, so that tests can look for leaks in what a client prints.
 	issued, issuedPATs []string
+	// invalidTokens are access tokens Azure DevOps refuses before they expire.
+	invalidTokens map[string]bool
 	// grantErrors maps a grant type ("" for all) to an injected AADSTS number.
 	grantErrors map[string]int
 	log         []Request

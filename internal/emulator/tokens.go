@@ -205,6 +205,12 @@ func (e *Emulator) verifyAccessToken(raw string) (accessToken, error) {
 	if err != nil {
 		return accessToken{}, err
 	}
+	e.mu.Lock()
+	invalid := e.invalidTokens[hashSecret(raw)]
+	e.mu.Unlock()
+	if invalid {
+		return accessToken{}, errors.New("token revoked")
+	}
 	str := func(k string) string { s, _ := claims[k].(string); return s }
 	return accessToken{Audience: AzureDevOpsResource, TenantID: str("tid"), OID: str("oid"), UPN: str("upn"), IDType: str("idtyp"), Scp: str("scp")}, nil
 }
@@ -238,4 +244,24 @@ func (e *Emulator) AccessToken(upn string) (string, error) {
 	tok := e.sign(accessClaims(user, AzureCLIClientID, g, e.Now(), time.Duration(cfg.AccessTokenLifetime), cfg.AppOnlyTokens))
 	e.remember(tok)
 	return tok, nil
+}
+
+// InvalidateAccessTokens makes Azure DevOps refuse every access token issued
+// so far, though they have not expired: as after a password reset or a
+// Conditional Access change (continuous access evaluation). Clients must get
+// new ones. It returns how many.
+func (e *Emulator) InvalidateAccessTokens() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.invalidTokens == nil {
+		e.invalidTokens = map[string]bool{}
+	}
+	n := 0
+	for _, s := range e.issued {
+		if strings.Count(s, ".") == 2 { // JWTs: access and ID tokens
+			e.invalidTokens[hashSecret(s)] = true
+			n++
+		}
+	}
+	return n
 }
