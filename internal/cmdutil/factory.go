@@ -149,9 +149,15 @@ func (t *TokenCmd) Client(ctx context.Context) (*patapi.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Retry = patapi.RetryPolicy{MaxWait: t.MaxWait, Notify: func(msg string) {
-		fmt.Fprintln(t.IO.ErrOut, "patctl: "+msg)
-	}}
+	if t.MaxWait < 0 {
+		return nil, FlagErrorf("--max-wait: %s is negative", t.MaxWait)
+	}
+	if t.MaxWait > 0 {
+		// One budget for the whole command, however many requests it makes.
+		c.Retry = patapi.RetryPolicy{Deadline: t.Now().Add(t.MaxWait), Notify: func(msg string) {
+			fmt.Fprintln(t.IO.ErrOut, "patctl: "+msg)
+		}}
+	}
 	return c, nil
 }
 

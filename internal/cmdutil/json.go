@@ -1,9 +1,11 @@
 package cmdutil
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
@@ -43,38 +45,60 @@ func (j *JSONFlags) AddJSONFlags(cmd *cobra.Command, what string) {
 // WriteJSON prints v as JSON, or what --jq makes of it: each result on a
 // line, strings bare and everything else as JSON.
 func (j *JSONFlags) WriteJSON(w io.Writer, v any) error {
-	if j.code == nil {
-		return output.JSON(w, v)
-	}
-	data, err := json.Marshal(v)
+	out, err := j.Render(v)
 	if err != nil {
 		return err
 	}
+	_, err = w.Write(out)
+	return err
+}
+
+// Render is what WriteJSON would print. A --jq error never quotes a secret
+// of v (its "token"), which jq's messages otherwise would.
+func (j *JSONFlags) Render(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	if j.code == nil {
+		err := output.JSON(&buf, v)
+		return buf.Bytes(), err
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
 	var doc any
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return err
+		return nil, err
 	}
 	iter := j.code.Run(doc)
 	for {
 		result, ok := iter.Next()
 		if !ok {
-			return nil
+			return buf.Bytes(), nil
 		}
 		if err, isErr := result.(error); isErr {
-			return fmt.Errorf("--jq: %w", err)
+			return nil, fmt.Errorf("--jq: %s", scrub(err.Error(), doc))
 		}
 		if s, isString := result.(string); isString {
-			if _, err := fmt.Fprintln(w, s); err != nil {
-				return err
-			}
+			buf.WriteString(s + "\n")
 			continue
 		}
 		line, err := gojq.Marshal(result)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if _, err := fmt.Fprintf(w, "%s\n", line); err != nil {
-			return err
+		buf.Write(line)
+		buf.WriteByte('\n')
+	}
+}
+
+// scrub hides the secret of a token document in a message.
+func scrub(msg string, doc any) string {
+	if m, ok := doc.(map[string]any); ok {
+		if secret, ok := m["token"].(string); ok && secret != "" {
+			for n := len(secret); n >= 8; n-- { // jq shortens long values it quotes
+				msg = strings.ReplaceAll(msg, secret[:n], "<secret>")
+			}
 		}
 	}
+	return msg
 }

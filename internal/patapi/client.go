@@ -154,10 +154,9 @@ func (c *Client) do(ctx context.Context, method, endpoint string, body, out any)
 			return err
 		}
 	}
-	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		status, data, header, err := c.send(ctx, method, endpoint, payload)
-		delay, retry := c.Retry.next(method, status, header, err, attempt, time.Since(start))
+		delay, retry := c.Retry.next(method, status, header, err, attempt)
 		if !retry {
 			if err != nil {
 				return err

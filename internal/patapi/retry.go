@@ -4,21 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
+	"syscall"
 	"time"
 )
 
 // RetryPolicy retries idempotent requests (GET, PUT, DELETE) on 429, 502,
-// 503, 504 and broken connections, waiting as the service asks (Retry-After)
-// or with exponential backoff, for at most MaxWait in all. A POST is never
+// 503, 504, reset connections and timeouts, waiting as the service asks
+// (Retry-After) or with exponential backoff, until Deadline. A POST is never
 // sent twice: it may have created a token although its answer was lost.
 type RetryPolicy struct {
-	MaxWait time.Duration
+	// Deadline ends all waiting: one for the whole command. Zero: no retries.
+	Deadline time.Time
 	// Notify is told, in a line, each time a request is about to be retried.
 	Notify func(string)
-	// Backoff is the first wait when the service gives none; default 1s.
+	// Backoff is the first wait, and the least any retry waits; default 1s.
 	Backoff time.Duration
 }
 
@@ -33,11 +37,8 @@ var retryStatus = map[int]bool{
 }
 
 // next decides whether to retry after an attempt, and how long to wait.
-func (p RetryPolicy) next(method string, status int, header http.Header, err error, attempt int, elapsed time.Duration) (time.Duration, bool) {
-	if err == nil || p.MaxWait <= 0 || method == http.MethodPost {
-		return 0, false
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+func (p RetryPolicy) next(method string, status int, header http.Header, err error, attempt int) (time.Duration, bool) {
+	if err == nil || p.Deadline.IsZero() || method == http.MethodPost {
 		return 0, false
 	}
 	switch {
@@ -46,22 +47,39 @@ func (p RetryPolicy) next(method string, status int, header http.Header, err err
 	case header.Get("X-VSS-HostOfflineError") != "":
 		// The organization is offline for maintenance: waiting will not help.
 		return 0, false
-	case status == 0 && !Transport(err):
+	case status == 0 && !retryableTransport(err):
 		return 0, false
+	}
+	base := p.Backoff
+	if base <= 0 {
+		base = time.Second
 	}
 	delay, ok := retryAfter(header)
 	if !ok {
-		base := p.Backoff
-		if base <= 0 {
-			base = time.Second
-		}
 		delay = base << min(attempt-1, 5)
 		delay += time.Duration(rand.Int64N(int64(delay)/4 + 1)) // jitter, so parallel jobs spread out
 	}
-	if elapsed+delay > p.MaxWait {
+	// Never a tight loop, whatever Retry-After says.
+	delay = max(delay, base)
+	if time.Now().Add(delay).After(p.Deadline) {
 		return 0, false
 	}
 	return delay, true
+}
+
+// retryableTransport is a failure that a second try may not meet: a reset or
+// refused connection, an answer cut short, a timeout. Not a name that does
+// not resolve, nor a certificate that is not trusted.
+func retryableTransport(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) && netErr.Timeout()
 }
 
 // retryAfter reads Retry-After: seconds, or an HTTP date.

@@ -2,8 +2,13 @@ package patapi
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -27,7 +32,7 @@ func TestRetriesIdempotentRequests(t *testing.T) {
 		answer(200, ctJSON, page([]string{"a"}, "")),
 	)
 	var notes []string
-	c.Retry = RetryPolicy{MaxWait: 5 * time.Second, Backoff: time.Millisecond, Notify: func(s string) { notes = append(notes, s) }}
+	c.Retry = RetryPolicy{Deadline: time.Now().Add(5 * time.Second), Backoff: time.Millisecond, Notify: func(s string) { notes = append(notes, s) }}
 	tokens, err := c.List(context.Background(), ListOptions{})
 	if err != nil || len(tokens) != 1 {
 		t.Fatalf("%v %v", tokens, err)
@@ -41,7 +46,7 @@ func TestRetriesIdempotentRequests(t *testing.T) {
 
 func TestNeverRetriesAPost(t *testing.T) {
 	c, s := stubClient(t, answer(503, "", ""), answer(200, ctJSON, `{"patToken":{},"patTokenError":"none"}`))
-	c.Retry = RetryPolicy{MaxWait: 5 * time.Second, Backoff: time.Millisecond}
+	c.Retry = RetryPolicy{Deadline: time.Now().Add(5 * time.Second), Backoff: time.Millisecond}
 	if _, err := c.Create(context.Background(), CreateRequest{}); err == nil || len(s.seen) != 1 {
 		t.Fatalf("%v after %d requests", err, len(s.seen))
 	}
@@ -52,7 +57,7 @@ func TestRetryStopsAtMaxWaitAndOnOtherErrors(t *testing.T) {
 		w.Header().Set("Retry-After", "30")
 		w.WriteHeader(429)
 	})
-	c.Retry = RetryPolicy{MaxWait: 10 * time.Second}
+	c.Retry = RetryPolicy{Deadline: time.Now().Add(10 * time.Second)}
 	start := time.Now()
 	if _, err := c.Get(context.Background(), "x"); err == nil || !strings.Contains(err.Error(), "429") || time.Since(start) > time.Second || len(s.seen) != 1 {
 		t.Fatalf("%v after %v and %d requests", err, time.Since(start), len(s.seen))
@@ -66,7 +71,7 @@ func TestRetryStopsAtMaxWaitAndOnOtherErrors(t *testing.T) {
 		},
 	} {
 		c, s := stubClient(t, a, answer(200, ctJSON, `{}`))
-		c.Retry = RetryPolicy{MaxWait: 5 * time.Second, Backoff: time.Millisecond}
+		c.Retry = RetryPolicy{Deadline: time.Now().Add(5 * time.Second), Backoff: time.Millisecond}
 		if err := c.Revoke(context.Background(), "x"); err == nil || len(s.seen) != 1 {
 			t.Fatalf("retried a final error: %v, %d requests", err, len(s.seen))
 		}
@@ -78,5 +83,25 @@ func TestRetryAfterDate(t *testing.T) {
 	h.Set("Retry-After", time.Now().Add(3*time.Second).UTC().Format(http.TimeFormat))
 	if d, ok := retryAfter(h); !ok || d <= time.Second || d > 3*time.Second {
 		t.Fatalf("%v %v", d, ok)
+	}
+}
+
+func TestOnlyPassingTransportFailuresAreRetried(t *testing.T) {
+	for err, want := range map[error]bool{
+		syscall.ECONNRESET:                                          true,
+		fmt.Errorf("read: %w", io.ErrUnexpectedEOF):                 true,
+		errors.New("x509: certificate signed by unknown authority"): false,
+		&net.DNSError{Err: "no such host", Name: "x"}:               false,
+		context.Canceled:                                            false,
+	} {
+		if got := retryableTransport(err); got != want {
+			t.Errorf("%v: %v", err, got)
+		}
+	}
+	p := RetryPolicy{Deadline: time.Now().Add(time.Minute), Backoff: 200 * time.Millisecond}
+	h := http.Header{}
+	h.Set("Retry-After", "0")
+	if d, ok := p.next("GET", 429, h, errors.New("429"), 1); !ok || d < 200*time.Millisecond {
+		t.Fatalf("Retry-After 0 waits %v", d)
 	}
 }

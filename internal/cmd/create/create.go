@@ -106,7 +106,7 @@ func createRun(ctx context.Context, opts *Options) error {
 	}
 	sent := opts.Now()
 	tok, err := client.Create(ctx, req)
-	if patapi.Transport(err) {
+	if cmdutil.MayHaveCreated(err) {
 		return cmdutil.ReconcileLostCreate(ctx, client, req, sent, "", err)
 	}
 	if err != nil {
@@ -114,5 +114,12 @@ func createRun(ctx context.Context, opts *Options) error {
 	}
 	cmdutil.WarnIfClamped(opts.IO, opts.validTo, tok)
 	headline := fmt.Sprintf("Created token %q (id %s), valid until %s.", tok.DisplayName, tok.AuthorizationID, output.Moment(tok.ValidTo.Time, opts.IO.IsStdoutTTY(), opts.Now()))
-	return cmdutil.DeliverSecret(opts.IO, tok, headline, &opts.JSONFlags, output.NewTokenJSON(tok, !opts.SecretDelivery.Active()), &opts.SecretDelivery)
+	if err := cmdutil.DeliverSecret(opts.IO, tok, headline, &opts.JSONFlags, output.NewTokenJSON(tok, !opts.SecretDelivery.Active()), &opts.SecretDelivery); err != nil {
+		// A token whose secret nobody got is of no use to anyone.
+		if rerr := client.Revoke(ctx, tok.AuthorizationID); rerr != nil {
+			return fmt.Errorf("the new token %s was created but its secret could not be delivered (%w), and revoking it failed (%v): revoke it with `patctl revoke --id %s --yes`", tok.AuthorizationID, err, rerr, tok.AuthorizationID)
+		}
+		return fmt.Errorf("the new token's secret could not be delivered (%w), so the token was revoked", err)
+	}
+	return nil
 }

@@ -2,7 +2,9 @@
 package rotate
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -56,16 +58,17 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error
     otherwise;
  3. prove the new token works, by calling Azure DevOps with it (--no-verify skips
     this); if it never works, it is revoked and the old one is left as it was;
- 4. hand over the new secret (stdout, --output-file or --ci-variable);
- 5. revoke the old token — or, with --grace, let it live on for that long, so that
-    its users have time to switch.
+ 4. hand over the new secret (stdout, --output-file or --ci-variable); if that
+    fails, the new token is revoked and the old one left as it was;
+ 5. revoke the old token — or, with --grace, let it live on for that long, renamed
+    "NAME (rotated DATE)" so that --name finds only the new one.
 
-If creating the new token fails, nothing has changed. If its answer is lost, patctl
-looks for the token the service may have made anyway, revokes it (its secret is gone)
-and says so; it never sends the create again. If the old token cannot be revoked, the
-new secret is still delivered and patctl exits 7 with the command that finishes the
-job. With --json, the object is printed after the old token was dealt with, since it
-says how that went.`,
+If creating the new token fails, nothing has changed. If its answer is lost (or a
+gateway error hides it), patctl looks for the token the service may have made anyway,
+revokes it (its secret is gone) and says so; it never sends the create again. If the
+old token cannot be retired, the new secret is still delivered and patctl exits 7
+with the command that finishes the job. With --json, the object is written up to its
+"replaces" field before the old token is touched, and the rest once known.`,
 		Example: `  patctl rotate --name deploy
   patctl rotate --name ci --grace 24h --output-file ./ci-token
   NEW=$(patctl rotate --name ci --json | jq -r .token)`,
@@ -148,7 +151,7 @@ func rotateRun(ctx context.Context, opts *Options) error {
 
 	// 2. Create. A lost answer is reconciled, never retried.
 	fresh, err := client.Create(ctx, req)
-	if patapi.Transport(err) {
+	if cmdutil.MayHaveCreated(err) {
 		lost := cmdutil.ReconcileLostCreate(ctx, client, req, now, old.AuthorizationID, err)
 		return fmt.Errorf("rotate: %w. The old token %s is untouched", lost, old.AuthorizationID)
 	}
@@ -164,34 +167,14 @@ func rotateRun(ctx context.Context, opts *Options) error {
 		}
 	}
 
-	// 4. Hand over the secret before touching the old token (JSON waits: it
-	// reports what became of the old token).
-	tty := opts.IO.IsStdoutTTY()
-	if !opts.JSON {
-		headline := fmt.Sprintf("Created the new token %q (id %s), valid until %s.",
-			fresh.DisplayName, fresh.AuthorizationID, output.Moment(fresh.ValidTo.Time, tty, now))
-		if err := cmdutil.DeliverSecret(opts.IO, fresh, headline, nil, nil, &opts.SecretDelivery); err != nil {
-			return withdraw(ctx, client, fresh, fmt.Errorf("its secret could not be delivered (%w)", err))
-		}
+	// 4. and 5. Hand over the secret, then retire the old token.
+	h := handOver{opts: opts, fresh: fresh, old: old, now: now, plannedExpiry: oldExpiresAt}
+	if err := h.deliver(); err != nil {
+		return withdraw(ctx, client, fresh, fmt.Errorf("its secret could not be delivered (%w)", err))
 	}
-
-	// 5. Retire the old token.
-	var oldErr error
-	if oldExpiresAt != nil {
-		_, oldErr = client.Update(ctx, patapi.UpdateRequest{AuthorizationID: old.AuthorizationID, ValidTo: oldExpiresAt})
-	} else {
-		oldErr = client.Revoke(ctx, old.AuthorizationID)
-	}
-	if opts.JSON {
-		out := rotateJSON{TokenJSON: output.NewTokenJSON(fresh, !opts.SecretDelivery.Active()), Replaces: old.AuthorizationID,
-			OldRevoked: oldErr == nil && oldExpiresAt == nil}
-		if oldErr == nil && oldExpiresAt != nil {
-			out.OldExpiresAt = oldExpiresAt
-		}
-		headline := fmt.Sprintf("Created the new token %q (id %s).", fresh.DisplayName, fresh.AuthorizationID)
-		if err := cmdutil.DeliverSecret(opts.IO, fresh, headline, &opts.JSONFlags, out, &opts.SecretDelivery); err != nil {
-			return fmt.Errorf("rotate: the new token %s was created but its secret could not be written: %w", fresh.AuthorizationID, err)
-		}
+	oldErr := h.retire(ctx, client)
+	if err := h.report(oldErr); err != nil {
+		return fmt.Errorf("rotate: the new token %s is created and its secret was handed over, but the report could not be written: %w", fresh.AuthorizationID, err)
 	}
 	switch {
 	case oldErr != nil && oldExpiresAt != nil:
@@ -203,12 +186,124 @@ func rotateRun(ctx context.Context, opts *Options) error {
 			"rotate: the new token is delivered, but the old token %s was not revoked: %v\nRevoke it with:\n  patctl revoke --id %s --org %s --yes",
 			old.AuthorizationID, oldErr, old.AuthorizationID, client.Org())}
 	}
-	if !opts.JSON {
-		if oldExpiresAt != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "The old token (id %s) stays valid until %s.\n", old.AuthorizationID, oldExpiresAt.Format(time.RFC3339))
-		} else {
-			fmt.Fprintf(opts.IO.ErrOut, "Revoked the old token (id %s).\n", old.AuthorizationID)
+	return nil
+}
+
+// handOver delivers the new secret before the old token is touched, in
+// every mode, and reports how the old token fared once that is known.
+type handOver struct {
+	opts          *Options
+	fresh, old    patapi.PatToken
+	now           time.Time
+	plannedExpiry *time.Time // --grace: when the old token should expire
+
+	oldExpiresAt *time.Time // what the service set
+	pending      []byte     // JSON still to write after the old token is retired
+	reported     bool
+}
+
+// result is the JSON of the rotation, as it stands.
+func (h *handOver) result(oldErr error) rotateJSON {
+	out := rotateJSON{TokenJSON: output.NewTokenJSON(h.fresh, !h.opts.SecretDelivery.Active()), Replaces: h.old.AuthorizationID}
+	if oldErr == nil {
+		out.OldRevoked = h.plannedExpiry == nil
+		out.OldExpiresAt = h.oldExpiresAt
+		if out.OldExpiresAt == nil {
+			out.OldExpiresAt = h.plannedExpiry
 		}
+	}
+	return out
+}
+
+// replacesKey is where the fields about the old token start in the JSON.
+const replacesKey = ",\n  \"replaces\""
+
+func (h *handOver) deliver() error {
+	o := h.opts
+	tty := o.IO.IsStdoutTTY()
+	headline := fmt.Sprintf("Created the new token %q (id %s), valid until %s.",
+		h.fresh.DisplayName, h.fresh.AuthorizationID, output.Moment(h.fresh.ValidTo.Time, tty, h.now))
+	switch {
+	case !o.JSON || o.SecretDelivery.Active():
+		// Stdout, a file or a pipeline variable; with --json and a delivery,
+		// the JSON (without the secret) can wait for the outcome.
+		var j *cmdutil.JSONFlags
+		return cmdutil.DeliverSecret(o.IO, h.fresh, headline, j, nil, &o.SecretDelivery)
+	case o.JQ == "":
+		// Plain JSON: write the object up to the old token's fields now, the
+		// rest when they are known.
+		full, err := o.Render(h.result(nil))
+		if err != nil {
+			return err
+		}
+		cut := bytes.Index(full, []byte(replacesKey))
+		if cut < 0 {
+			return fmt.Errorf("rotate: unexpected JSON layout")
+		}
+		if _, err := o.IO.Out.Write(full[:cut]); err != nil {
+			return err
+		}
+		h.pending = full[:cut]
+		return nil
+	default:
+		// --jq: if the result does not depend on the old token's fate (.token,
+		// say), print it now; otherwise after. Either way a broken expression
+		// is found before anything changes.
+		ok, err := o.Render(h.result(nil))
+		if err != nil {
+			return err
+		}
+		failed, err := o.Render(h.result(errors.New("x")))
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(ok, failed) {
+			h.reported = true
+			_, err := o.IO.Out.Write(ok)
+			return err
+		}
+		return nil
+	}
+}
+
+// retire revokes the old token, or with --grace shortens its life and
+// renames it, so that --name finds only the new one.
+func (h *handOver) retire(ctx context.Context, client *patapi.Client) error {
+	if h.plannedExpiry == nil {
+		return client.Revoke(ctx, h.old.AuthorizationID)
+	}
+	name := retiredName(h.old.DisplayName, h.now)
+	updated, err := client.Update(ctx, patapi.UpdateRequest{AuthorizationID: h.old.AuthorizationID, DisplayName: &name, ValidTo: h.plannedExpiry})
+	if err == nil {
+		at := updated.ValidTo.UTC()
+		h.oldExpiresAt = &at
+	}
+	return err
+}
+
+// retiredName is the old token's name during its grace period.
+func retiredName(name string, now time.Time) string {
+	return fmt.Sprintf("%s (rotated %s)", name, now.UTC().Format(time.DateOnly))
+}
+
+// report writes what is left to write, once the old token's fate is known.
+func (h *handOver) report(oldErr error) error {
+	o := h.opts
+	switch {
+	case h.pending != nil:
+		full, err := o.Render(h.result(oldErr))
+		if err != nil {
+			return err
+		}
+		_, err = o.IO.Out.Write(full[len(h.pending):])
+		return err
+	case o.JSON && !h.reported:
+		return o.WriteJSON(o.IO.Out, h.result(oldErr))
+	case !o.JSON && oldErr == nil && h.oldExpiresAt != nil:
+		fmt.Fprintf(o.IO.ErrOut, "The old token (id %s) is renamed %q and stays valid until %s.\n",
+			h.old.AuthorizationID, retiredName(h.old.DisplayName, h.now), h.oldExpiresAt.Format(time.RFC3339))
+	case !o.JSON && oldErr == nil:
+		fmt.Fprintf(o.IO.ErrOut, "Revoked the old token (id %s).\n", h.old.AuthorizationID)
 	}
 	return nil
 }
