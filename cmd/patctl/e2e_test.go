@@ -92,6 +92,7 @@ func TestScripts(t *testing.T) {
 			"perm":      cmdPerm,
 			"leakcheck": cmdLeakCheck,
 			"jsonvar":   cmdJSONVar,
+			"editlogin": cmdEditLogin,
 		},
 	})
 }
@@ -404,6 +405,21 @@ func cmdJSONVar(ts *testscript.TestScript, neg bool, args []string) {
 		b, _ := json.Marshal(leaf)
 		ts.Setenv(args[0], string(b))
 	}
+}
+
+// cmdEditLogin sets a field of the stored login record, as if time had
+// passed: editlogin KEY VALUE
+func cmdEditLogin(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: editlogin KEY VALUE")
+	}
+	path := filepath.Join(ts.Getenv("PATCTL_CONFIG_DIR"), "auth", "login.json")
+	var login map[string]any
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(path)), &login))
+	login[args[0]] = args[1]
+	data, err := json.Marshal(login)
+	ts.Check(err)
+	ts.Check(os.WriteFile(path, data, 0o600))
 }
 
 // cmdLeakCheck fails if a file holds a secret the emulator issued: leakcheck PATH…

@@ -54,7 +54,16 @@ type statusJSON struct {
 	Location  string     `json:"location"`
 	Authority string     `json:"authority,omitempty"`
 	ExpiresOn *time.Time `json:"expiresOn,omitempty"` // absent when the token does not say
+	// LastRefreshAt is when Entra ID last issued tokens for the login; it
+	// expires after about 90 days without that.
+	LastRefreshAt *time.Time `json:"lastRefreshAt,omitempty"`
 }
+
+// inactivityLimit is how long Entra ID keeps a refresh token that is not used.
+const inactivityLimit = 90 * 24 * time.Hour
+
+// warnAfter is when status starts to warn about it.
+const warnAfter = 75 * 24 * time.Hour
 
 func statusRun(ctx context.Context, opts *Options) error {
 	a, err := opts.Authenticator()
@@ -77,6 +86,15 @@ func statusRun(ctx context.Context, opts *Options) error {
 		l := st.Login
 		out.Account, out.Tenant, out.ClientID, out.Authority = l.Username, l.TenantID, l.ClientID, l.Authority
 		out.Storage, out.Location = l.Storage, a.Store.Location(l.Storage)
+		if !l.LastRefreshAt.IsZero() {
+			at := l.LastRefreshAt.UTC()
+			out.LastRefreshAt = &at
+		}
+	}
+	now := opts.Now()
+	if out.LastRefreshAt != nil && now.Sub(*out.LastRefreshAt) > warnAfter {
+		fmt.Fprintf(opts.IO.ErrOut, "Warning: this login was last refreshed %s; Entra ID lets it lapse after about 90 days without use (%s). Any patctl command that signs in keeps it alive; otherwise run `patctl login`.\n",
+			output.Relative(*out.LastRefreshAt, now), output.Relative(out.LastRefreshAt.Add(inactivityLimit), now))
 	}
 	if opts.JSON {
 		return opts.WriteJSON(opts.IO.Out, out)
@@ -89,8 +107,11 @@ func statusRun(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(w, "Authority:\t%s\n", out.Authority)
 	}
 	fmt.Fprintf(w, "Login kept in:\t%s\n", out.Location)
+	if out.LastRefreshAt != nil {
+		fmt.Fprintf(w, "Last refreshed:\t%s\n", output.Relative(*out.LastRefreshAt, now))
+	}
 	if out.ExpiresOn != nil {
-		fmt.Fprintf(w, "Token expires:\t%s (%s)\n", out.ExpiresOn.Local().Format("2006-01-02 15:04 MST"), output.Relative(*out.ExpiresOn, opts.Now()))
+		fmt.Fprintf(w, "Token expires:\t%s (%s)\n", out.ExpiresOn.Local().Format("2006-01-02 15:04 MST"), output.Relative(*out.ExpiresOn, now))
 	} else {
 		fmt.Fprintf(w, "Token expires:\tunknown (the token cannot be decoded)\n")
 	}
