@@ -121,13 +121,12 @@ func CheckAuthority(authority string) error {
 	if u.Scheme != "https" || u.Host == "" {
 		return errors.New("must be an https URL such as " + DefaultAuthority)
 	}
-	if strings.Trim(u.Path, "/") == "" {
-		return errors.New("must name a tenant, as in " + DefaultAuthority)
-	}
+	// A bare host (https://login.microsoftonline.com) is allowed: login then
+	// finds the tenant from the organization.
 	return nil
 }
 
-// WithTenant replaces the tenant of an authority URL.
+// WithTenant replaces the tenant of an authority URL (or adds it to a bare host).
 func WithTenant(authority, tenant string) string {
 	u, err := url.Parse(authority)
 	if err != nil || tenant == "" {
@@ -135,6 +134,15 @@ func WithTenant(authority, tenant string) string {
 	}
 	u.Path = "/" + tenant
 	return u.String()
+}
+
+// RootOf is the scheme and host of an authority.
+func RootOf(authority string) string {
+	u, err := url.Parse(authority)
+	if err != nil {
+		return authority
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // TenantOf is the tenant segment of an authority URL.

@@ -4,6 +4,7 @@ package login
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
 
 	"github.com/google/uuid"
@@ -26,6 +27,7 @@ type Options struct {
 	InsecureStorage bool
 	Tenant          string
 	ClientID        string
+	Org             string
 	cmdutil.JSONFlags
 }
 
@@ -69,6 +71,7 @@ plaintext file instead (mode 0600).`,
 	}
 	cmd.Flags().BoolVar(&opts.DeviceCode, "device-code", false, "sign in with a device code instead of a browser")
 	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "keep the login in a plaintext file instead of the OS keyring")
+	cmd.Flags().StringVar(&opts.Org, "org", "", "an Azure DevOps organization whose tenant to sign in to (default $"+config.EnvOrg+"); patctl finds the tenant")
 	cmd.Flags().StringVar(&opts.Tenant, "tenant", "", "tenant id or domain to sign in to (default: the tenant of "+config.EnvAuthority+")")
 	opts.AddJSONFlags(cmd, "who signed in")
 	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "public client id to sign in with (default: "+config.EnvClientID+" or Azure CLI's)")
@@ -83,8 +86,22 @@ func loginRun(ctx context.Context, opts *Options) error {
 	if a.Settings.Token != "" {
 		return cmdutil.FlagErrorf("%v", cmdutil.ErrTokenFromEnv)
 	}
-	if opts.Tenant != "" {
+	var org string
+	if opts.Org != "" || a.Settings.Org != "" {
+		if org, err = cmdutil.ResolveOrg(opts.Org, a.Settings); err != nil {
+			return err
+		}
+	}
+	var tenants *auth.TenantCache
+	switch {
+	case opts.Tenant != "":
 		a.Settings.Authority = config.WithTenant(a.Settings.Authority, opts.Tenant)
+	case auth.NeedsDiscovery(a.Settings.Authority) && org != "":
+		if tenants, err = discoverTenant(ctx, opts, a, org); err != nil {
+			return fmt.Errorf("login: %w", err)
+		}
+	case config.TenantOf(a.Settings.Authority) == "":
+		return cmdutil.FlagErrorf("%s (%s) names no tenant: give --tenant, or --org (or %s) so that patctl finds it", config.EnvAuthority, a.Settings.Authority, config.EnvOrg)
 	}
 	if opts.ClientID != "" {
 		a.Settings.ClientID = opts.ClientID
@@ -99,6 +116,10 @@ func loginRun(ctx context.Context, opts *Options) error {
 	}
 	login, err := a.Login(ctx, lo)
 	if err != nil {
+		if tenants != nil {
+			// The tenant may have changed: find it again next time.
+			_ = tenants.Forget(org)
+		}
 		return fmt.Errorf("login: %w", err)
 	}
 	if opts.JSON {
@@ -111,4 +132,22 @@ func loginRun(ctx context.Context, opts *Options) error {
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Logged in as %s (tenant %s).\n", login.Username, login.TenantID)
 	return nil
+}
+
+// discoverTenant sets the authority to the tenant of org: from the cache, or
+// found by asking Azure DevOps. It returns the cache, so that a failed
+// sign-in can forget the entry.
+func discoverTenant(ctx context.Context, opts *Options, a *auth.Authenticator, org string) (*auth.TenantCache, error) {
+	cache := &auth.TenantCache{Path: filepath.Join(a.Settings.ConfigDir, "tenants.json")}
+	if authority, ok := cache.Get(org); ok {
+		a.Settings.Authority = authority
+		return cache, nil
+	}
+	authority, err := auth.DiscoverAuthority(ctx, a.HTTPClient, a.Settings.DevOpsURL, org, a.Settings.Authority)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Organization %s signs in at %s.\n", org, authority)
+	a.Settings.Authority = authority
+	return cache, cache.Put(org, authority)
 }
