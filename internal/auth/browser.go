@@ -35,6 +35,16 @@ func BrowserOpener(browserEnv string, getenv func(string) string) (func(context.
 		}
 		return func(ctx context.Context, url string) error { return run(ctx, append(argv, url)) }, ""
 	}
+	// WSL: the browser is Windows', reached through its opener.
+	if getenv("WSL_DISTRO_NAME") != "" || getenv("WSL_INTEROP") != "" {
+		for _, argv := range [][]string{{"wslview"}, {"rundll32.exe", "url.dll,FileProtocolHandler"}} {
+			if path, err := exec.LookPath(argv[0]); err == nil {
+				argv := append([]string{path}, argv[1:]...)
+				return func(ctx context.Context, url string) error { return run(ctx, append(argv, url)) }, ""
+			}
+		}
+		return nil, "WSL without wslview or Windows' rundll32.exe on the PATH"
+	}
 	// Over SSH a browser would open on the far machine's screen, if any.
 	noDisplay := getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == ""
 	if (getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != "") && (noDisplay || runtime.GOOS != "linux") {

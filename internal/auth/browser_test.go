@@ -86,3 +86,40 @@ func TestWholeBROWSERPathIsTriedFirst(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestWSLUsesTheWindowsOpener(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("WSL is Linux")
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "url")
+	os.WriteFile(filepath.Join(dir, "rundll32.exe"), []byte("#!/bin/sh\nprintf '%s %s' \"$1\" \"$2\" > \""+out+"\"\n"), 0o755)
+	t.Setenv("PATH", dir)
+	wsl := env(map[string]string{"WSL_DISTRO_NAME": "Debian"})
+	open, why := BrowserOpener("", wsl)
+	if open == nil {
+		t.Fatal(why)
+	}
+	if err := open(context.Background(), "https://z/?a=1&b=2"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(out); string(got) != "url.dll,FileProtocolHandler https://z/?a=1&b=2" {
+		t.Fatalf("got %q", got)
+	}
+	// wslview wins when installed.
+	os.WriteFile(filepath.Join(dir, "wslview"), []byte("#!/bin/sh\nprintf 'wslview %s' \"$1\" > \""+out+"\"\n"), 0o755)
+	open, _ = BrowserOpener("", wsl)
+	open(context.Background(), "https://z")
+	if got, _ := os.ReadFile(out); string(got) != "wslview https://z" {
+		t.Fatalf("got %q", got)
+	}
+	// Neither: device code.
+	t.Setenv("PATH", t.TempDir())
+	if open, why := BrowserOpener("", wsl); open != nil || !strings.Contains(why, "WSL") {
+		t.Fatalf("%v %q", open != nil, why)
+	}
+	// VS Code's remote sessions set BROWSER to their helper: it wins over all.
+	if open, _ := BrowserOpener("/vscode/bin/helpers/browser.sh", wsl); open == nil {
+		t.Fatal("BROWSER ignored under WSL")
+	}
+}
