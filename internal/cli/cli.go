@@ -16,6 +16,7 @@ import (
 	"github.com/patctl/patctl/internal/auth"
 	"github.com/patctl/patctl/internal/buildinfo"
 	"github.com/patctl/patctl/internal/cmd/check"
+	configcmd "github.com/patctl/patctl/internal/cmd/config"
 	"github.com/patctl/patctl/internal/cmd/create"
 	"github.com/patctl/patctl/internal/cmd/get"
 	"github.com/patctl/patctl/internal/cmd/list"
@@ -27,6 +28,7 @@ import (
 	"github.com/patctl/patctl/internal/cmd/token"
 	"github.com/patctl/patctl/internal/cmd/update"
 	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/patapi"
@@ -83,6 +85,7 @@ func ExitCode(err error) int {
 		coded    *cmdutil.ExitCodeError
 		tokenErr *patapi.TokenError
 		apiErr   *patapi.APIError
+		badValue *config.BadValueError
 	)
 	switch {
 	case err == nil:
@@ -91,7 +94,7 @@ func ExitCode(err error) int {
 		return coded.Code
 	case errors.Is(err, auth.ErrCancelled), errors.Is(err, context.Canceled):
 		return cmdutil.ExitInterrupted
-	case errors.As(err, &flagErr):
+	case errors.As(err, &flagErr), errors.As(err, &badValue):
 		return cmdutil.ExitUsage
 	case errors.As(err, &signIn), errors.As(err, &apiAuth):
 		return cmdutil.ExitAuth
@@ -119,6 +122,7 @@ token silently.`,
 		DisableAutoGenTag: true,
 	}
 	root.SetVersionTemplate(info.String() + "\n")
+	root.PersistentFlags().StringVar(&f.Profile, "profile", "", "use this profile of the config file (default $"+config.EnvProfile+", else \"default\")")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &cmdutil.FlagError{Err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
@@ -132,6 +136,7 @@ token silently.`,
 		check.NewCmdCheck(f, nil),
 		login.NewCmdLogin(f, nil),
 		token.NewCmdToken(f, nil),
+		configcmd.NewCmdConfig(f),
 		newCmdVersion(info),
 		logout.NewCmdLogout(f, nil),
 		status.NewCmdStatus(f, nil),

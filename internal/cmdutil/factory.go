@@ -27,6 +27,8 @@ type Factory struct {
 	IOStreams *iostreams.IOStreams
 	Getenv    func(string) string
 	Now       func() time.Time
+	// Profile is the --profile flag, read when Settings is first called.
+	Profile string
 
 	Settings      func() (config.Settings, error)
 	HTTPClient    func() (*http.Client, error)
@@ -40,7 +42,7 @@ type Factory struct {
 // New wires a Factory. Each dependency is built once, on first use.
 func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.Keyring) *Factory {
 	f := &Factory{IOStreams: io, Getenv: getenv, Now: time.Now}
-	f.Settings = sync.OnceValues(func() (config.Settings, error) { return config.FromEnv(getenv) })
+	f.Settings = sync.OnceValues(func() (config.Settings, error) { return config.Load(getenv, f.Profile) })
 	f.HTTPClient = sync.OnceValues(func() (*http.Client, error) {
 		s, err := f.Settings()
 		if err != nil {

@@ -221,3 +221,13 @@ func CompleteScopes(_ *cobra.Command, _ []string, toComplete string) ([]string, 
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
 }
+
+// ExactArgs wants n positional arguments, as a usage error otherwise.
+func ExactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return FlagErrorf("%s takes %d argument(s), not %d (see '%s --help')", cmd.CommandPath(), n, len(args), cmd.CommandPath())
+		}
+		return nil
+	}
+}

@@ -56,6 +56,7 @@ var Variables = []Variable{
 	{EnvOrg, "", "the Azure DevOps organization, when --org is not given."},
 	{EnvAPIURL, DefaultAPIURL, "base URL of the PAT Lifecycle Management API."},
 	{EnvDevOpsURL, DefaultDevOpsURL, "base URL of Azure DevOps itself, where rotate checks that a new token works."},
+	{EnvProfile, DefaultProfile, "the profile of the config file to use, when --profile is not given."},
 }
 
 // Settings are the sign-in settings in force, from the environment and flags.
@@ -70,46 +71,87 @@ type Settings struct {
 	APIURL    string
 	DevOpsURL string
 	Org       string // PATCTL_ORG; --org wins over it
+	Profile   string // the profile in force
+	Account   string // the profile's account, for choosing among several
 }
 
-// FromEnv reads the settings from the environment through getenv.
-func FromEnv(getenv func(string) string) (Settings, error) {
+// FromEnv reads the settings from the environment through getenv, with no
+// profile named on the command line.
+func FromEnv(getenv func(string) string) (Settings, error) { return Load(getenv, "") }
+
+// Load reads the settings: a flag (handled by the caller) wins over the
+// environment, which wins over the profile (profileFlag, else
+// PATCTL_PROFILE, else "default" if the config file has it), which wins over
+// the built-in defaults.
+func Load(getenv func(string) string, profileFlag string) (Settings, error) {
+	dir, err := configDir(getenv)
+	if err != nil {
+		return Settings{}, err
+	}
+	name, source := profileFlag, "--profile"
+	if name == "" {
+		name, source = getenv(EnvProfile), EnvProfile
+	}
+	file, err := LoadFile(dir)
+	if err != nil {
+		return Settings{}, err
+	}
+	var p Profile
+	if name != "" {
+		var ok bool
+		if p, ok = file.Profiles[name]; !ok {
+			return Settings{}, badValue("%s: no profile %q in %s", source, name, file.Path())
+		}
+	} else {
+		name, p = DefaultProfile, file.Profiles[DefaultProfile]
+	}
+	authority := DefaultAuthority
+	if p.Tenant != "" {
+		authority = WithTenant(DefaultAuthority, p.Tenant)
+	}
 	s := Settings{
-		Authority: strings.TrimRight(or(getenv(EnvAuthority), DefaultAuthority), "/"),
-		ClientID:  or(getenv(EnvClientID), DefaultClientID),
-		Scopes:    strings.Fields(or(getenv(EnvScopes), DefaultScopes)),
+		Profile:   name,
+		Account:   p.Account,
+		Authority: strings.TrimRight(or(getenv(EnvAuthority), authority), "/"),
+		ClientID:  or(getenv(EnvClientID), or(p.ClientID, DefaultClientID)),
+		Scopes:    strings.Fields(or(getenv(EnvScopes), or(p.Scopes, DefaultScopes))),
 		CAFile:    getenv(EnvCAFile),
-		ConfigDir: getenv(EnvConfigDir),
 		Token:     strings.TrimSpace(getenv(EnvToken)),
 		Browser:   getenv(EnvBrowser),
 		APIURL:    strings.TrimRight(or(getenv(EnvAPIURL), DefaultAPIURL), "/"),
 		DevOpsURL: strings.TrimRight(or(getenv(EnvDevOpsURL), DefaultDevOpsURL), "/"),
-		Org:       strings.TrimSpace(getenv(EnvOrg)),
+		Org:       or(getenv(EnvOrg), p.Org),
+		ConfigDir: dir,
 	}
 	if err := CheckAuthority(s.Authority); err != nil {
-		return s, fmt.Errorf("%s: %w", EnvAuthority, err)
+		return s, badValue("%s: %v", EnvAuthority, err)
 	}
 	for name, v := range map[string]string{EnvAPIURL: s.APIURL, EnvDevOpsURL: s.DevOpsURL} {
 		if u, err := url.Parse(v); err != nil || u.Scheme != "https" || u.Host == "" {
-			return s, fmt.Errorf("%s: must be an https URL such as %s", name, map[string]string{EnvAPIURL: DefaultAPIURL, EnvDevOpsURL: DefaultDevOpsURL}[name])
+			return s, badValue("%s: must be an https URL such as %s", name, map[string]string{EnvAPIURL: DefaultAPIURL, EnvDevOpsURL: DefaultDevOpsURL}[name])
 		}
 	}
 	if len(s.Scopes) == 0 {
-		return s, fmt.Errorf("%s: no scope given", EnvScopes)
+		return s, badValue("%s: no scope given", EnvScopes)
 	}
-	if s.ConfigDir == "" {
-		dir, err := os.UserConfigDir()
-		if err != nil {
-			return s, fmt.Errorf("cannot find a config directory (%w): set %s", err, EnvConfigDir)
-		}
-		s.ConfigDir = filepath.Join(dir, "patctl")
-	}
-	abs, err := filepath.Abs(s.ConfigDir)
-	if err != nil {
-		return s, fmt.Errorf("%s: %w", EnvConfigDir, err)
-	}
-	s.ConfigDir = abs
 	return s, nil
+}
+
+// configDir is PATCTL_CONFIG_DIR, else the user's config directory + patctl.
+func configDir(getenv func(string) string) (string, error) {
+	dir := getenv(EnvConfigDir)
+	if dir == "" {
+		base, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("cannot find a config directory (%w): set %s", err, EnvConfigDir)
+		}
+		dir = filepath.Join(base, "patctl")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", EnvConfigDir, err)
+	}
+	return abs, nil
 }
 
 // CheckAuthority accepts what MSAL accepts: https://host[:port]/tenant.
@@ -159,4 +201,13 @@ func or(v, def string) string {
 		return def
 	}
 	return strings.TrimSpace(v)
+}
+
+// BadValueError is a setting that cannot be used: a usage error, like a bad flag.
+type BadValueError struct{ msg string }
+
+func (e *BadValueError) Error() string { return e.msg }
+
+func badValue(format string, args ...any) error {
+	return &BadValueError{msg: fmt.Sprintf(format, args...)}
 }
