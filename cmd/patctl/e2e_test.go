@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -153,16 +154,16 @@ func cmdPatctl(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	*ts.Value(keyExit).(*int) = code
 	stdout, stderr := ts.ReadFile("stdout"), ts.ReadFile("stderr")
-	if len(args) > 0 && args[0] == "token" {
+	if slices.Contains(args, "token") {
 		checkNoLeak(ts, stderr) // printing the access token is its job
 	} else {
 		checkNoLeak(ts, stdout+stderr)
 	}
 	// A PAT's secret may appear only where create and rotate deliver it.
-	delivers := len(args) > 0 && (args[0] == "create" || args[0] == "rotate")
+	delivers := slices.Contains(args, "create") || slices.Contains(args, "rotate")
 	for _, pat := range emulatorOf(ts).IssuedPATs() {
 		if strings.Contains(stderr, pat) || (!delivers && strings.Contains(stdout, pat)) {
-			ts.Fatalf("patctl %s printed a PAT's secret where it must not", args[0])
+			ts.Fatalf("patctl %s printed a PAT's secret where it must not", strings.Join(args, " "))
 		}
 	}
 	if neg && code == 0 {
@@ -407,17 +408,22 @@ func cmdJSONVar(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdEditLogin sets a field of the stored login record, as if time had
+// cmdEditLogin sets a field of every stored login record, as if time had
 // passed: editlogin KEY VALUE
 func cmdEditLogin(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: editlogin KEY VALUE")
 	}
 	path := filepath.Join(ts.Getenv("PATCTL_CONFIG_DIR"), "auth", "login.json")
-	var login map[string]any
-	ts.Check(json.Unmarshal([]byte(ts.ReadFile(path)), &login))
-	login[args[0]] = args[1]
-	data, err := json.Marshal(login)
+	var logins struct {
+		Current  string           `json:"current"`
+		Accounts []map[string]any `json:"accounts"`
+	}
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(path)), &logins))
+	for _, a := range logins.Accounts {
+		a[args[0]] = args[1]
+	}
+	data, err := json.Marshal(logins)
 	ts.Check(err)
 	ts.Check(os.WriteFile(path, data, 0o600))
 }

@@ -71,8 +71,8 @@ func (a *Authenticator) Login(ctx context.Context, opts LoginOptions) (credstore
 		return credstore.Login{}, err
 	}
 	defer unlock()
-	previous, prevErr := a.Store.ReadLogin()
-	// Whatever this login sets up in a place the previous login does not use
+	previous, prevErr := a.Store.ReadLogin("")
+	// Whatever this login sets up in a place the previous logins do not use
 	// is removed again if it fails.
 	cleanUp := func() {
 		if prevErr != nil || previous.Storage != opts.Storage {
@@ -120,15 +120,17 @@ func (a *Authenticator) Login(ctx context.Context, opts LoginOptions) (credstore
 		LoggedInAt:    time.Now().UTC(),
 	}
 	login.LastRefreshAt = login.LoggedInAt
-	if err := a.Store.WriteLogin(login); err != nil {
+	// Logins kept in the other storage must not leave their secrets behind;
+	// their accounts are signed out.
+	if prevErr == nil && previous.Storage != opts.Storage {
+		if err := errors.Join(a.Store.Discard(previous.Storage, true), a.Store.ForgetLogins()); err != nil {
+			fmt.Fprintf(a.Stderr, "Warning: could not remove the previous logins' %s storage: %v\n", previous.Storage, err)
+		}
+		fmt.Fprintf(a.Stderr, "The login moved to %s storage; accounts signed in before must sign in again.\n", opts.Storage)
+	}
+	if err := a.Store.SaveLogin(login, true); err != nil {
 		cleanUp()
 		return credstore.Login{}, fmt.Errorf("store the login: %w", err)
-	}
-	// A login kept elsewhere before must not leave its secrets behind.
-	if prevErr == nil && previous.Storage != opts.Storage {
-		if err := a.Store.Discard(previous.Storage, true); err != nil {
-			fmt.Fprintf(a.Stderr, "Warning: could not remove the previous login's %s storage: %v\n", previous.Storage, err)
-		}
 	}
 	return login, nil
 }
@@ -155,9 +157,13 @@ func (a *Authenticator) TokenSource(ctx context.Context) (oauth2.TokenSource, So
 	if a.Settings.Token != "" {
 		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: a.Settings.Token, TokenType: "Bearer"}), SourceEnv, nil
 	}
-	login, err := a.Store.ReadLogin()
+	login, err := a.Store.ReadLogin(a.Settings.Account)
 	if errors.Is(err, credstore.ErrNotLoggedIn) {
 		return nil, SourceLogin, &SignInRequiredError{Reason: "not logged in"}
+	}
+	var notIn *credstore.AccountError
+	if errors.As(err, &notIn) {
+		return nil, SourceLogin, &SignInRequiredError{Reason: "account " + notIn.Error()}
 	}
 	if err != nil {
 		return nil, SourceLogin, err
@@ -234,7 +240,7 @@ func (s *silentSource) acquire(force bool) (public.AuthResult, error) {
 		// Remember when the login was last used with Entra ID: refresh tokens
 		// expire after about 90 days without use.
 		s.login.LastRefreshAt = time.Now().UTC()
-		_ = s.store.WriteLogin(s.login)
+		_ = s.store.SaveLogin(s.login, false)
 	}
 	return res, nil
 }
@@ -243,6 +249,7 @@ func (s *silentSource) acquire(force bool) (public.AuthResult, error) {
 type Status struct {
 	Source    Source
 	Login     credstore.Login
+	All       credstore.Logins // every account signed in
 	ExpiresOn time.Time
 	Claims    TokenClaims // of the access token in use
 }
@@ -254,9 +261,17 @@ func (a *Authenticator) CurrentStatus(ctx context.Context) (Status, error) {
 		claims, _ := ParseClaims(a.Settings.Token)
 		return Status{Source: SourceEnv, ExpiresOn: claims.Expiry(), Claims: claims}, nil
 	}
-	login, err := a.Store.ReadLogin()
+	logins, err := a.Store.ReadLogins()
 	if errors.Is(err, credstore.ErrNotLoggedIn) {
 		return Status{}, &SignInRequiredError{Reason: "not logged in"}
+	}
+	if err != nil {
+		return Status{}, err
+	}
+	login, err := a.Store.ReadLogin(a.Settings.Account)
+	var notIn *credstore.AccountError
+	if errors.As(err, &notIn) {
+		return Status{}, &SignInRequiredError{Reason: "account " + notIn.Error()}
 	}
 	if err != nil {
 		return Status{}, err
@@ -265,33 +280,69 @@ func (a *Authenticator) CurrentStatus(ctx context.Context) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	res, err := (&silentSource{ctx: ctx, client: client, store: a.Store, login: login}).acquire(false)
+	silent := &silentSource{ctx: ctx, client: client, store: a.Store, login: login}
+	res, err := silent.acquire(false)
 	if err != nil {
-		return Status{Source: SourceLogin, Login: login}, err
+		return Status{Source: SourceLogin, Login: login, All: logins}, err
 	}
 	claims, _ := ParseClaims(res.AccessToken)
-	return Status{Source: SourceLogin, Login: login, ExpiresOn: res.ExpiresOn, Claims: claims}, nil
+	return Status{Source: SourceLogin, Login: silent.login, All: logins, ExpiresOn: res.ExpiresOn, Claims: claims}, nil
 }
 
-// Logout removes the stored account and every stored secret of it: the
-// cache and its key in the keyring. With no login record it still clears
-// whatever an interrupted login may have left, and reports ErrNotLoggedIn.
-func (a *Authenticator) Logout(ctx context.Context) (credstore.Login, error) {
+// Logout removes a signed-in account — or, with account "", all of them —
+// and every stored secret of it. With none left, the cache and its key go
+// too, and whatever an interrupted login may have left. It reports
+// ErrNotLoggedIn when nobody was signed in.
+func (a *Authenticator) Logout(ctx context.Context, account string) (credstore.Login, error) {
 	unlock, err := a.Store.Lock(ctx)
 	if err != nil {
 		return credstore.Login{}, err
 	}
 	defer unlock()
-	login, err := a.Store.ReadLogin()
+	logins, err := a.Store.ReadLogins()
 	if errors.Is(err, credstore.ErrNotLoggedIn) {
+		if account != "" {
+			return credstore.Login{}, &credstore.AccountError{Account: account}
+		}
 		// Best effort: a keyring that cannot be reached holds nothing of ours
 		// that matters without the cache file.
 		_ = a.Store.Remove(true)
+		return credstore.Login{}, err
+	}
+	if err != nil || account == "" {
+		// A record that cannot be read is removed all the same. Logins kept
+		// in a file have no key: the keyring is not touched (there may be none).
+		var first credstore.Login
+		if len(logins.Accounts) > 0 {
+			first = logins.Accounts[0]
+		}
+		return first, a.Store.Remove(err != nil || first.Storage != credstore.StorageFile)
+	}
+	login, err := a.Store.ReadLogin(account)
+	if err != nil {
 		return login, err
 	}
-	// A record that cannot be read is removed all the same. A login kept in
-	// a file has no key: the keyring is not touched (there may be none).
-	return login, a.Store.Remove(err != nil || login.Storage == credstore.StorageKeyring)
+	if len(logins.Accounts) == 1 {
+		return login, a.Store.Remove(login.Storage == credstore.StorageKeyring)
+	}
+	// One of several: take it out of MSAL's cache, then out of the records.
+	client, err := a.newClient(login.Authority, login.ClientID, login.Storage)
+	if err != nil {
+		return login, err
+	}
+	accounts, err := client.Accounts(ctx)
+	if err != nil {
+		return login, classify(err)
+	}
+	for _, acct := range accounts {
+		if acct.HomeAccountID == login.HomeAccountID {
+			if err := client.RemoveAccount(ctx, acct); err != nil {
+				return login, fmt.Errorf("remove %s from the token cache: %w", login.Username, err)
+			}
+		}
+	}
+	_, err = a.Store.DropLogin(login.HomeAccountID)
+	return login, err
 }
 
 // BearerClient is base with every request carrying a bearer token from ts,

@@ -123,7 +123,7 @@ func TestCachedTokenSendsNothingToMicrosoft(t *testing.T) {
 			}
 		}
 		login.Authority = "https://login.microsoftonline.com/" + tenant
-		if err := a.Store.WriteLogin(login); err != nil {
+		if err := a.Store.SaveLogin(login, true); err != nil {
 			t.Fatal(err)
 		}
 		transport := &failingTransport{}

@@ -86,6 +86,7 @@ func ExitCode(err error) int {
 		tokenErr *patapi.TokenError
 		apiErr   *patapi.APIError
 		badValue *config.BadValueError
+		account  *credstore.AccountError
 	)
 	switch {
 	case err == nil:
@@ -98,7 +99,7 @@ func ExitCode(err error) int {
 		return cmdutil.ExitUsage
 	case errors.As(err, &signIn), errors.As(err, &apiAuth):
 		return cmdutil.ExitAuth
-	case errors.As(err, &tokenErr) && tokenErr.NotFound(), errors.As(err, &apiErr) && apiErr.NotFound():
+	case errors.As(err, &tokenErr) && tokenErr.NotFound(), errors.As(err, &apiErr) && apiErr.NotFound(), errors.As(err, &account):
 		return cmdutil.ExitNotFound
 	case errors.As(err, &tokenErr), errors.As(err, &apiErr) && apiErr.Refused():
 		return cmdutil.ExitRefused
@@ -122,6 +123,7 @@ token silently.`,
 		DisableAutoGenTag: true,
 	}
 	root.SetVersionTemplate(info.String() + "\n")
+	root.PersistentFlags().StringVar(&f.Account, "account", "", "act as this signed-in account (user name), when several are")
 	root.PersistentFlags().StringVar(&f.Profile, "profile", "", "use this profile of the config file (default $"+config.EnvProfile+", else \"default\")")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &cmdutil.FlagError{Err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}

@@ -27,8 +27,10 @@ type Factory struct {
 	IOStreams *iostreams.IOStreams
 	Getenv    func(string) string
 	Now       func() time.Time
-	// Profile is the --profile flag, read when Settings is first called.
+	// Profile and Account are the --profile and --account flags, read when
+	// Settings is first called.
 	Profile string
+	Account string
 
 	Settings      func() (config.Settings, error)
 	HTTPClient    func() (*http.Client, error)
@@ -42,7 +44,13 @@ type Factory struct {
 // New wires a Factory. Each dependency is built once, on first use.
 func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.Keyring) *Factory {
 	f := &Factory{IOStreams: io, Getenv: getenv, Now: time.Now}
-	f.Settings = sync.OnceValues(func() (config.Settings, error) { return config.Load(getenv, f.Profile) })
+	f.Settings = sync.OnceValues(func() (config.Settings, error) {
+		s, err := config.Load(getenv, f.Profile)
+		if f.Account != "" {
+			s.Account = f.Account
+		}
+		return s, err
+	})
 	f.HTTPClient = sync.OnceValues(func() (*http.Client, error) {
 		s, err := f.Settings()
 		if err != nil {

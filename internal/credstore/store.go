@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -105,25 +106,110 @@ func (s *Store) ensureDir() error {
 	return os.Chmod(s.dir, 0o700)
 }
 
-// ReadLogin returns the current login, or ErrNotLoggedIn.
-func (s *Store) ReadLogin() (Login, error) {
-	var l Login
-	data, err := os.ReadFile(s.loginPath())
-	if errors.Is(err, os.ErrNotExist) {
-		return l, ErrNotLoggedIn
-	}
-	if err != nil {
-		return l, err
-	}
-	if err := json.Unmarshal(data, &l); err != nil {
-		return l, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.loginPath(), err)
-	}
-	return l, nil
+// Logins are the accounts signed in, and which one commands use by default.
+type Logins struct {
+	Current  string  `json:"current"` // HomeAccountID
+	Accounts []Login `json:"accounts"`
 }
 
-// WriteLogin records the login.
-func (s *Store) WriteLogin(l Login) error {
-	data, err := json.MarshalIndent(l, "", "  ")
+// AccountError means the account asked for is not signed in.
+type AccountError struct {
+	Account  string
+	SignedIn []string
+}
+
+func (e *AccountError) Error() string {
+	return fmt.Sprintf("%q is not signed in (signed in: %s)", e.Account, strings.Join(e.SignedIn, ", "))
+}
+
+// ReadLogins returns every account, or ErrNotLoggedIn when there is none.
+func (s *Store) ReadLogins() (Logins, error) {
+	var ls Logins
+	data, err := os.ReadFile(s.loginPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return ls, ErrNotLoggedIn
+	}
+	if err != nil {
+		return ls, err
+	}
+	if err := json.Unmarshal(data, &ls); err != nil {
+		return ls, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.loginPath(), err)
+	}
+	if len(ls.Accounts) == 0 {
+		return ls, ErrNotLoggedIn
+	}
+	return ls, nil
+}
+
+// ReadLogin returns the login of an account (by user name, any letter
+// case), or the current one when account is "".
+func (s *Store) ReadLogin(account string) (Login, error) {
+	ls, err := s.ReadLogins()
+	if err != nil {
+		return Login{}, err
+	}
+	var names []string
+	for _, l := range ls.Accounts {
+		if account == "" && l.HomeAccountID == ls.Current || account != "" && strings.EqualFold(l.Username, account) {
+			return l, nil
+		}
+		names = append(names, l.Username)
+	}
+	if account == "" {
+		return ls.Accounts[0], nil
+	}
+	return Login{}, &AccountError{Account: account, SignedIn: names}
+}
+
+// SaveLogin adds a login, or replaces the one of the same account; current
+// makes it the account commands use by default.
+func (s *Store) SaveLogin(l Login, current bool) error {
+	ls, err := s.ReadLogins()
+	if err != nil && !errors.Is(err, ErrNotLoggedIn) {
+		return err
+	}
+	replaced := false
+	for i := range ls.Accounts {
+		if ls.Accounts[i].HomeAccountID == l.HomeAccountID {
+			ls.Accounts[i], replaced = l, true
+		}
+	}
+	if !replaced {
+		ls.Accounts = append(ls.Accounts, l)
+	}
+	if current || ls.Current == "" {
+		ls.Current = l.HomeAccountID
+	}
+	return s.writeLogins(ls)
+}
+
+// DropLogin forgets one account's record; it returns how many remain.
+func (s *Store) DropLogin(homeAccountID string) (int, error) {
+	ls, err := s.ReadLogins()
+	if err != nil {
+		return 0, err
+	}
+	kept := ls.Accounts[:0]
+	for _, l := range ls.Accounts {
+		if l.HomeAccountID != homeAccountID {
+			kept = append(kept, l)
+		}
+	}
+	ls.Accounts = kept
+	if ls.Current == homeAccountID {
+		ls.Current = ""
+		if len(kept) > 0 {
+			ls.Current = kept[0].HomeAccountID
+		}
+	}
+	return len(kept), s.writeLogins(ls)
+}
+
+// ForgetLogins drops every account's record (not the cache).
+func (s *Store) ForgetLogins() error { return removeFile(s.loginPath()) }
+
+func (s *Store) writeLogins(ls Logins) error {
+	data, err := json.MarshalIndent(ls, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func TestRemoveDeletesEverySecret(t *testing.T) {
 	s := Open(dir, kr)
 	s.Prepare(StorageKeyring)
 	s.Cache(StorageKeyring).Export(context.Background(), blob("x"), cache.ExportHints{})
-	s.WriteLogin(Login{Storage: StorageKeyring, Username: "ada"})
+	s.SaveLogin(Login{Storage: StorageKeyring, Username: "ada", HomeAccountID: "h"}, true)
 	if err := s.Remove(true); err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestRemoveDeletesEverySecret(t *testing.T) {
 	if kr.Len() != 0 {
 		t.Fatal("the key is still in the keyring")
 	}
-	if _, err := s.ReadLogin(); !errors.Is(err, ErrNotLoggedIn) {
+	if _, err := s.ReadLogin(""); !errors.Is(err, ErrNotLoggedIn) {
 		t.Fatalf("after remove: %v", err)
 	}
 }

@@ -18,17 +18,19 @@ import (
 type Options struct {
 	IO            *iostreams.IOStreams
 	Authenticator func() (*auth.Authenticator, error)
+	Account       *string // the global --account flag
 	cmdutil.JSONFlags
 }
 
 // NewCmdLogout builds the command; runF replaces the run in tests.
 func NewCmdLogout(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Authenticator: f.Authenticator}
+	opts := &Options{IO: f.IOStreams, Authenticator: f.Authenticator, Account: &f.Account}
 	cmd := &cobra.Command{
 		Use:   "logout",
 		Short: "Remove the stored login and every secret of it",
-		Long: `Remove the stored login: the token cache, its key in the OS keyring, and the record
-of the account. Tokens already handed to other programs stay valid until they expire.`,
+		Long: `Remove every signed-in account — or, with --account, that one — from the store.
+With no account left, the token cache and its key in the OS keyring go too. Tokens
+already handed to other programs stay valid until they expire.`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -49,7 +51,7 @@ func logoutRun(ctx context.Context, opts *Options) error {
 	if a.Settings.Token != "" {
 		return cmdutil.FlagErrorf("%v", cmdutil.ErrTokenFromEnv)
 	}
-	login, err := a.Logout(ctx)
+	login, err := a.Logout(ctx, *opts.Account)
 	wasLoggedIn := !errors.Is(err, credstore.ErrNotLoggedIn)
 	if err != nil && wasLoggedIn {
 		return fmt.Errorf("logout: %w", err)
@@ -60,17 +62,13 @@ func logoutRun(ctx context.Context, opts *Options) error {
 			LoggedOut bool   `json:"loggedOut"`
 		}{login.Username, wasLoggedIn})
 	}
-	if !wasLoggedIn {
+	switch {
+	case !wasLoggedIn:
 		fmt.Fprintln(opts.IO.ErrOut, "Not logged in: nothing to remove.")
-		return nil
+	case *opts.Account != "":
+		fmt.Fprintf(opts.IO.ErrOut, "Logged out %s.\n", login.Username)
+	default:
+		fmt.Fprintln(opts.IO.ErrOut, "Logged out every account; the stored login is removed.")
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Logged out %s; the stored login is removed.\n", orUnknown(login.Username))
 	return nil
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "(unknown account)"
-	}
-	return s
 }

@@ -4,6 +4,7 @@ package status
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -57,6 +58,15 @@ type statusJSON struct {
 	// LastRefreshAt is when Entra ID last issued tokens for the login; it
 	// expires after about 90 days without that.
 	LastRefreshAt *time.Time `json:"lastRefreshAt,omitempty"`
+	// Accounts are every account signed in; active is the one shown above.
+	Accounts []accountJSON `json:"accounts,omitempty"`
+}
+
+type accountJSON struct {
+	Account  string `json:"account"`
+	Tenant   string `json:"tenant"`
+	ClientID string `json:"clientId"`
+	Active   bool   `json:"active"`
 }
 
 // inactivityLimit is how long Entra ID keeps a refresh token that is not used.
@@ -86,6 +96,9 @@ func statusRun(ctx context.Context, opts *Options) error {
 		l := st.Login
 		out.Account, out.Tenant, out.ClientID, out.Authority = l.Username, l.TenantID, l.ClientID, l.Authority
 		out.Storage, out.Location = l.Storage, a.Store.Location(l.Storage)
+		for _, acct := range st.All.Accounts {
+			out.Accounts = append(out.Accounts, accountJSON{acct.Username, acct.TenantID, acct.ClientID, acct.HomeAccountID == l.HomeAccountID})
+		}
 		if !l.LastRefreshAt.IsZero() {
 			at := l.LastRefreshAt.UTC()
 			out.LastRefreshAt = &at
@@ -101,6 +114,15 @@ func statusRun(ctx context.Context, opts *Options) error {
 	}
 	w := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "Account:\t%s\n", out.Account)
+	if len(out.Accounts) > 1 {
+		var others []string
+		for _, acct := range out.Accounts {
+			if !acct.Active {
+				others = append(others, acct.Account)
+			}
+		}
+		fmt.Fprintf(w, "Also signed in:\t%s (pick with --account)\n", strings.Join(others, ", "))
+	}
 	fmt.Fprintf(w, "Tenant:\t%s\n", out.Tenant)
 	fmt.Fprintf(w, "Client id:\t%s\n", out.ClientID)
 	if out.Authority != "" {
