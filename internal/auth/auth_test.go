@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
@@ -245,5 +246,22 @@ func TestBearerClientReachesThePATAPI(t *testing.T) {
 		if r.Op != emulator.OpList {
 			t.Fatalf("unexpected request %+v", r)
 		}
+	}
+}
+
+// TestBrowserSignInTimesOut: a browser that opens but never signs in ends
+// the sign-in with a message, not a wait without end.
+func TestBrowserSignInTimesOut(t *testing.T) {
+	em := startEmulator(t)
+	a := newAuthenticator(t, em, t.TempDir(), &credstore.Memory{})
+	client, err := a.newClient(a.Settings.Authority, a.Settings.ClientID, credstore.StorageFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow := BrowserFlow{Open: func(context.Context, string) error { return nil }, Out: io.Discard, Timeout: 300 * time.Millisecond}
+	start := time.Now()
+	_, err = flow.Acquire(context.Background(), client, a.Settings.Scopes)
+	if !errors.Is(err, ErrBrowserTimeout) || !strings.Contains(err.Error(), "patctl login --device-code") || time.Since(start) > 5*time.Second {
+		t.Fatalf("%v after %v", err, time.Since(start))
 	}
 }
