@@ -66,7 +66,7 @@ func runFakeBrowser() int {
 		fmt.Fprintln(os.Stderr, "usage: fakebrowser URL")
 		return 2
 	}
-	client, err := cmdutil.NewHTTPClient(os.Getenv("PATCTL_CA_FILE"))
+	client, err := cmdutil.NewHTTPClient(os.Getenv("PATCTL_CA_FILE"), 0)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fakebrowser:", err)
 		return 1
@@ -129,6 +129,8 @@ func setupScript(env *testscript.Env) error {
 		"BROWSER":           "fakebrowser",
 		"EMULATOR_URL":      em.URL(),
 		"HTTPS_PROXY":       strings.TrimPrefix(noInternet, "HTTPS_PROXY="),
+		// Every run appends its HTTP trace here, which is leak-checked too.
+		"PATCTL_DEBUG": filepath.Join(env.WorkDir, "debug.log"),
 		"DEFAULT_UPN":       emulator.DefaultUserUPN,
 		"DEFAULT_TENANT":    emulator.DefaultTenantID,
 	} {
@@ -158,6 +160,14 @@ func cmdPatctl(ts *testscript.TestScript, neg bool, args []string) {
 		checkNoLeak(ts, stderr) // printing the access token is its job
 	} else {
 		checkNoLeak(ts, stdout+stderr)
+	}
+	if trace, err := os.ReadFile(ts.Getenv("PATCTL_DEBUG")); err == nil {
+		checkNoLeak(ts, string(trace))
+		for _, pat := range emulatorOf(ts).IssuedPATs() {
+			if strings.Contains(string(trace), pat) {
+				ts.Fatalf("the HTTP trace of patctl %s holds a PAT's secret", strings.Join(args, " "))
+			}
+		}
 	}
 	// A PAT's secret may appear only where create and rotate deliver it.
 	delivers := slices.Contains(args, "create") || slices.Contains(args, "rotate")

@@ -123,6 +123,7 @@ token silently.`,
 		DisableAutoGenTag: true,
 	}
 	root.SetVersionTemplate(info.String() + "\n")
+	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "print an HTTP trace on stderr (secrets redacted)")
 	root.PersistentFlags().StringVar(&f.Account, "account", "", "act as this signed-in account (user name), when several are")
 	root.PersistentFlags().StringVar(&f.Profile, "profile", "", "use this profile of the config file (default $"+config.EnvProfile+", else \"default\")")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {

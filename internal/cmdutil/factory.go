@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/patctl/patctl/internal/auth"
 	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/credstore"
+	"github.com/patctl/patctl/internal/httptrace"
 	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/patapi"
 )
@@ -31,6 +33,8 @@ type Factory struct {
 	// Settings is first called.
 	Profile string
 	Account string
+	// Debug is the --debug flag: an HTTP trace on stderr.
+	Debug bool
 
 	Settings      func() (config.Settings, error)
 	HTTPClient    func() (*http.Client, error)
@@ -56,7 +60,16 @@ func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.
 		if err != nil {
 			return nil, err
 		}
-		return NewHTTPClient(s.CAFile)
+		client, err := NewHTTPClient(s.CAFile, s.HTTPTimeout)
+		if err != nil {
+			return nil, err
+		}
+		if trace, err := f.traceOut(); err != nil {
+			return nil, err
+		} else if trace != nil {
+			client.Transport = &httptrace.Transport{Base: client.Transport, Out: trace}
+		}
+		return client, nil
 	})
 	f.Store = sync.OnceValues(func() (*credstore.Store, error) {
 		s, err := f.Settings()
@@ -94,10 +107,31 @@ func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.
 	return f
 }
 
+// traceOut is where the HTTP trace goes: stderr with --debug, or the file
+// PATCTL_DEBUG names (appended to, for a whole script's runs).
+func (f *Factory) traceOut() (io.Writer, error) {
+	if f.Debug {
+		return f.IOStreams.ErrOut, nil
+	}
+	path := f.Getenv(config.EnvDebug)
+	if path == "" {
+		return nil, nil
+	}
+	file, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.EnvDebug, err)
+	}
+	return file, nil
+}
+
 // NewHTTPClient is the one HTTP client of a patctl run: it trusts the system
 // roots plus caFile, keeps connections alive for reuse, and never follows a
 // redirect (Azure DevOps redirects to a sign-in page, which is not an answer).
-func NewHTTPClient(caFile string) (*http.Client, error) {
+// timeout bounds the wait for an answer's headers (0: 60 seconds).
+func NewHTTPClient(caFile string, timeout time.Duration) (*http.Client, error) {
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
@@ -116,7 +150,7 @@ func NewHTTPClient(caFile string) (*http.Client, error) {
 		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		TLSClientConfig:       &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:   15 * time.Second,
-		ResponseHeaderTimeout: 60 * time.Second,
+		ResponseHeaderTimeout: timeout,
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConnsPerHost:   4,
 		ForceAttemptHTTP2:     true,

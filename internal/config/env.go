@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Environment variables. The names are a contract: scripts depend on them.
@@ -23,6 +24,8 @@ const (
 	EnvAPIURL    = "PATCTL_API_URL"
 	EnvOrg       = "PATCTL_ORG"
 	EnvDevOpsURL = "PATCTL_DEVOPS_URL"
+	EnvDebug     = "PATCTL_DEBUG"
+	EnvTimeout   = "PATCTL_HTTP_TIMEOUT"
 )
 
 // Defaults.
@@ -57,6 +60,8 @@ var Variables = []Variable{
 	{EnvAPIURL, DefaultAPIURL, "base URL of the PAT Lifecycle Management API."},
 	{EnvDevOpsURL, DefaultDevOpsURL, "base URL of Azure DevOps itself, where rotate checks that a new token works."},
 	{EnvProfile, DefaultProfile, "the profile of the config file to use, when --profile is not given."},
+	{EnvTimeout, "60s", "how long to wait for an answer from a service before counting the request as lost."},
+	{EnvDebug, "", "a file to append an HTTP trace to (secrets redacted), like --debug does on stderr."},
 }
 
 // Settings are the sign-in settings in force, from the environment and flags.
@@ -72,6 +77,8 @@ type Settings struct {
 	DevOpsURL string
 	Org       string // PATCTL_ORG; --org wins over it
 	Profile   string // the profile in force
+	// HTTPTimeout bounds the wait for an answer; 0 means the default.
+	HTTPTimeout time.Duration
 	Account   string // the profile's account, for choosing among several
 }
 
@@ -125,6 +132,13 @@ func Load(getenv func(string) string, profileFlag string) (Settings, error) {
 	}
 	if err := CheckAuthority(s.Authority); err != nil {
 		return s, badValue("%s: %v", EnvAuthority, err)
+	}
+	if v := getenv(EnvTimeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return s, badValue("%s: %q is not a positive duration such as 30s", EnvTimeout, v)
+		}
+		s.HTTPTimeout = d
 	}
 	for name, v := range map[string]string{EnvAPIURL: s.APIURL, EnvDevOpsURL: s.DevOpsURL} {
 		if u, err := url.Parse(v); err != nil || u.Scheme != "https" || u.Host == "" {

@@ -1,0 +1,126 @@
+// Package httptrace logs HTTP traffic for --debug, with every secret
+// redacted: bearer and basic credentials, tokens and codes in forms, JSON
+// bodies and URLs.
+package httptrace
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Transport wraps a RoundTripper and writes one redacted block per exchange.
+type Transport struct {
+	Base http.RoundTripper
+	Out  io.Writer
+
+	mu sync.Mutex
+}
+
+// secretKeys are form, query and JSON keys whose values are secrets.
+var secretKeys = map[string]bool{
+	"access_token": true, "refresh_token": true, "id_token": true, "token": true, "code": true,
+	"device_code": true, "code_verifier": true, "client_secret": true, "client_assertion": true,
+	"password": true, "client_info": true, "assertion": true,
+}
+
+// safeHeaders are shown as they are; any other header shows only its name.
+var safeHeaders = map[string]bool{
+	"Accept": true, "Content-Type": true, "Content-Length": true, "Retry-After": true, "Location": true,
+	"X-Tfs-Fedauthredirect": true, "X-Vss-Resourcetenant": true, "Activityid": true, "Www-Authenticate": true,
+	"X-Vss-Hostofflineerror": true, "Date": true,
+}
+
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	var reqBody []byte
+	if req.Body != nil && req.GetBody != nil {
+		if rc, err := req.GetBody(); err == nil {
+			reqBody, _ = io.ReadAll(io.LimitReader(rc, 64<<10))
+			rc.Close()
+		}
+	}
+	resp, err := t.Base.RoundTrip(req)
+	var b strings.Builder
+	fmt.Fprintf(&b, "> %s %s\n", req.Method, RedactURL(req.URL))
+	writeHeaders(&b, "> ", req.Header)
+	if len(reqBody) > 0 {
+		fmt.Fprintf(&b, "> %s\n", Redact(string(reqBody)))
+	}
+	if err != nil {
+		fmt.Fprintf(&b, "< error after %s: %v\n", time.Since(start).Round(time.Millisecond), err)
+	} else {
+		fmt.Fprintf(&b, "< %s (%s)\n", resp.Status, time.Since(start).Round(time.Millisecond))
+		writeHeaders(&b, "< ", resp.Header)
+		body, rerr := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		if rerr == nil && len(body) > 0 {
+			fmt.Fprintf(&b, "< %s\n", Redact(truncate(string(body), 2000)))
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fmt.Fprintln(t.Out, b.String())
+	return resp, err
+}
+
+func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		v := "(redacted)"
+		if safeHeaders[http.CanonicalHeaderKey(k)] {
+			v = strings.Join(h[k], ", ")
+		} else if k == "Authorization" {
+			scheme, _, _ := strings.Cut(h.Get(k), " ")
+			v = scheme + " (redacted)"
+		}
+		fmt.Fprintf(b, "%s%s: %s\n", prefix, k, v)
+	}
+}
+
+// RedactURL hides the secret query values of a URL.
+func RedactURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	q := c.Query()
+	for k := range q {
+		if secretKeys[strings.ToLower(k)] {
+			q.Set(k, "(redacted)")
+		}
+	}
+	c.RawQuery = q.Encode()
+	return c.String()
+}
+
+var (
+	jsonSecretRE = regexp.MustCompile(`("(?i:access_token|refresh_token|id_token|token|code|device_code|client_secret|client_info|password)"\s*:\s*)"[^"]*"`)
+	formSecretRE = regexp.MustCompile(`(^|&)((?i:access_token|refresh_token|id_token|token|code|device_code|code_verifier|client_secret|client_assertion|password|assertion)=)[^&]*`)
+	jwtRE        = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+`)
+)
+
+// Redact hides secrets in a JSON or form body: values of secret keys, and
+// anything that looks like a JWT.
+func Redact(body string) string {
+	body = jsonSecretRE.ReplaceAllString(body, `$1"(redacted)"`)
+	body = formSecretRE.ReplaceAllString(body, `$1$2(redacted)`)
+	return jwtRE.ReplaceAllString(body, "(redacted JWT)")
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + fmt.Sprintf("… (%d more bytes)", len(s)-n)
+}

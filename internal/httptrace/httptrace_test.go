@@ -1,0 +1,50 @@
+package httptrace
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestSecretsNeverShow(t *testing.T) {
+	const (
+		jwt     = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+		refresh = "1.AXoArefreshsecretvalue"
+		pat     = "dip55dwf4vpitomw63jzvomefmi2jluguprzwwqwuc6xq4fhocwq"
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Set-Cookie", "session="+refresh)
+		io.WriteString(w, `{"access_token":"`+jwt+`","refresh_token":"`+refresh+`","patToken":{"token":"`+pat+`","displayName":"ci"}}`)
+	}))
+	defer srv.Close()
+	var log bytes.Buffer
+	client := &http.Client{Transport: &Transport{Base: http.DefaultTransport, Out: &log}}
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}, "client_id": {"abc"}, "code_verifier": {"verifier-secret"}}
+	req, _ := http.NewRequest("POST", srv.URL+"/token?code=query-secret&x=1", strings.NewReader(form.Encode()))
+	req.Header.Set("Authorization", "Bearer "+jwt)
+	req.SetBasicAuth("", pat)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(body), pat) {
+		t.Fatal("the body was not passed on whole")
+	}
+	out := log.String()
+	for _, secret := range []string{jwt, refresh, pat, "query-secret", "verifier-secret"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the trace shows %q:\n%s", secret, out)
+		}
+	}
+	for _, want := range []string{"> POST ", "grant_type=refresh_token", "client_id=abc", "< 200 OK", `"displayName":"ci"`, "Authorization: Basic (redacted)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the trace lacks %q:\n%s", want, out)
+		}
+	}
+}
