@@ -4,7 +4,7 @@ PKGS := ./...
 # The race detector needs cgo, hence a C compiler; without one the tests still run.
 RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
-.PHONY: test test-secret-service vet fmt-check build emulator docs demo release-check
+.PHONY: test test-secret-service vet fmt-check build emulator docs demo release-check fuzz
 
 ## test: format check, vet, and every test (the command CI runs)
 test: fmt-check vet
@@ -46,6 +46,17 @@ release-check:
 	$(GORELEASER) check
 	$(GORELEASER) release --snapshot --clean --skip=publish
 	scripts/check-release.sh dist
+
+FUZZTIME ?= 10s
+FUZZ_TARGETS := FuzzParseExpires:./internal/cmdutil FuzzParseScopes:./internal/cmdutil \
+	FuzzDecodeAnswers:./internal/patapi FuzzCacheDecoding:./internal/credstore
+
+## fuzz: run every fuzz target for FUZZTIME (default 10s)
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t%%:*} ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:} || exit 1; \
+	done
 
 ## docs: regenerate the command reference in docs/commands from the command tree
 docs:
