@@ -139,10 +139,10 @@ func NewHTTPClient(caFile string, timeout time.Duration) (*http.Client, error) {
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", config.EnvCAFile, err)
+			return nil, &config.BadValueError{Msg: fmt.Sprintf("%s: %v", config.EnvCAFile, err)}
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%s: %s holds no PEM certificate", config.EnvCAFile, caFile)
+			return nil, &config.BadValueError{Msg: fmt.Sprintf("%s: %s holds no PEM certificate", config.EnvCAFile, caFile)}
 		}
 	}
 	transport := &http.Transport{

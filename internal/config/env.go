@@ -218,10 +218,10 @@ func or(v, def string) string {
 }
 
 // BadValueError is a setting that cannot be used: a usage error, like a bad flag.
-type BadValueError struct{ msg string }
+type BadValueError struct{ Msg string }
 
-func (e *BadValueError) Error() string { return e.msg }
+func (e *BadValueError) Error() string { return e.Msg }
 
 func badValue(format string, args ...any) error {
-	return &BadValueError{msg: fmt.Sprintf(format, args...)}
+	return &BadValueError{Msg: fmt.Sprintf(format, args...)}
 }

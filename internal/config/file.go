@@ -110,7 +110,7 @@ func LoadFile(dir string) (*File, error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.path, err)
+		return nil, badValue("%s: %v", f.path, err)
 	}
 	if f.Profiles == nil {
 		f.Profiles = map[string]Profile{}
