@@ -238,9 +238,16 @@ func (s *silentSource) acquire(force bool) (public.AuthResult, error) {
 	}
 	if res.Metadata.TokenSource == public.TokenSourceIdentityProvider {
 		// Remember when the login was last used with Entra ID: refresh tokens
-		// expire after about 90 days without use.
-		s.login.LastRefreshAt = time.Now().UTC()
-		_ = s.store.SaveLogin(s.login, false)
+		// expire after about 90 days without use. The record is read again
+		// under the lock, so that a login meanwhile is not undone.
+		if ls, err := s.store.ReadLogins(); err == nil {
+			for _, l := range ls.Accounts {
+				if l.Key() == s.login.Key() {
+					l.LastRefreshAt = time.Now().UTC()
+					_ = s.store.SaveLogin(l, false)
+				}
+			}
+		}
 	}
 	return res, nil
 }
@@ -325,23 +332,18 @@ func (a *Authenticator) Logout(ctx context.Context, account string) (credstore.L
 	if len(logins.Accounts) == 1 {
 		return login, a.Store.Remove(login.Storage == credstore.StorageKeyring)
 	}
-	// One of several: take it out of MSAL's cache, then out of the records.
-	client, err := a.newClient(login.Authority, login.ClientID, login.Storage)
-	if err != nil {
-		return login, err
-	}
-	accounts, err := client.Accounts(ctx)
-	if err != nil {
-		return login, classify(err)
-	}
-	for _, acct := range accounts {
-		if acct.HomeAccountID == login.HomeAccountID {
-			if err := client.RemoveAccount(ctx, acct); err != nil {
-				return login, fmt.Errorf("remove %s from the token cache: %w", login.Username, err)
-			}
+	// One of several: its entries out of MSAL's cache (for every client id),
+	// then its record.
+	lastOfPerson := true
+	for _, other := range logins.Accounts {
+		if other.HomeAccountID == login.HomeAccountID && other.Key() != login.Key() {
+			lastOfPerson = false
 		}
 	}
-	_, err = a.Store.DropLogin(login.HomeAccountID)
+	if err := a.Store.PurgeAccount(login.Storage, login, lastOfPerson); err != nil {
+		return login, fmt.Errorf("remove %s from the token cache: %w", login.Username, classify(err))
+	}
+	_, err = a.Store.DropLogin(login.Key())
 	return login, err
 }
 

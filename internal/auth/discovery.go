@@ -20,6 +20,9 @@ import (
 // which the PAT Lifecycle API cannot serve: it needs an Entra ID tenant.
 var ErrMicrosoftAccountOrg = errors.New("backed by Microsoft accounts, not a Microsoft Entra ID tenant: the PAT Lifecycle Management API works only with Entra ID organizations")
 
+// ErrUnknownOrg means Azure DevOps knows no organization of that name.
+var ErrUnknownOrg = errors.New("there is no such organization")
+
 const zeroTenant = "00000000-0000-0000-0000-000000000000"
 
 var (
@@ -78,17 +81,22 @@ func DiscoverAuthority(ctx context.Context, client *http.Client, devopsURL, org,
 		return "", fmt.Errorf("organization %s is %w", org, ErrMicrosoftAccountOrg)
 	}
 	if resp.StatusCode == http.StatusNotFound {
-		return "", fmt.Errorf("find the tenant of %s: there is no such organization", org)
+		return "", fmt.Errorf("find the tenant of %s: %w", org, ErrUnknownOrg)
 	}
 	return "", fmt.Errorf("find the tenant of %s: Azure DevOps did not say (HTTP %d); give --tenant or set %s", org, resp.StatusCode, config.EnvAuthority)
 }
 
-// TenantCache remembers the authority found for each organization.
+// TenantCache remembers the authority found for each organization, per
+// sign-in host (an emulator's answers do not stand for Microsoft's).
 type TenantCache struct{ Path string }
 
 type tenantEntry struct {
 	Authority string    `json:"authority"`
 	FoundAt   time.Time `json:"foundAt"`
+}
+
+func cacheKey(base, org string) string {
+	return strings.ToLower(config.RootOf(base) + " " + org)
 }
 
 func (c TenantCache) load() map[string]tenantEntry {
@@ -99,26 +107,27 @@ func (c TenantCache) load() map[string]tenantEntry {
 	return entries
 }
 
-// Get returns the cached authority of org, if any.
-func (c TenantCache) Get(org string) (string, bool) {
-	e, ok := c.load()[strings.ToLower(org)]
+// Get returns the cached authority of org for the base authority's host.
+func (c TenantCache) Get(base, org string) (string, bool) {
+	e, ok := c.load()[cacheKey(base, org)]
 	return e.Authority, ok && e.Authority != ""
 }
 
-// Put remembers org's authority.
-func (c TenantCache) Put(org, authority string) error {
+// Put remembers org's authority. Parallel logins may each write the file:
+// the last one wins, and the others' answers are found again next time.
+func (c TenantCache) Put(base, org, authority string) error {
 	entries := c.load()
-	entries[strings.ToLower(org)] = tenantEntry{Authority: authority, FoundAt: time.Now().UTC()}
+	entries[cacheKey(base, org)] = tenantEntry{Authority: authority, FoundAt: time.Now().UTC()}
 	return c.save(entries)
 }
 
 // Forget drops org, after a sign-in there failed: the tenant may have moved.
-func (c TenantCache) Forget(org string) error {
+func (c TenantCache) Forget(base, org string) error {
 	entries := c.load()
-	if _, ok := entries[strings.ToLower(org)]; !ok {
+	if _, ok := entries[cacheKey(base, org)]; !ok {
 		return nil
 	}
-	delete(entries, strings.ToLower(org))
+	delete(entries, cacheKey(base, org))
 	return c.save(entries)
 }
 
@@ -130,9 +139,17 @@ func (c TenantCache) save(entries map[string]tenantEntry) error {
 	if err := os.MkdirAll(filepath.Dir(c.Path), 0o700); err != nil {
 		return err
 	}
-	tmp := c.Path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+	tmp, err := os.CreateTemp(filepath.Dir(c.Path), ".tenants-*")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, c.Path)
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), c.Path)
 }

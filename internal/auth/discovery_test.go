@@ -51,15 +51,19 @@ func TestNeedsDiscoveryAndCache(t *testing.T) {
 		}
 	}
 	c := TenantCache{Path: filepath.Join(t.TempDir(), "tenants.json")}
-	if _, ok := c.Get("Fabrikam"); ok {
+	const base = "https://login.microsoftonline.com/organizations"
+	if _, ok := c.Get(base, "Fabrikam"); ok {
 		t.Fatal("empty cache hit")
 	}
-	c.Put("Fabrikam", "https://x/t")
-	if a, ok := c.Get("fabrikam"); !ok || a != "https://x/t" {
+	c.Put(base, "Fabrikam", "https://x/t")
+	if a, ok := c.Get("https://login.microsoftonline.com", "fabrikam"); !ok || a != "https://x/t" {
 		t.Fatal(a, ok)
 	}
-	c.Forget("FABRIKAM")
-	if _, ok := c.Get("fabrikam"); ok {
+	if _, ok := c.Get("https://127.0.0.1:8443/organizations", "fabrikam"); ok {
+		t.Fatal("another sign-in host shares the entry")
+	}
+	c.Forget(base, "FABRIKAM")
+	if _, ok := c.Get(base, "fabrikam"); ok {
 		t.Fatal("not forgotten")
 	}
 }

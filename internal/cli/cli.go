@@ -99,7 +99,8 @@ func ExitCode(err error) int {
 		return cmdutil.ExitUsage
 	case errors.As(err, &signIn), errors.As(err, &apiAuth):
 		return cmdutil.ExitAuth
-	case errors.As(err, &tokenErr) && tokenErr.NotFound(), errors.As(err, &apiErr) && apiErr.NotFound(), errors.As(err, &account):
+	case errors.As(err, &tokenErr) && tokenErr.NotFound(), errors.As(err, &apiErr) && apiErr.NotFound(), errors.As(err, &account),
+		errors.Is(err, auth.ErrUnknownOrg):
 		return cmdutil.ExitNotFound
 	case errors.As(err, &tokenErr), errors.As(err, &apiErr) && apiErr.Refused():
 		return cmdutil.ExitRefused

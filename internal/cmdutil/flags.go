@@ -231,3 +231,12 @@ func ExactArgs(n int) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+// TenantRE accepts a tenant id, a domain, or organizations/common.
+var TenantRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$`)
+
+// IsGUID reports a GUID in its usual 36-character form.
+func IsGUID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
+}

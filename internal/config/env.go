@@ -79,7 +79,7 @@ type Settings struct {
 	Profile   string // the profile in force
 	// HTTPTimeout bounds the wait for an answer; 0 means the default.
 	HTTPTimeout time.Duration
-	Account   string // the profile's account, for choosing among several
+	Account     string // the profile's account, for choosing among several
 }
 
 // FromEnv reads the settings from the environment through getenv, with no
@@ -119,7 +119,7 @@ func Load(getenv func(string) string, profileFlag string) (Settings, error) {
 	s := Settings{
 		Profile:   name,
 		Account:   p.Account,
-		Authority: strings.TrimRight(or(getenv(EnvAuthority), authority), "/"),
+		Authority: strings.TrimRight(or(envAuthority(getenv, p.Tenant), authority), "/"),
 		ClientID:  or(getenv(EnvClientID), or(p.ClientID, DefaultClientID)),
 		Scopes:    strings.Fields(or(getenv(EnvScopes), or(p.Scopes, DefaultScopes))),
 		CAFile:    getenv(EnvCAFile),
@@ -150,6 +150,24 @@ func Load(getenv func(string) string, profileFlag string) (Settings, error) {
 	}
 	return s, nil
 }
+
+// envAuthority is PATCTL_AUTHORITY, with the profile's tenant in place of a
+// tenant it does not name (organizations, common, or a bare host).
+func envAuthority(getenv func(string) string, profileTenant string) string {
+	env := strings.TrimRight(strings.TrimSpace(getenv(EnvAuthority)), "/")
+	if env == "" || profileTenant == "" {
+		return env
+	}
+	switch strings.ToLower(TenantOf(env)) {
+	case "", "organizations", "common":
+		return WithTenant(env, profileTenant)
+	}
+	return env
+}
+
+// ConfigDir is where patctl keeps its files, read from the environment
+// alone (no config file is parsed).
+func ConfigDir(getenv func(string) string) (string, error) { return configDir(getenv) }
 
 // configDir is PATCTL_CONFIG_DIR, else the user's config directory + patctl.
 func configDir(getenv func(string) string) (string, error) {

@@ -108,9 +108,13 @@ func (s *Store) ensureDir() error {
 
 // Logins are the accounts signed in, and which one commands use by default.
 type Logins struct {
-	Current  string  `json:"current"` // HomeAccountID
+	Current  string  `json:"current"` // Key() of the current login
 	Accounts []Login `json:"accounts"`
 }
+
+// Key names a login: one person signed in to two tenants (as a guest, say)
+// has one home account and two logins.
+func (l Login) Key() string { return l.HomeAccountID + "|" + strings.ToLower(l.TenantID) }
 
 // AccountError means the account asked for is not signed in.
 type AccountError struct {
@@ -150,7 +154,7 @@ func (s *Store) ReadLogin(account string) (Login, error) {
 	}
 	var names []string
 	for _, l := range ls.Accounts {
-		if account == "" && l.HomeAccountID == ls.Current || account != "" && strings.EqualFold(l.Username, account) {
+		if account == "" && l.Key() == ls.Current || account != "" && strings.EqualFold(l.Username, account) {
 			return l, nil
 		}
 		names = append(names, l.Username)
@@ -170,7 +174,7 @@ func (s *Store) SaveLogin(l Login, current bool) error {
 	}
 	replaced := false
 	for i := range ls.Accounts {
-		if ls.Accounts[i].HomeAccountID == l.HomeAccountID {
+		if ls.Accounts[i].Key() == l.Key() {
 			ls.Accounts[i], replaced = l, true
 		}
 	}
@@ -178,31 +182,68 @@ func (s *Store) SaveLogin(l Login, current bool) error {
 		ls.Accounts = append(ls.Accounts, l)
 	}
 	if current || ls.Current == "" {
-		ls.Current = l.HomeAccountID
+		ls.Current = l.Key()
 	}
 	return s.writeLogins(ls)
 }
 
-// DropLogin forgets one account's record; it returns how many remain.
-func (s *Store) DropLogin(homeAccountID string) (int, error) {
+// DropLogin forgets one login's record; it returns how many remain.
+func (s *Store) DropLogin(key string) (int, error) {
 	ls, err := s.ReadLogins()
 	if err != nil {
 		return 0, err
 	}
 	kept := ls.Accounts[:0]
 	for _, l := range ls.Accounts {
-		if l.HomeAccountID != homeAccountID {
+		if l.Key() != key {
 			kept = append(kept, l)
 		}
 	}
 	ls.Accounts = kept
-	if ls.Current == homeAccountID {
+	if ls.Current == key {
 		ls.Current = ""
 		if len(kept) > 0 {
-			ls.Current = kept[0].HomeAccountID
+			ls.Current = kept[0].Key()
 		}
 	}
 	return len(kept), s.writeLogins(ls)
+}
+
+// PurgeAccount deletes a login's entries from MSAL's cache, whatever client
+// they were issued to. The refresh token and account entry, which a person's
+// logins in several tenants share, go only with the last of them.
+func (s *Store) PurgeAccount(kind string, l Login, lastOfPerson bool) error {
+	blob, err := s.readBlob(kind)
+	if err != nil || blob == nil {
+		return err
+	}
+	var cache map[string]json.RawMessage
+	if err := json.Unmarshal(blob, &cache); err != nil {
+		return fmt.Errorf("%w: the token cache is not JSON", ErrCorrupt)
+	}
+	for section, raw := range cache {
+		var entries map[string]map[string]any
+		if json.Unmarshal(raw, &entries) != nil {
+			continue // not a section of entries (AppMetadata holds no account)
+		}
+		for key, e := range entries {
+			if e["home_account_id"] != l.HomeAccountID {
+				continue
+			}
+			realm, hasRealm := e["realm"].(string)
+			if lastOfPerson || hasRealm && strings.EqualFold(realm, l.TenantID) {
+				delete(entries, key)
+			}
+		}
+		if cache[section], err = json.Marshal(entries); err != nil {
+			return err
+		}
+	}
+	out, err := json.Marshal(cache)
+	if err != nil {
+		return err
+	}
+	return s.writeBlob(kind, out)
 }
 
 // ForgetLogins drops every account's record (not the cache).

@@ -51,17 +51,9 @@ func load(f *cmdutil.Factory) (*config.File, error) {
 	return config.LoadFile(dir)
 }
 
-// configDir is read without the rest of the settings, so that a broken
-// profile can still be mended.
-func configDir(f *cmdutil.Factory) (string, error) {
-	s, err := config.FromEnv(func(k string) string {
-		if k == config.EnvProfile {
-			return ""
-		}
-		return f.Getenv(k)
-	})
-	return s.ConfigDir, err
-}
+// configDir is read from the environment alone, so that `patctl config`
+// works whatever profile --profile or PATCTL_PROFILE names.
+func configDir(f *cmdutil.Factory) (string, error) { return config.ConfigDir(f.Getenv) }
 
 func checkKey(key string) error {
 	for _, k := range config.ProfileKeys {
@@ -140,6 +132,18 @@ func checkValue(key, value string) error {
 	case "scopes":
 		if len(strings.Fields(value)) == 0 {
 			return cmdutil.FlagErrorf("scopes: give at least one")
+		}
+	case "tenant":
+		if !cmdutil.TenantRE.MatchString(value) {
+			return cmdutil.FlagErrorf("tenant: %q is not a tenant id or domain (like contoso.onmicrosoft.com)", value)
+		}
+	case "client-id":
+		if !cmdutil.IsGUID(value) {
+			return cmdutil.FlagErrorf("client-id: %q is not an application id (a GUID)", value)
+		}
+	case "account":
+		if strings.ContainsAny(value, " \t") {
+			return cmdutil.FlagErrorf("account: %q is not a user name", value)
 		}
 	}
 	return nil

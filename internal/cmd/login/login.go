@@ -5,9 +5,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"regexp"
-
-	"github.com/google/uuid"
 
 	"github.com/spf13/cobra"
 
@@ -31,9 +28,6 @@ type Options struct {
 	cmdutil.JSONFlags
 }
 
-// tenantRE accepts a tenant id, a domain, or organizations/common.
-var tenantRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$`)
-
 // NewCmdLogin builds the command; runF replaces the run in tests.
 func NewCmdLogin(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, Getenv: f.Getenv, Authenticator: f.Authenticator}
@@ -55,11 +49,11 @@ plaintext file instead (mode 0600).`,
   patctl login --tenant contoso.onmicrosoft.com`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("tenant") && !tenantRE.MatchString(opts.Tenant) {
+			if cmd.Flags().Changed("tenant") && !cmdutil.TenantRE.MatchString(opts.Tenant) {
 				return cmdutil.FlagErrorf("--tenant: %q is not a tenant id or domain (like contoso.onmicrosoft.com)", opts.Tenant)
 			}
 			if cmd.Flags().Changed("client-id") {
-				if _, err := uuid.Parse(opts.ClientID); err != nil || len(opts.ClientID) != 36 {
+				if !cmdutil.IsGUID(opts.ClientID) {
 					return cmdutil.FlagErrorf("--client-id: %q is not an application id (a GUID)", opts.ClientID)
 				}
 			}
@@ -93,6 +87,7 @@ func loginRun(ctx context.Context, opts *Options) error {
 		}
 	}
 	var tenants *auth.TenantCache
+	base := a.Settings.Authority
 	switch {
 	case opts.Tenant != "":
 		a.Settings.Authority = config.WithTenant(a.Settings.Authority, opts.Tenant)
@@ -118,7 +113,7 @@ func loginRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		if tenants != nil {
 			// The tenant may have changed: find it again next time.
-			_ = tenants.Forget(org)
+			_ = tenants.Forget(base, org)
 		}
 		return fmt.Errorf("login: %w", err)
 	}
@@ -138,16 +133,20 @@ func loginRun(ctx context.Context, opts *Options) error {
 // found by asking Azure DevOps. It returns the cache, so that a failed
 // sign-in can forget the entry.
 func discoverTenant(ctx context.Context, opts *Options, a *auth.Authenticator, org string) (*auth.TenantCache, error) {
+	base := a.Settings.Authority
 	cache := &auth.TenantCache{Path: filepath.Join(a.Settings.ConfigDir, "tenants.json")}
-	if authority, ok := cache.Get(org); ok {
+	if authority, ok := cache.Get(base, org); ok {
 		a.Settings.Authority = authority
 		return cache, nil
 	}
-	authority, err := auth.DiscoverAuthority(ctx, a.HTTPClient, a.Settings.DevOpsURL, org, a.Settings.Authority)
+	authority, err := auth.DiscoverAuthority(ctx, a.HTTPClient, a.Settings.DevOpsURL, org, base)
 	if err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Organization %s signs in at %s.\n", org, authority)
 	a.Settings.Authority = authority
-	return cache, cache.Put(org, authority)
+	if err := cache.Put(base, org, authority); err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "Warning: could not remember the tenant of %s: %v\n", org, err)
+	}
+	return cache, nil
 }

@@ -18,13 +18,12 @@ import (
 type Options struct {
 	IO            *iostreams.IOStreams
 	Authenticator func() (*auth.Authenticator, error)
-	Account       *string // the global --account flag
 	cmdutil.JSONFlags
 }
 
 // NewCmdLogout builds the command; runF replaces the run in tests.
 func NewCmdLogout(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Authenticator: f.Authenticator, Account: &f.Account}
+	opts := &Options{IO: f.IOStreams, Authenticator: f.Authenticator}
 	cmd := &cobra.Command{
 		Use:   "logout",
 		Short: "Remove the stored login and every secret of it",
@@ -51,7 +50,9 @@ func logoutRun(ctx context.Context, opts *Options) error {
 	if a.Settings.Token != "" {
 		return cmdutil.FlagErrorf("%v", cmdutil.ErrTokenFromEnv)
 	}
-	login, err := a.Logout(ctx, *opts.Account)
+	// --account, or the profile's account, names one; else all go.
+	account := a.Settings.Account
+	login, err := a.Logout(ctx, account)
 	wasLoggedIn := !errors.Is(err, credstore.ErrNotLoggedIn)
 	if err != nil && wasLoggedIn {
 		return fmt.Errorf("logout: %w", err)
@@ -65,7 +66,7 @@ func logoutRun(ctx context.Context, opts *Options) error {
 	switch {
 	case !wasLoggedIn:
 		fmt.Fprintln(opts.IO.ErrOut, "Not logged in: nothing to remove.")
-	case *opts.Account != "":
+	case account != "":
 		fmt.Fprintf(opts.IO.ErrOut, "Logged out %s.\n", login.Username)
 	default:
 		fmt.Fprintln(opts.IO.ErrOut, "Logged out every account; the stored login is removed.")

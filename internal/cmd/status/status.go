@@ -97,7 +97,7 @@ func statusRun(ctx context.Context, opts *Options) error {
 		out.Account, out.Tenant, out.ClientID, out.Authority = l.Username, l.TenantID, l.ClientID, l.Authority
 		out.Storage, out.Location = l.Storage, a.Store.Location(l.Storage)
 		for _, acct := range st.All.Accounts {
-			out.Accounts = append(out.Accounts, accountJSON{acct.Username, acct.TenantID, acct.ClientID, acct.HomeAccountID == l.HomeAccountID})
+			out.Accounts = append(out.Accounts, accountJSON{acct.Username, acct.TenantID, acct.ClientID, acct.Key() == l.Key()})
 		}
 		if !l.LastRefreshAt.IsZero() {
 			at := l.LastRefreshAt.UTC()
