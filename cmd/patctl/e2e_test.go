@@ -130,9 +130,9 @@ func setupScript(env *testscript.Env) error {
 		"EMULATOR_URL":      em.URL(),
 		"HTTPS_PROXY":       strings.TrimPrefix(noInternet, "HTTPS_PROXY="),
 		// Every run appends its HTTP trace here, which is leak-checked too.
-		"PATCTL_DEBUG": filepath.Join(env.WorkDir, "debug.log"),
-		"DEFAULT_UPN":       emulator.DefaultUserUPN,
-		"DEFAULT_TENANT":    emulator.DefaultTenantID,
+		"PATCTL_DEBUG":   filepath.Join(env.WorkDir, "debug.log"),
+		"DEFAULT_UPN":    emulator.DefaultUserUPN,
+		"DEFAULT_TENANT": emulator.DefaultTenantID,
 	} {
 		env.Setenv(k, v)
 	}

@@ -81,9 +81,9 @@ func TestProfileTenantFillsAnAuthorityWithoutOne(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("profiles:\n  default:\n    tenant: contoso.onmicrosoft.com\n"), 0o600)
 	for env, want := range map[string]string{
-		"https://127.0.0.1:8443":                 "https://127.0.0.1:8443/contoso.onmicrosoft.com",
-		"https://127.0.0.1:8443/organizations":   "https://127.0.0.1:8443/contoso.onmicrosoft.com",
-		"https://127.0.0.1:8443/fabrikam.com":    "https://127.0.0.1:8443/fabrikam.com",
+		"https://127.0.0.1:8443":               "https://127.0.0.1:8443/contoso.onmicrosoft.com",
+		"https://127.0.0.1:8443/organizations": "https://127.0.0.1:8443/contoso.onmicrosoft.com",
+		"https://127.0.0.1:8443/fabrikam.com":  "https://127.0.0.1:8443/fabrikam.com",
 	} {
 		s, err := Load(func(k string) string { return map[string]string{EnvConfigDir: dir, EnvAuthority: env}[k] }, "")
 		if err != nil || s.Authority != want {
