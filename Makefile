@@ -4,7 +4,7 @@ PKGS := ./...
 # The race detector needs cgo, hence a C compiler; without one the tests still run.
 RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
-.PHONY: test test-secret-service vet fmt-check build emulator docs demo release-check fuzz reliability
+.PHONY: test test-secret-service vet fmt-check build emulator docs demo release-check fuzz reliability bench
 
 ## test: format check, vet, and every test (the command CI runs)
 test: fmt-check vet
@@ -57,6 +57,10 @@ fuzz:
 		echo "fuzz $${t%%:*} ($(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:} || exit 1; \
 	done
+
+## bench: measure start-up, rotate, list and refresh against the emulator; writes docs/performance.md
+bench:
+	$(GO) run ./internal/tools/bench -o docs/performance.md
 
 ## reliability: fault matrix, bad-input corpus, fuzzing, parallel jobs; writes docs/reliability.md
 reliability:

@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/patctl/patctl/internal/cli"
+	"github.com/patctl/patctl/internal/cli/docgen"
 )
 
 func main() {
@@ -25,7 +25,7 @@ func main() {
 	for _, step := range []struct {
 		dir string
 		gen func(string) error
-	}{{*markdown, cli.GenerateMarkdown}, {*man, cli.GenerateMan}, {*completions, cli.GenerateCompletions}} {
+	}{{*markdown, docgen.GenerateMarkdown}, {*man, docgen.GenerateMan}, {*completions, docgen.GenerateCompletions}} {
 		if step.dir == "" {
 			continue
 		}

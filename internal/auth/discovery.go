@@ -9,9 +9,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/patctl/patctl/internal/regexpx"
 
 	"github.com/patctl/patctl/internal/config"
 )
@@ -26,8 +27,8 @@ var ErrUnknownOrg = errors.New("there is no such organization")
 const zeroTenant = "00000000-0000-0000-0000-000000000000"
 
 var (
-	authorizationURIRE = regexp.MustCompile(`(?i)authorization_uri\s*=\s*"?([^",\s]+)"?`)
-	guidRE             = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	authorizationURIRE = regexpx.Lazy(`(?i)authorization_uri\s*=\s*"?([^",\s]+)"?`)
+	guidRE             = regexpx.Lazy(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
 // NeedsDiscovery reports whether an authority names no tenant: the
@@ -59,7 +60,7 @@ func DiscoverAuthority(ctx context.Context, client *http.Client, devopsURL, org,
 		if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(challenge)), "bearer") {
 			continue
 		}
-		if m := authorizationURIRE.FindStringSubmatch(challenge); m != nil {
+		if m := authorizationURIRE().FindStringSubmatch(challenge); m != nil {
 			if err := config.CheckAuthority(m[1]); err == nil {
 				return strings.TrimRight(m[1], "/"), nil
 			}
@@ -72,7 +73,7 @@ func DiscoverAuthority(ctx context.Context, client *http.Client, devopsURL, org,
 			switch {
 			case id == zeroTenant:
 				sawZero = true
-			case guidRE.MatchString(id):
+			case guidRE().MatchString(id):
 				return config.WithTenant(base, id), nil
 			}
 		}

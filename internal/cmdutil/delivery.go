@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	"github.com/patctl/patctl/internal/regexpx"
 
 	"github.com/spf13/cobra"
 )
@@ -28,13 +29,13 @@ func (d *SecretDelivery) AddDeliveryFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&d.CIVariable, "ci-variable", "", "set the secret as this secret pipeline `variable` (Azure Pipelines, GitHub Actions) instead of printing it")
 }
 
-var ciVariableRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var ciVariableRE = regexpx.Lazy(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Check validates the flags before anything is sent: the CI system must be
 // known, and the file's directory must exist.
 func (d *SecretDelivery) Check(getenv func(string) string, j *JSONFlags) error {
 	if d.CIVariable != "" {
-		if !ciVariableRE.MatchString(d.CIVariable) {
+		if !ciVariableRE().MatchString(d.CIVariable) {
 			return FlagErrorf("--ci-variable: %q is not a variable name (letters, digits and underscores)", d.CIVariable)
 		}
 		if j != nil && j.JSON {

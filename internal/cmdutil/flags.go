@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/patctl/patctl/internal/regexpx"
 
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
@@ -20,7 +21,7 @@ import (
 // DefaultLifetime is how long a new token lives when --expires is not given.
 const DefaultLifetime = 30 * 24 * time.Hour
 
-var durationRE = regexp.MustCompile(`^(\d+)(min|h|d|w|mo|y|m)$`)
+var durationRE = regexpx.Lazy(`^(\d+)(min|h|d|w|mo|y|m)$`)
 
 // ParseExpires reads --expires: a duration from now (90min, 12h, 30d, 2w,
 // 6mo, 1y) or a moment (2026-12-31, meaning the end of that day in UTC, or
@@ -31,7 +32,7 @@ func ParseExpires(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, errors.New("--expires: a duration (30d, 12h, 2w) or a date (2026-12-31) is required")
 	}
 	var at time.Time
-	if m := durationRE.FindStringSubmatch(strings.ToLower(s)); m != nil {
+	if m := durationRE().FindStringSubmatch(strings.ToLower(s)); m != nil {
 		n, err := strconv.Atoi(m[1])
 		if err != nil || n <= 0 || n > 100000 {
 			return time.Time{}, fmt.Errorf("--expires: %q is not a usable duration", s)
@@ -85,7 +86,7 @@ func CheckScopes(list []string, allowUnknown bool) error {
 // ParseDuration reads a span such as 90min, 12h, 30d, 2w, 6mo or 1y (a
 // month counts 30 days, a year 365) for the named flag.
 func ParseDuration(flag, s string) (time.Duration, error) {
-	m := durationRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	m := durationRE().FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
 	if m == nil {
 		return 0, FlagErrorf("%s: %q is not a duration (90min, 12h, 30d, 2w, 6mo, 1y)", flag, s)
 	}
@@ -107,7 +108,7 @@ func ParseScopes(values []string) ([]string, error) {
 	seen := map[string]bool{}
 	for _, v := range values {
 		for _, s := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-			if !scopeRE.MatchString(s) {
+			if !scopeRE().MatchString(s) {
 				return nil, fmt.Errorf("--scope: %q is not a scope name (like vso.code or vso.work_write)", s)
 			}
 			if !seen[s] {
@@ -122,9 +123,9 @@ func ParseScopes(values []string) ([]string, error) {
 	return out, nil
 }
 
-var scopeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.]*$`)
+var scopeRE = regexpx.Lazy(`^[A-Za-z][A-Za-z0-9_.]*$`)
 
-var orgRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,49}$`)
+var orgRE = regexpx.Lazy(`^[A-Za-z0-9][A-Za-z0-9-]{0,49}$`)
 
 // AddOrgFlag adds --org to a command.
 func AddOrgFlag(cmd *cobra.Command, org *string) {
@@ -141,7 +142,7 @@ func ResolveOrg(flag string, s config.Settings) (string, error) {
 	if org == "" {
 		return "", FlagErrorf("--org: an organization is required (or set %s)", config.EnvOrg)
 	}
-	if !orgRE.MatchString(org) {
+	if !orgRE().MatchString(org) {
 		return "", FlagErrorf("%s: %q is not an organization name (letters, digits and hyphens)", source, org)
 	}
 	return org, nil
@@ -233,7 +234,7 @@ func ExactArgs(n int) cobra.PositionalArgs {
 }
 
 // TenantRE accepts a tenant id, a domain, or organizations/common.
-var TenantRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$`)
+var TenantRE = regexpx.Lazy(`^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$`)
 
 // IsGUID reports a GUID in its usual 36-character form.
 func IsGUID(s string) bool {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -460,4 +461,25 @@ func (e *Emulator) listPATs(cfg *Config, c caller, r *http.Request) (wirePagedPa
 		page.ContinuationToken = encodeContinuation(next)
 	}
 	return page, nil
+}
+
+// SeedTokens stores n active tokens named prefix-00001… for a user, without
+// going through the API: for benchmarks that need many.
+func (e *Emulator) SeedTokens(upn string, n int, prefix string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	user, ok := e.cfg.user(upn)
+	if !ok {
+		return errors.New("no user " + upn)
+	}
+	now := serviceRound(e.Now())
+	for i := 1; i <= n; i++ {
+		e.st.PATs = append(e.st.PATs, &pat{
+			ID: e.newID(), UserOID: user.ObjectID, DisplayName: fmt.Sprintf("%s-%05d", prefix, i), Scope: "vso.code",
+			TargetAccounts: []string{DefaultOrgID}, ValidFrom: now, ValidTo: now.Add(30 * 24 * time.Hour),
+			SecretHash: hashSecret(randomPATSecret()),
+		})
+	}
+	e.saveLocked()
+	return nil
 }

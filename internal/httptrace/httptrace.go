@@ -9,11 +9,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/patctl/patctl/internal/regexpx"
 )
 
 // Transport wraps a RoundTripper and writes one redacted block per exchange.
@@ -105,17 +106,17 @@ func RedactURL(u *url.URL) string {
 }
 
 var (
-	jsonSecretRE = regexp.MustCompile(`("(?i:access_token|refresh_token|id_token|token|code|device_code|client_secret|client_info|password)"\s*:\s*)"[^"]*"`)
-	formSecretRE = regexp.MustCompile(`(^|&)((?i:access_token|refresh_token|id_token|token|code|device_code|code_verifier|client_secret|client_assertion|password|assertion)=)[^&]*`)
-	jwtRE        = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+`)
+	jsonSecretRE = regexpx.Lazy(`("(?i:access_token|refresh_token|id_token|token|code|device_code|client_secret|client_info|password)"\s*:\s*)"[^"]*"`)
+	formSecretRE = regexpx.Lazy(`(^|&)((?i:access_token|refresh_token|id_token|token|code|device_code|code_verifier|client_secret|client_assertion|password|assertion)=)[^&]*`)
+	jwtRE        = regexpx.Lazy(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+`)
 )
 
 // Redact hides secrets in a JSON or form body: values of secret keys, and
 // anything that looks like a JWT.
 func Redact(body string) string {
-	body = jsonSecretRE.ReplaceAllString(body, `$1"(redacted)"`)
-	body = formSecretRE.ReplaceAllString(body, `$1$2(redacted)`)
-	return jwtRE.ReplaceAllString(body, "(redacted JWT)")
+	body = jsonSecretRE().ReplaceAllString(body, `$1"(redacted)"`)
+	body = formSecretRE().ReplaceAllString(body, `$1$2(redacted)`)
+	return jwtRE().ReplaceAllString(body, "(redacted JWT)")
 }
 
 func truncate(s string, n int) string {

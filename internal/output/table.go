@@ -22,11 +22,14 @@ func NewTable(w io.Writer, tty bool, header ...string) *Table {
 	return &Table{w: w, tty: tty, header: header}
 }
 
+// flatten makes a field one line, without tabs.
+var flatten = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
+
 // AddRow adds a row; tabs and newlines in fields become spaces.
 func (t *Table) AddRow(fields ...string) {
 	clean := make([]string, len(fields))
 	for i, f := range fields {
-		clean[i] = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(f)
+		clean[i] = flatten.Replace(f)
 	}
 	t.rows = append(t.rows, clean)
 }

@@ -134,7 +134,7 @@ func checkValue(key, value string) error {
 			return cmdutil.FlagErrorf("scopes: give at least one")
 		}
 	case "tenant":
-		if !cmdutil.TenantRE.MatchString(value) {
+		if !cmdutil.TenantRE().MatchString(value) {
 			return cmdutil.FlagErrorf("tenant: %q is not a tenant id or domain (like contoso.onmicrosoft.com)", value)
 		}
 	case "client-id":

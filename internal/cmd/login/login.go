@@ -49,7 +49,7 @@ plaintext file instead (mode 0600).`,
   patctl login --tenant contoso.onmicrosoft.com`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("tenant") && !cmdutil.TenantRE.MatchString(opts.Tenant) {
+			if cmd.Flags().Changed("tenant") && !cmdutil.TenantRE().MatchString(opts.Tenant) {
 				return cmdutil.FlagErrorf("--tenant: %q is not a tenant id or domain (like contoso.onmicrosoft.com)", opts.Tenant)
 			}
 			if cmd.Flags().Changed("client-id") {

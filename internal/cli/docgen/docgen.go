@@ -1,4 +1,7 @@
-package cli
+// Package docgen writes patctl's command reference, man pages and shell
+// completions from the command tree. It is kept out of the patctl binary:
+// only cmd/gen-docs and the tests use it.
+package docgen
 
 import (
 	"fmt"
@@ -9,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 
+	"github.com/patctl/patctl/internal/cli"
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/iostreams"
 )
@@ -17,7 +21,7 @@ import (
 // environment, so that nothing of this machine shows in the pages.
 func docsRoot() *cobra.Command {
 	f := cmdutil.New(iostreams.New(nil, io.Discard, io.Discard), func(string) string { return "" }, nil)
-	root := NewRootCmd(f)
+	root := cli.NewRootCmd(f)
 	root.InitDefaultCompletionCmd()
 	return root
 }

@@ -1,4 +1,4 @@
-package cli
+package docgen
 
 import (
 	"os"
@@ -14,7 +14,7 @@ func TestCommandReferenceIsCurrent(t *testing.T) {
 	if err := GenerateMarkdown(fresh); err != nil {
 		t.Fatal(err)
 	}
-	committed := filepath.Join("..", "..", "docs", "commands")
+	committed := filepath.Join("..", "..", "..", "docs", "commands")
 	want := readDir(t, fresh)
 	got := readDir(t, committed)
 	for name, content := range want {
