@@ -176,4 +176,3 @@ func orphanText(r cellResult) string {
 	}
 	return fmt.Sprintf("%d, NOT reported", len(r.orphans))
 }
-
