@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/patctl/patctl/internal/atomicfile"
 	"github.com/patctl/patctl/internal/emulator"
 	"github.com/patctl/patctl/internal/emulator/fakebrowser"
 )
@@ -165,7 +166,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	exports := exportLines(em, caFile)
 	fmt.Fprint(stdout, exports)
 	if f.envFile != "" {
-		if err := writeFileAtomic(f.envFile, []byte(exports)); err != nil {
+		// Whole or not at all: a script waits for the file to appear.
+		if err := atomicfile.Write(f.envFile, []byte(exports), 0o644); err != nil {
 			fmt.Fprintln(stderr, "patctl-emulator: --env-file:", err)
 			return 1
 		}
@@ -188,16 +190,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// writeFileAtomic writes via a temporary file and a rename, so that a script
-// waiting for the file never reads half of it.
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 func firstUser(cfg emulator.Config) (string, bool) {

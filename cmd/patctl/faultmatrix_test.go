@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -145,24 +144,11 @@ func runFaultCell(t *testing.T, f emulator.Fault) cellResult {
 
 // directAPI is the PAT API as the default user, for setting up and checking.
 func directAPI(t *testing.T, em *emulator.Emulator) *patapi.Client {
-	tok, err := em.AccessToken(emulator.DefaultUserUPN)
+	client, err := em.UserHTTPClient(emulator.DefaultUserUPN)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := em.HTTPClient()
-	client.Transport = bearerRT{tok, client.Transport}
 	return patapi.New(client, em.URL(), emulator.DefaultOrg)
-}
-
-type bearerRT struct {
-	token string
-	base  http.RoundTripper
-}
-
-func (b bearerRT) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
-	return b.base.RoundTrip(r)
 }
 
 func yesNo(b bool) string { return map[bool]string{true: "yes", false: "no"}[b] }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/patctl/patctl/internal/regexpx"
 
+	"github.com/patctl/patctl/internal/atomicfile"
 	"github.com/patctl/patctl/internal/config"
 )
 
@@ -140,17 +141,5 @@ func (c TenantCache) save(entries map[string]tenantEntry) error {
 	if err := os.MkdirAll(filepath.Dir(c.Path), 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.Path), ".tenants-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), c.Path)
+	return atomicfile.Write(c.Path, data, 0o600)
 }

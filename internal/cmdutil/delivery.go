@@ -7,9 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/patctl/patctl/internal/regexpx"
-
 	"github.com/spf13/cobra"
+
+	"github.com/patctl/patctl/internal/atomicfile"
+	"github.com/patctl/patctl/internal/regexpx"
 )
 
 // SecretDelivery is where create and rotate put a new secret instead of
@@ -73,7 +74,8 @@ func (d *SecretDelivery) Active() bool { return d != nil && (d.OutputFile != "" 
 func (d *SecretDelivery) Deliver(stdout interface{ Write([]byte) (int, error) }, secret string) (string, error) {
 	var done []string
 	if d.OutputFile != "" {
-		if err := writeSecretFile(d.OutputFile, secret+"\n"); err != nil {
+		// 0600 from the start, and whole or not at all.
+		if err := atomicfile.Write(d.OutputFile, []byte(secret+"\n"), 0o600); err != nil {
 			return "", fmt.Errorf("--output-file: %w", err)
 		}
 		done = append(done, "written to "+d.OutputFile)
@@ -100,30 +102,4 @@ func (d *SecretDelivery) Deliver(stdout interface{ Write([]byte) (int, error) },
 		done = append(done, "set as the step output "+d.CIVariable+" (masked)")
 	}
 	return strings.Join(done, ", "), nil
-}
-
-// writeSecretFile writes atomically, 0600 from the start: a reader sees the
-// old file or the whole new one, and nobody else ever can.
-func writeSecretFile(path, content string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.WriteString(content); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/patctl/patctl/internal/atomicfile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -136,11 +138,7 @@ func (f *File) Save() error {
 	if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
 		return err
 	}
-	tmp := f.path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, f.path)
+	return atomicfile.Write(f.path, data, 0o600)
 }
 
 // Names are the profiles, sorted.

@@ -303,3 +303,27 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	case <-t.C:
 	}
 }
+
+// UserHTTPClient is a client that trusts the emulator and sends a fresh
+// access token of the user with every request: for setting up and checking
+// state in tests and tools.
+func (e *Emulator) UserHTTPClient(upn string) (*http.Client, error) {
+	tok, err := e.AccessToken(upn)
+	if err != nil {
+		return nil, err
+	}
+	c := e.HTTPClient()
+	c.Transport = bearerTransport{token: tok, base: c.Transport}
+	return c, nil
+}
+
+type bearerTransport struct {
+	token string
+	base  http.RoundTripper
+}
+
+func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.base.RoundTrip(r)
+}

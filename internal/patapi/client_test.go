@@ -209,12 +209,10 @@ func TestTimesParseLeniently(t *testing.T) {
 // wire structs are its own: a wrong JSON name here fails.
 func TestAgainstTheEmulator(t *testing.T) {
 	em := emulatortest.Start(t, emulator.Options{})
-	tok, err := em.AccessToken(emulator.DefaultUserUPN)
+	hc, err := em.UserHTTPClient(emulator.DefaultUserUPN)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := em.HTTPClient()
-	hc.Transport = bearer{tok, hc.Transport}
 	c := New(hc, em.URL(), emulator.DefaultOrg)
 	ctx := context.Background()
 	validTo := time.Now().Add(72 * time.Hour).UTC()
@@ -240,47 +238,5 @@ func TestAgainstTheEmulator(t *testing.T) {
 	revoked, err := c.List(ctx, ListOptions{Status: "revoked", Ascending: true})
 	if err != nil || len(revoked) != 1 || revoked[0].AuthorizationID != created.AuthorizationID {
 		t.Fatalf("revoked %+v %v", revoked, err)
-	}
-}
-
-type bearer struct {
-	token string
-	base  http.RoundTripper
-}
-
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
-	return b.base.RoundTrip(r)
-}
-
-func TestRefusalAndSignInWhateverTheStatus(t *testing.T) {
-	c, _ := stubClient(t,
-		answer(401, ctJSON, `{"message":"Service principals are not allowed to perform this action.","typeKey":"InvalidAccessException"}`),
-		answer(404, "text/html", `<html>Sign in</html>`),
-	)
-	var apiErr *APIError
-	if _, err := c.List(context.Background(), ListOptions{}); !errors.As(err, &apiErr) || !apiErr.Refused() {
-		t.Fatalf("401 refusal: %T %v", err, err)
-	}
-	var signIn *SignInError
-	if _, err := c.List(context.Background(), ListOptions{}); !errors.As(err, &signIn) {
-		t.Fatalf("404 HTML: %T %v", err, err)
-	}
-}
-
-func TestListStopsAServiceThatPagesForever(t *testing.T) {
-	c, _ := stubClient(t,
-		answer(200, ctJSON, page([]string{"a"}, `"continuationToken":"p2",`)),
-		answer(200, ctJSON, `{"continuationToken":"p3","patTokens":[]}`),
-	)
-	if _, err := c.List(context.Background(), ListOptions{}); err == nil || !strings.Contains(err.Error(), "keeps paging") {
-		t.Fatalf("error %v", err)
-	}
-}
-
-func TestTransportErrorsAreTold(t *testing.T) {
-	if Transport(nil) || Transport(&APIError{Status: 500}) || Transport(fmt.Errorf("x: %w", &TokenError{Code: "a"})) || !Transport(errors.New("connection reset")) {
-		t.Fatal("Transport misjudges")
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -237,12 +236,10 @@ func newSession(work, bin string, tokenLifetime time.Duration) (*session, error)
 	if _, err := s.run(bin, "login", "--device-code", "--insecure-storage"); err != nil {
 		return nil, err
 	}
-	tok, err := em.AccessToken(emulator.DefaultUserUPN)
+	hc, err := em.UserHTTPClient(emulator.DefaultUserUPN)
 	if err != nil {
 		return nil, err
 	}
-	hc := em.HTTPClient()
-	hc.Transport = bearer{tok, hc.Transport}
 	s.api = patapi.New(hc, em.URL(), emulator.DefaultOrg)
 	return s, nil
 }
@@ -406,15 +403,4 @@ func measureCold(work, bin string) (int, error) {
 		}
 	}
 	return n, nil
-}
-
-type bearer struct {
-	token string
-	base  http.RoundTripper
-}
-
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
-	return b.base.RoundTrip(r)
 }
