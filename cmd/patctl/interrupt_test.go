@@ -115,23 +115,41 @@ func TestCtrlCWhileTheBrowserIsOpen(t *testing.T) {
 	for _, wait := range []time.Duration{500 * time.Millisecond, 4 * time.Second} { // before and after the browser's grace
 		cmd := patctlCommand(t, em, "login")
 		cmd.Env = append(cmd.Env, "BROWSER=sh -c 'sleep 20'")
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
+		pipe, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
+		}
+		// Count from the moment the browser is being opened, not from the
+		// process start, which a loaded machine can delay by seconds.
+		sc := bufio.NewScanner(pipe)
+		var lines []string
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+			if strings.Contains(sc.Text(), "Opening the sign-in page") {
+				break
+			}
 		}
 		time.Sleep(wait)
 		cmd.Process.Signal(syscall.SIGINT)
 		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
+		go func() {
+			for sc.Scan() {
+				lines = append(lines, sc.Text())
+			}
+			done <- cmd.Wait()
+		}()
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):
 			cmd.Process.Kill()
 			t.Fatalf("after %v: patctl did not stop on Ctrl-C", wait)
 		}
-		if code := cmd.ProcessState.ExitCode(); code != cmdutil.ExitInterrupted || strings.Contains(stderr.String(), "device code") {
-			t.Fatalf("after %v: exit %d\n%s", wait, code, stderr.String())
+		stderr := strings.Join(lines, "\n")
+		if code := cmd.ProcessState.ExitCode(); code != cmdutil.ExitInterrupted || strings.Contains(stderr, "device code") {
+			t.Fatalf("after %v: exit %d\n%s", wait, code, stderr)
 		}
 		assertNothingStored(t, cmd)
 	}
