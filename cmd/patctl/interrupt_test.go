@@ -55,21 +55,38 @@ func TestCtrlCCancelsLogin(t *testing.T) {
 	em.Update(func(c *emulator.Config) { c.DeviceCodeOutcome = emulator.DeviceCodePending })
 
 	cmd := patctlCommand(t, em, "login", "--device-code")
-	stderr, err := cmd.StderrPipe()
+	stderr := interruptAt(t, cmd, "enter the code", 0, 10*time.Second)
+	if code := cmd.ProcessState.ExitCode(); code != cmdutil.ExitInterrupted {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, cmdutil.ExitInterrupted, stderr)
+	}
+	if !strings.Contains(stderr, "sign-in cancelled") {
+		t.Fatalf("stderr does not say the sign-in was cancelled:\n%s", stderr)
+	}
+	assertNothingStored(t, cmd)
+}
+
+// interruptAt starts cmd, sends it SIGINT once wait has passed after its
+// stderr printed a line containing marker (counting from there, not from the
+// process start, which a loaded machine can delay by seconds), and returns its
+// stderr once it has exited. It fails the test if cmd is still running after limit.
+func interruptAt(t *testing.T, cmd *exec.Cmd, marker string, wait, limit time.Duration) string {
+	t.Helper()
+	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	sc := bufio.NewScanner(stderr)
+	sc := bufio.NewScanner(pipe)
 	var lines []string
 	for sc.Scan() {
 		lines = append(lines, sc.Text())
-		if strings.Contains(sc.Text(), "enter the code") {
+		if strings.Contains(sc.Text(), marker) {
 			break
 		}
 	}
+	time.Sleep(wait)
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -82,17 +99,11 @@ func TestCtrlCCancelsLogin(t *testing.T) {
 	}()
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(limit):
 		cmd.Process.Kill()
-		t.Fatal("patctl did not stop on Ctrl-C")
+		t.Fatalf("patctl did not stop on Ctrl-C within %v", limit)
 	}
-	if code := cmd.ProcessState.ExitCode(); code != cmdutil.ExitInterrupted {
-		t.Fatalf("exit %d, want %d; stderr:\n%s", code, cmdutil.ExitInterrupted, strings.Join(lines, "\n"))
-	}
-	if out := strings.Join(lines, "\n"); !strings.Contains(out, "sign-in cancelled") {
-		t.Fatalf("stderr does not say the sign-in was cancelled:\n%s", out)
-	}
-	assertNothingStored(t, cmd)
+	return strings.Join(lines, "\n")
 }
 
 // assertNothingStored checks that a login left no record and no key.
@@ -115,39 +126,7 @@ func TestCtrlCWhileTheBrowserIsOpen(t *testing.T) {
 	for _, wait := range []time.Duration{500 * time.Millisecond, 4 * time.Second} { // before and after the browser's grace
 		cmd := patctlCommand(t, em, "login")
 		cmd.Env = append(cmd.Env, "BROWSER=sh -c 'sleep 20'")
-		pipe, err := cmd.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		// Count from the moment the browser is being opened, not from the
-		// process start, which a loaded machine can delay by seconds.
-		sc := bufio.NewScanner(pipe)
-		var lines []string
-		for sc.Scan() {
-			lines = append(lines, sc.Text())
-			if strings.Contains(sc.Text(), "Opening the sign-in page") {
-				break
-			}
-		}
-		time.Sleep(wait)
-		cmd.Process.Signal(syscall.SIGINT)
-		done := make(chan error, 1)
-		go func() {
-			for sc.Scan() {
-				lines = append(lines, sc.Text())
-			}
-			done <- cmd.Wait()
-		}()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			t.Fatalf("after %v: patctl did not stop on Ctrl-C", wait)
-		}
-		stderr := strings.Join(lines, "\n")
+		stderr := interruptAt(t, cmd, "Opening the sign-in page", wait, 5*time.Second)
 		if code := cmd.ProcessState.ExitCode(); code != cmdutil.ExitInterrupted || strings.Contains(stderr, "device code") {
 			t.Fatalf("after %v: exit %d\n%s", wait, code, stderr)
 		}
