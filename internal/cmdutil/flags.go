@@ -2,8 +2,6 @@ package cmdutil
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -29,17 +27,13 @@ var durationRE = regexpx.Lazy(`^(\d+)(min|h|d|w|mo|y|m)$`)
 func ParseExpires(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Time{}, errors.New("--expires: a duration (30d, 12h, 2w) or a date (2026-12-31) is required")
+		return time.Time{}, FlagErrorf("--expires: a duration (30d, 12h, 2w) or a date (2026-12-31) is required")
 	}
 	var at time.Time
-	if m := durationRE().FindStringSubmatch(strings.ToLower(s)); m != nil {
-		n, err := strconv.Atoi(m[1])
-		if err != nil || n <= 0 || n > 100000 {
-			return time.Time{}, fmt.Errorf("--expires: %q is not a usable duration", s)
-		}
-		switch m[2] {
-		case "m":
-			return time.Time{}, fmt.Errorf("--expires: %q is ambiguous: write %smin for minutes or %smo for months", s, m[1], m[1])
+	if n, unit, ok, err := span("--expires", s); err != nil {
+		return time.Time{}, err
+	} else if ok {
+		switch unit {
 		case "min":
 			at = now.Add(time.Duration(n) * time.Minute)
 		case "h":
@@ -58,15 +52,25 @@ func ParseExpires(s string, now time.Time) (time.Time, error) {
 	} else if t, err := time.Parse(time.RFC3339, s); err == nil {
 		at = t
 	} else {
-		return time.Time{}, fmt.Errorf("--expires: %q is neither a duration (30d, 12h, 2w, 6mo, 1y) nor a date (2026-12-31 or RFC 3339)", s)
+		return time.Time{}, FlagErrorf("--expires: %q is neither a duration (30d, 12h, 2w, 6mo, 1y) nor a date (2026-12-31 or RFC 3339)", s)
 	}
 	if !at.After(now) {
-		return time.Time{}, fmt.Errorf("--expires: %s is in the past", at.UTC().Format(time.RFC3339))
+		return time.Time{}, FlagErrorf("--expires: %s is in the past", at.UTC().Format(time.RFC3339))
 	}
 	if at.UTC().Year() > 9999 {
-		return time.Time{}, fmt.Errorf("--expires: %q is too far away", s)
+		return time.Time{}, FlagErrorf("--expires: %q is too far away", s)
 	}
 	return at.UTC(), nil
+}
+
+// ScopesFlag reads --scope values (ParseScopes) and refuses unknown scopes
+// unless allowUnknown (CheckScopes).
+func ScopesFlag(values []string, allowUnknown bool) ([]string, error) {
+	list, err := ParseScopes(values)
+	if err != nil {
+		return nil, err
+	}
+	return list, CheckScopes(list, allowUnknown)
 }
 
 // CheckScopes refuses scopes not in the documented list, suggesting the
@@ -86,19 +90,33 @@ func CheckScopes(list []string, allowUnknown bool) error {
 // ParseDuration reads a span such as 90min, 12h, 30d, 2w, 6mo or 1y (a
 // month counts 30 days, a year 365) for the named flag.
 func ParseDuration(flag, s string) (time.Duration, error) {
-	m := durationRE().FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
-	if m == nil {
+	n, unit, ok, err := span(flag, s)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
 		return 0, FlagErrorf("%s: %q is not a duration (90min, 12h, 30d, 2w, 6mo, 1y)", flag, s)
 	}
-	n, err := strconv.Atoi(m[1])
+	day := 24 * time.Hour
+	return time.Duration(n) * map[string]time.Duration{"min": time.Minute, "h": time.Hour, "d": day, "w": 7 * day, "mo": 30 * day, "y": 365 * day}[unit], nil
+}
+
+// span reads a count and a unit (90min, 12h, 30d, 2w, 6mo, 1y) for the
+// named flag; ok is false when s does not have that shape at all. A bare "m"
+// is refused: minutes or months?
+func span(flag, s string) (n int, unit string, ok bool, err error) {
+	m := durationRE().FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	if m == nil {
+		return 0, "", false, nil
+	}
+	n, err = strconv.Atoi(m[1])
 	if err != nil || n <= 0 || n > 100000 {
-		return 0, FlagErrorf("%s: %q is not a usable duration", flag, s)
+		return 0, "", true, FlagErrorf("%s: %q is not a usable duration", flag, s)
 	}
-	unit := map[string]time.Duration{"min": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour, "mo": 30 * 24 * time.Hour, "y": 365 * 24 * time.Hour}[m[2]]
-	if unit == 0 {
-		return 0, FlagErrorf("%s: %q is ambiguous: write %smin for minutes or %smo for months", flag, s, m[1], m[1])
+	if m[2] == "m" {
+		return 0, "", true, FlagErrorf("%s: %q is ambiguous: write %smin for minutes or %smo for months", flag, s, m[1], m[1])
 	}
-	return time.Duration(n) * unit, nil
+	return n, m[2], true, nil
 }
 
 // ParseScopes reads --scope values: each may hold several scopes separated
@@ -109,7 +127,7 @@ func ParseScopes(values []string) ([]string, error) {
 	for _, v := range values {
 		for _, s := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
 			if !scopeRE().MatchString(s) {
-				return nil, fmt.Errorf("--scope: %q is not a scope name (like vso.code or vso.work_write)", s)
+				return nil, FlagErrorf("--scope: %q is not a scope name (like vso.code or vso.work_write)", s)
 			}
 			if !seen[s] {
 				seen[s] = true
@@ -118,7 +136,7 @@ func ParseScopes(values []string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, errors.New("--scope: at least one scope is required (for example --scope vso.code)")
+		return nil, FlagErrorf("--scope: at least one scope is required (for example --scope vso.code)")
 	}
 	return out, nil
 }

@@ -52,16 +52,13 @@ default is 30 days. The token is valid in this organization only unless --all-or
 			if strings.TrimSpace(opts.Name) == "" {
 				return cmdutil.FlagErrorf("--name: a name is required")
 			}
-			scopes, err := cmdutil.ParseScopes(opts.Scopes)
+			scopes, err := cmdutil.ScopesFlag(opts.Scopes, opts.AllowUnknownScope)
 			if err != nil {
-				return &cmdutil.FlagError{Err: err}
-			}
-			if err := cmdutil.CheckScopes(scopes, opts.AllowUnknownScope); err != nil {
 				return err
 			}
 			opts.Scopes = scopes
 			if opts.validTo, err = cmdutil.ParseExpires(opts.Expires, opts.Now()); err != nil {
-				return &cmdutil.FlagError{Err: err}
+				return err
 			}
 			if err := opts.SecretDelivery.Check(opts.Getenv, &opts.JSONFlags); err != nil {
 				return err

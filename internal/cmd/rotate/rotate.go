@@ -80,7 +80,7 @@ with the command that finishes the job. With --json, the object is written up to
 			if cmd.Flags().Changed("expires") {
 				at, err := cmdutil.ParseExpires(expires, opts.Now())
 				if err != nil {
-					return &cmdutil.FlagError{Err: err}
+					return err
 				}
 				opts.ValidTo = &at
 			}

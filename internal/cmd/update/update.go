@@ -54,11 +54,8 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 				opts.Rename = &rename
 			}
 			if flags.Changed("scope") {
-				list, err := cmdutil.ParseScopes(scopes)
+				list, err := cmdutil.ScopesFlag(scopes, allowUnknown)
 				if err != nil {
-					return &cmdutil.FlagError{Err: err}
-				}
-				if err := cmdutil.CheckScopes(list, allowUnknown); err != nil {
 					return err
 				}
 				joined := strings.Join(list, " ")
@@ -67,7 +64,7 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			if flags.Changed("expires") {
 				at, err := cmdutil.ParseExpires(expires, opts.Now())
 				if err != nil {
-					return &cmdutil.FlagError{Err: err}
+					return err
 				}
 				opts.ValidTo = &at
 			}
