@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -106,10 +107,25 @@ func RedactURL(u *url.URL) string {
 }
 
 var (
-	jsonSecretRE = regexpx.Lazy(`("(?i:access_token|refresh_token|id_token|token|code|device_code|client_secret|client_info|password)"\s*:\s*)"[^"]*"`)
-	formSecretRE = regexpx.Lazy(`(^|&)((?i:access_token|refresh_token|id_token|token|code|device_code|code_verifier|client_secret|client_assertion|password|assertion)=)[^&]*`)
-	jwtRE        = regexpx.Lazy(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+`)
+	// Both body patterns name every key in secretKeys, and only those.
+	jsonSecretRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`("(?i:` + secretKeyAlternation() + `)"\s*:\s*)"[^"]*"`)
+	})
+	formSecretRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(^|&)((?i:` + secretKeyAlternation() + `)=)[^&]*`)
+	})
+	jwtRE = regexpx.Lazy(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+`)
 )
+
+// secretKeyAlternation is secretKeys as a regular-expression alternation.
+func secretKeyAlternation() string {
+	keys := make([]string, 0, len(secretKeys))
+	for k := range secretKeys {
+		keys = append(keys, regexp.QuoteMeta(k))
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, "|")
+}
 
 // Redact hides secrets in a JSON or form body: values of secret keys, and
 // anything that looks like a JWT.

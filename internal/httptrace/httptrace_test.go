@@ -48,3 +48,15 @@ func TestSecretsNeverShow(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactCoversEveryKeyInBothForms: every key in secretKeys is hidden in
+// a JSON body and in a form body alike.
+func TestRedactCoversEveryKeyInBothForms(t *testing.T) {
+	for key := range secretKeys {
+		for _, body := range []string{`{"` + key + `":"s3cret-value"}`, "a=1&" + key + "=s3cret-value&b=2"} {
+			if got := Redact(body); strings.Contains(got, "s3cret-value") {
+				t.Errorf("%s: %s", key, got)
+			}
+		}
+	}
+}
