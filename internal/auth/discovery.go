@@ -32,15 +32,9 @@ var (
 	guidRE             = regexpx.Lazy(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
-// NeedsDiscovery reports whether an authority names no tenant: the
-// organizations or common aliases, or a bare host.
-func NeedsDiscovery(authority string) bool {
-	switch strings.ToLower(config.TenantOf(authority)) {
-	case "", "organizations", "common":
-		return true
-	}
-	return false
-}
+// NeedsDiscovery reports whether the tenant must be found from the
+// organization: the authority names none (config.NamesNoTenant).
+func NeedsDiscovery(authority string) bool { return config.NamesNoTenant(authority) }
 
 // DiscoverAuthority finds the authority of an organization's tenant the way
 // Git Credential Manager does: an unauthenticated HEAD of the organization,

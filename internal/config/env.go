@@ -158,8 +158,7 @@ func envAuthority(getenv func(string) string, profileTenant string) string {
 	if env == "" || profileTenant == "" {
 		return env
 	}
-	switch strings.ToLower(TenantOf(env)) {
-	case "", "organizations", "common":
+	if NamesNoTenant(env) {
 		return WithTenant(env, profileTenant)
 	}
 	return env
@@ -217,6 +216,16 @@ func RootOf(authority string) string {
 		return authority
 	}
 	return u.Scheme + "://" + u.Host
+}
+
+// NamesNoTenant reports whether an authority names no tenant: the
+// organizations or common aliases, or a bare host.
+func NamesNoTenant(authority string) bool {
+	switch strings.ToLower(TenantOf(authority)) {
+	case "", "organizations", "common":
+		return true
+	}
+	return false
 }
 
 // TenantOf is the tenant segment of an authority URL.

@@ -380,9 +380,6 @@ func (s *Store) writeBlob(kind string, blob []byte) error {
 	if unchanged {
 		return nil
 	}
-	if err := s.ensureDir(); err != nil {
-		return err
-	}
 	data := blob
 	path := s.plainPath()
 	if kind != StorageFile {
