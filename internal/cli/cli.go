@@ -38,11 +38,12 @@ import (
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// A person at a terminal may have to unlock the keyring in a prompt of
 	// the desktop: give them time. Scripts get a quick answer instead.
+	streams := iostreams.New(stdin, stdout, stderr)
 	timeout := credstore.DefaultKeyringTimeout
-	if streams := iostreams.New(stdin, stdout, stderr); streams.CanPrompt() {
+	if streams.CanPrompt() {
 		timeout = credstore.InteractiveKeyringTimeout
 	}
-	return Run(Options{Args: args, Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, Keyring: credstore.System{Timeout: timeout}})
+	return Run(Options{Args: args, Stdin: stdin, Stdout: stdout, Stderr: stderr, Streams: streams, Getenv: os.Getenv, Keyring: credstore.System{Timeout: timeout}})
 }
 
 // Options are everything a run of patctl depends on from outside.
@@ -50,6 +51,7 @@ type Options struct {
 	Args           []string
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+	Streams        *iostreams.IOStreams // Stdin, Stdout and Stderr with their terminal checks; nil: made here
 	Getenv         func(string) string
 	Keyring        credstore.Keyring
 }
@@ -58,7 +60,10 @@ type Options struct {
 func Run(o Options) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	io := iostreams.New(o.Stdin, o.Stdout, o.Stderr)
+	io := o.Streams
+	if io == nil {
+		io = iostreams.New(o.Stdin, o.Stdout, o.Stderr)
+	}
 	f := cmdutil.New(io, o.Getenv, o.Keyring)
 	root := NewRootCmd(f)
 	root.SetArgs(o.Args)
