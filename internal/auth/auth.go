@@ -157,22 +157,42 @@ func (a *Authenticator) TokenSource(ctx context.Context) (oauth2.TokenSource, So
 	if a.Settings.Token != "" {
 		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: a.Settings.Token, TokenType: "Bearer"}), SourceEnv, nil
 	}
-	login, err := a.Store.ReadLogin(a.Settings.Account)
-	if errors.Is(err, credstore.ErrNotLoggedIn) {
-		return nil, SourceLogin, &SignInRequiredError{Reason: "not logged in"}
+	login, _, err := a.signedIn()
+	if err != nil {
+		return nil, SourceLogin, err
 	}
+	silent, err := a.newSilentSource(ctx, login)
+	if err != nil {
+		return nil, SourceLogin, err
+	}
+	return silent, SourceLogin, nil
+}
+
+// signedIn reads the login records once: the login in force (the current
+// one, or --account's) and all of them. None, or an account not signed in,
+// is a SignInRequiredError.
+func (a *Authenticator) signedIn() (credstore.Login, credstore.Logins, error) {
+	logins, err := a.Store.ReadLogins()
+	if errors.Is(err, credstore.ErrNotLoggedIn) {
+		return credstore.Login{}, logins, &SignInRequiredError{Reason: "not logged in"}
+	}
+	if err != nil {
+		return credstore.Login{}, logins, err
+	}
+	login, err := logins.Find(a.Settings.Account)
 	var notIn *credstore.AccountError
 	if errors.As(err, &notIn) {
-		return nil, SourceLogin, &SignInRequiredError{Reason: "account " + notIn.Error()}
+		return login, logins, &SignInRequiredError{Reason: "account " + notIn.Error()}
 	}
-	if err != nil {
-		return nil, SourceLogin, err
-	}
+	return login, logins, err
+}
+
+func (a *Authenticator) newSilentSource(ctx context.Context, login credstore.Login) (*silentSource, error) {
 	client, err := a.newClient(login.Authority, login.ClientID, login.Storage)
 	if err != nil {
-		return nil, SourceLogin, err
+		return nil, err
 	}
-	return &silentSource{ctx: ctx, client: client, store: a.Store, login: login}, SourceLogin, nil
+	return &silentSource{ctx: ctx, client: client, store: a.Store, login: login}, nil
 }
 
 // silentSource asks MSAL for a token without interaction: from the cache, or
@@ -268,26 +288,14 @@ func (a *Authenticator) CurrentStatus(ctx context.Context) (Status, error) {
 		claims, _ := ParseClaims(a.Settings.Token)
 		return Status{Source: SourceEnv, ExpiresOn: claims.Expiry(), Claims: claims}, nil
 	}
-	logins, err := a.Store.ReadLogins()
-	if errors.Is(err, credstore.ErrNotLoggedIn) {
-		return Status{}, &SignInRequiredError{Reason: "not logged in"}
-	}
+	login, logins, err := a.signedIn()
 	if err != nil {
 		return Status{}, err
 	}
-	login, err := a.Store.ReadLogin(a.Settings.Account)
-	var notIn *credstore.AccountError
-	if errors.As(err, &notIn) {
-		return Status{}, &SignInRequiredError{Reason: "account " + notIn.Error()}
-	}
+	silent, err := a.newSilentSource(ctx, login)
 	if err != nil {
 		return Status{}, err
 	}
-	client, err := a.newClient(login.Authority, login.ClientID, login.Storage)
-	if err != nil {
-		return Status{}, err
-	}
-	silent := &silentSource{ctx: ctx, client: client, store: a.Store, login: login}
 	res, err := silent.acquire(false)
 	if err != nil {
 		return Status{Source: SourceLogin, Login: login, All: logins}, err
@@ -325,7 +333,7 @@ func (a *Authenticator) Logout(ctx context.Context, account string) (credstore.L
 		}
 		return first, a.Store.Remove(err != nil || first.Storage != credstore.StorageFile)
 	}
-	login, err := a.Store.ReadLogin(account)
+	login, err := logins.Find(account)
 	if err != nil {
 		return login, err
 	}

@@ -154,6 +154,12 @@ func (s *Store) ReadLogin(account string) (Login, error) {
 	if err != nil {
 		return Login{}, err
 	}
+	return ls.Find(account)
+}
+
+// Find is the login of account (its username, any case), or with account ""
+// the current one; an AccountError when account is not signed in.
+func (ls Logins) Find(account string) (Login, error) {
 	var names []string
 	for _, l := range ls.Accounts {
 		if account == "" && l.Key() == ls.Current || account != "" && strings.EqualFold(l.Username, account) {
