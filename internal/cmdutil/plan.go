@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/patapi"
 )
 
 // Plan is what a --dry-run would have done. Only the fields of its action
@@ -83,4 +84,13 @@ func WarnGlobal(io *iostreams.IOStreams, now time.Time) {
 		verb = "stopped"
 	}
 	fmt.Fprintf(io.ErrOut, "Warning: tokens valid in all organizations (--all-orgs) %s working on %s; prefer a token for this organization.\n", verb, GlobalCutoff.Format(time.DateOnly))
+}
+
+// EffectiveExpiry is when a token stops working: its validTo, or the cutoff
+// for all-organizations tokens if that comes first ("global").
+func EffectiveExpiry(t patapi.PatToken) (time.Time, string) {
+	if t.AllOrgs() && GlobalCutoff.Before(t.ValidTo.Time) {
+		return GlobalCutoff, "global"
+	}
+	return t.ValidTo.UTC(), "validTo"
 }

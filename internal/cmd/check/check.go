@@ -97,7 +97,7 @@ func checkRun(ctx context.Context, opts *Options) error {
 	selected := Select(tokens, opts.Names, &rep.Missing)
 	rep.Checked = len(selected)
 	for _, t := range selected {
-		at, reason := EffectiveExpiry(t)
+		at, reason := cmdutil.EffectiveExpiry(t)
 		if !at.After(rep.Deadline) {
 			rep.Expiring = append(rep.Expiring, expiring{TokenJSON: output.NewTokenJSON(t, false), ExpiresAt: at, Reason: reason})
 		}
@@ -139,15 +139,6 @@ func Select(tokens []patapi.PatToken, names []string, missing *[]string) []patap
 		}
 	}
 	return out
-}
-
-// EffectiveExpiry is when a token stops working: its validTo, or the cutoff
-// for all-organizations tokens if that comes first.
-func EffectiveExpiry(t patapi.PatToken) (time.Time, string) {
-	if t.AllOrgs() && cmdutil.GlobalCutoff.Before(t.ValidTo.Time) {
-		return cmdutil.GlobalCutoff, "global"
-	}
-	return t.ValidTo.UTC(), "validTo"
 }
 
 func printReport(opts *Options, rep report, now time.Time) {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/patctl/patctl/internal/cmd/check"
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
@@ -33,6 +32,7 @@ type Options struct {
 var (
 	statuses = []string{"active", "expired", "revoked", "all"}
 	sorts    = map[string]string{"name": "displayName", "created": "displayDate", "status": "status"}
+	sortKeys = []string{"name", "created", "status"} // the keys of sorts, in the order help shows them
 )
 
 // NewCmdList builds the command; runF replaces the run in tests.
@@ -53,8 +53,8 @@ On a terminal: an aligned table with readable times. Piped: tab-separated lines
 			if err := cmdutil.OneOf("--status", opts.Status, statuses...); err != nil {
 				return err
 			}
-			if _, ok := sorts[opts.Sort]; !ok {
-				return cmdutil.FlagErrorf("--sort: %q is not one of name, created, status", opts.Sort)
+			if err := cmdutil.OneOf("--sort", opts.Sort, sortKeys...); err != nil {
+				return err
 			}
 			if cmd.Flags().Changed("expiring-within") {
 				d, err := cmdutil.ParseDuration("--expiring-within", opts.Expiring)
@@ -77,7 +77,7 @@ On a terminal: an aligned table with readable times. Piped: tab-separated lines
 	cmd.Flags().StringVar(&opts.Expiring, "expiring-within", "", "only tokens that stop working within this time (12h, 14d, 2w)")
 	opts.AddJSONFlags(cmd, "the tokens")
 	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(statuses, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions([]string{"name", "created", "status"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions(sortKeys, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -96,7 +96,7 @@ func listRun(ctx context.Context, opts *Options) error {
 			return true
 		}
 		if opts.within > 0 {
-			at, _ := check.EffectiveExpiry(t)
+			at, _ := cmdutil.EffectiveExpiry(t)
 			return at.After(now.Add(opts.within))
 		}
 		return false
