@@ -100,8 +100,8 @@ func runFaultCell(t *testing.T, f emulator.Fault) cellResult {
 		t.Fatal(err)
 	}
 
-	cmd := patctlCommand(t, em, "rotate", "--id", old.AuthorizationID, "--max-wait", "3s")
-	cmd.Env = append(cmd.Env, "PATCTL_CONFIG_DIR="+filepath.Join(dir, "config"), envTestKeyring+"="+filepath.Join(dir, "keyring"), "PATCTL_HTTP_TIMEOUT=2s")
+	cmd := inDir(patctlCommand(t, em, "rotate", "--id", old.AuthorizationID, "--max-wait", "3s"), dir)
+	cmd.Env = append(cmd.Env, "PATCTL_HTTP_TIMEOUT=2s")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()

@@ -48,6 +48,13 @@ func patctlCommand(t *testing.T, em *emulator.Emulator, args ...string) *exec.Cm
 	return cmd
 }
 
+// inDir makes cmd keep its login in dir (the directory of another
+// patctlCommand's binary, or any), so that several processes share one.
+func inDir(cmd *exec.Cmd, dir string) *exec.Cmd {
+	cmd.Env = append(cmd.Env, "PATCTL_CONFIG_DIR="+filepath.Join(dir, "config"), envTestKeyring+"="+filepath.Join(dir, "keyring"))
+	return cmd
+}
+
 // TestCtrlCCancelsLogin interrupts a device-code sign-in that nobody
 // approves: patctl stops at once, says so, exits 130 and stores nothing.
 func TestCtrlCCancelsLogin(t *testing.T) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -29,13 +28,7 @@ func TestParallelRefreshesKeepTheStoreWhole(t *testing.T) {
 	em.Update(func(c *emulator.Config) { c.AccessTokenLifetime = emulator.Duration(time.Hour) })
 	em.ResetRequests()
 
-	// Every later process shares the first one's config and keyring.
-	share := func(cmd *exec.Cmd) *exec.Cmd {
-		cmd.Env = append(cmd.Env,
-			"PATCTL_CONFIG_DIR="+filepath.Join(dir, "config"),
-			envTestKeyring+"="+filepath.Join(dir, "keyring"))
-		return cmd
-	}
+	// Every later process shares the first one's config and keyring (inDir).
 	const n = 20
 	var wg sync.WaitGroup
 	outs := make([][]byte, n)
@@ -45,7 +38,7 @@ func TestParallelRefreshesKeepTheStoreWhole(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			cmd := share(patctlCommand(t, em, "list", "--org", "fabrikam"))
+			cmd := inDir(patctlCommand(t, em, "list", "--org", "fabrikam"), dir)
 			<-start
 			outs[i], errs[i] = cmd.CombinedOutput()
 		}(i)
@@ -69,7 +62,7 @@ func TestParallelRefreshesKeepTheStoreWhole(t *testing.T) {
 	if refreshes < 1 || refreshes > 3 {
 		t.Fatalf("%d refresh grants for %d processes, want 1 to 3", refreshes, n)
 	}
-	if out, err := share(patctlCommand(t, em, "status")).CombinedOutput(); err != nil {
+	if out, err := inDir(patctlCommand(t, em, "status"), dir).CombinedOutput(); err != nil {
 		t.Fatalf("the store is not readable after the race: %v\n%s", err, out)
 	}
 }

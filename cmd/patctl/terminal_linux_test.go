@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -57,12 +55,6 @@ func runOnTerminal(t *testing.T, em *emulator.Emulator, dir string, args ...stri
 	var out bytes.Buffer
 	io.Copy(&out, controller)
 	return out.String(), errBuf.String(), cmd.ProcessState.ExitCode()
-}
-
-// inDir makes cmd keep its login in dir, so that several commands share it.
-func inDir(cmd *exec.Cmd, dir string) *exec.Cmd {
-	cmd.Env = append(cmd.Env, "PATCTL_CONFIG_DIR="+filepath.Join(dir, "config"), envTestKeyring+"="+filepath.Join(dir, "keyring"))
-	return cmd
 }
 
 // TestTokenNeverOnATerminalWithoutShow: with stdout on a real terminal,
