@@ -291,8 +291,9 @@ func (e *Emulator) ApproveDeviceCode(userCode string) bool {
 	if !ok {
 		return false
 	}
+	hashed := hashSecret(strings.ToUpper(strings.TrimSpace(userCode)))
 	for _, dc := range e.st.DeviceCodes {
-		if dc.UserCode == hashSecret(strings.ToUpper(strings.TrimSpace(userCode))) && !dc.Redeemed && e.Now().Before(dc.Expires) {
+		if dc.UserCode == hashed && !dc.Redeemed && e.Now().Before(dc.Expires) {
 			dc.Approved = user.ObjectID
 			e.saveLocked()
 			return true

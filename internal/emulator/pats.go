@@ -213,12 +213,10 @@ func (e *Emulator) createPAT(cfg *Config, c caller, req wireCreateRequest) wireP
 		p.TargetAccounts = []string{c.org.ID}
 	}
 	secret := e.newSecret()
-	e.mu.Lock()
-	e.issuedPATs = append(e.issuedPATs, secret)
-	e.mu.Unlock()
 	p.SecretHash = hashSecret(secret)
 	answer := wirePatTokenResult{PatToken: p.wire(&secret), PatTokenError: "none"}
 	e.mu.Lock()
+	e.issuedPATs = append(e.issuedPATs, secret)
 	e.st.PATs = append(e.st.PATs, p)
 	e.saveLocked()
 	e.mu.Unlock()

@@ -176,7 +176,6 @@ func (e *Emulator) sign(claims jwt.MapClaims) string {
 
 // accessToken is a verified access token as Azure DevOps sees it.
 type accessToken struct {
-	Audience string
 	TenantID string
 	OID      string
 	UPN      string
@@ -212,7 +211,7 @@ func (e *Emulator) verifyAccessToken(raw string) (accessToken, error) {
 		return accessToken{}, errors.New("token revoked")
 	}
 	str := func(k string) string { s, _ := claims[k].(string); return s }
-	return accessToken{Audience: AzureDevOpsResource, TenantID: str("tid"), OID: str("oid"), UPN: str("upn"), IDType: str("idtyp"), Scp: str("scp")}, nil
+	return accessToken{TenantID: str("tid"), OID: str("oid"), UPN: str("upn"), IDType: str("idtyp"), Scp: str("scp")}, nil
 }
 
 // jwks is the public signing key in JSON Web Key form.
