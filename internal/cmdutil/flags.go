@@ -251,8 +251,26 @@ func ExactArgs(n int) cobra.PositionalArgs {
 	}
 }
 
-// TenantRE accepts a tenant id, a domain, or organizations/common.
-var TenantRE = regexpx.Lazy(`^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$`)
+// tenantRE accepts a tenant id, a domain, or organizations/common.
+var tenantRE = regexpx.Lazy(`^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$`)
+
+// CheckTenant refuses a value of the named flag or setting that is not a
+// tenant id or domain.
+func CheckTenant(name, value string) error {
+	if !tenantRE().MatchString(value) {
+		return FlagErrorf("%s: %q is not a tenant id or domain (like contoso.onmicrosoft.com)", name, value)
+	}
+	return nil
+}
+
+// CheckClientID refuses a value of the named flag or setting that is not an
+// application id.
+func CheckClientID(name, value string) error {
+	if !IsGUID(value) {
+		return FlagErrorf("%s: %q is not an application id (a GUID)", name, value)
+	}
+	return nil
+}
 
 // IsGUID reports a GUID in its usual 36-character form.
 func IsGUID(s string) bool {

@@ -55,13 +55,12 @@ func load(f *cmdutil.Factory) (*config.File, error) {
 // works whatever profile --profile or PATCTL_PROFILE names.
 func configDir(f *cmdutil.Factory) (string, error) { return config.ConfigDir(f.Getenv) }
 
+// checkKey refuses a key profiles do not have, as config.Profile does.
 func checkKey(key string) error {
-	for _, k := range config.ProfileKeys {
-		if k == key {
-			return nil
-		}
+	if _, err := (config.Profile{}).Get(key); err != nil {
+		return &cmdutil.FlagError{Err: err}
 	}
-	return cmdutil.FlagErrorf("unknown key %q: the keys are %s", key, strings.Join(config.ProfileKeys, ", "))
+	return nil
 }
 
 func newCmdGet(f *cmdutil.Factory) *cobra.Command {
@@ -134,13 +133,9 @@ func checkValue(key, value string) error {
 			return cmdutil.FlagErrorf("scopes: give at least one")
 		}
 	case "tenant":
-		if !cmdutil.TenantRE().MatchString(value) {
-			return cmdutil.FlagErrorf("tenant: %q is not a tenant id or domain (like contoso.onmicrosoft.com)", value)
-		}
+		return cmdutil.CheckTenant(key, value)
 	case "client-id":
-		if !cmdutil.IsGUID(value) {
-			return cmdutil.FlagErrorf("client-id: %q is not an application id (a GUID)", value)
-		}
+		return cmdutil.CheckClientID(key, value)
 	case "account":
 		if strings.ContainsAny(value, " \t") {
 			return cmdutil.FlagErrorf("account: %q is not a user name", value)

@@ -49,12 +49,14 @@ plaintext file instead (mode 0600).`,
   patctl login --tenant contoso.onmicrosoft.com`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("tenant") && !cmdutil.TenantRE().MatchString(opts.Tenant) {
-				return cmdutil.FlagErrorf("--tenant: %q is not a tenant id or domain (like contoso.onmicrosoft.com)", opts.Tenant)
+			if cmd.Flags().Changed("tenant") {
+				if err := cmdutil.CheckTenant("--tenant", opts.Tenant); err != nil {
+					return err
+				}
 			}
 			if cmd.Flags().Changed("client-id") {
-				if !cmdutil.IsGUID(opts.ClientID) {
-					return cmdutil.FlagErrorf("--client-id: %q is not an application id (a GUID)", opts.ClientID)
+				if err := cmdutil.CheckClientID("--client-id", opts.ClientID); err != nil {
+					return err
 				}
 			}
 			if runF != nil {
