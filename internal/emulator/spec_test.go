@@ -87,6 +87,17 @@ func exampleEmulator(t *testing.T, now string, id, secret string) (*Emulator, *a
 	return em, newAPIClient(t, em)
 }
 
+// assertExampleAnswer checks a 200 whose JSON equals the example's answer.
+func assertExampleAnswer(t *testing.T, ex example, r response) {
+	t.Helper()
+	if r.status != 200 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	if got, want := decodeAny(t, r.body), decodeAny(t, ex.Responses["200"].Body); !reflect.DeepEqual(got, want) {
+		t.Fatalf("answer differs from the official example\n got: %s\nwant: %s", r.body, ex.Responses["200"].Body)
+	}
+}
+
 func TestCreateMatchesOfficialExample(t *testing.T) {
 	ex := loadExample(t, "CreatePat.json")
 	want := decodeAny(t, ex.Responses["200"].Body)
@@ -94,29 +105,18 @@ func TestCreateMatchesOfficialExample(t *testing.T) {
 	_, api := exampleEmulator(t, "2020-11-02T22:56:52.103Z", wantPat["authorizationId"].(string), wantPat["token"].(string))
 
 	r := api.do(ex.Method, ex.pathAndQuery(t), string(ex.Parameters.Body))
-	if r.status != 200 {
-		t.Fatalf("status %d: %s", r.status, r.body)
-	}
-	if got := decodeAny(t, r.body); !reflect.DeepEqual(got, want) {
-		t.Fatalf("answer differs from the official example\n got: %s\nwant: %s", r.body, ex.Responses["200"].Body)
-	}
+	assertExampleAnswer(t, ex, r)
 }
 
 func TestGetMatchesOfficialExample(t *testing.T) {
 	ex := loadExample(t, "GetPat.json")
 	em, api := exampleEmulator(t, "2020-11-02T22:56:52Z", "", "")
 	seedExampleTokens(t, em)
-	want := decodeAny(t, ex.Responses["200"].Body)
 	// The example's request names cf42cc9f-… but its answer is token
 	// 3d3aca0c-…; ask for the token the answer shows.
 	path := strings.Replace(ex.pathAndQuery(t), "cf42cc9f-f170-4375-92ba-c13d58a6545f", "3d3aca0c-9ad3-4b07-8334-08ec8b1ddc32", 1)
 	r := api.do(ex.Method, path, nil)
-	if r.status != 200 {
-		t.Fatalf("status %d: %s", r.status, r.body)
-	}
-	if got := decodeAny(t, r.body); !reflect.DeepEqual(got, want) {
-		t.Fatalf("answer differs from the official example\n got: %s\nwant: %s", r.body, ex.Responses["200"].Body)
-	}
+	assertExampleAnswer(t, ex, r)
 }
 
 func TestListMatchesOfficialExample(t *testing.T) {
@@ -153,12 +153,7 @@ func TestUpdateMatchesOfficialExample(t *testing.T) {
 	em, api := exampleEmulator(t, "2020-11-02T22:56:52Z", "", "")
 	seedExampleTokens(t, em)
 	r := api.do(ex.Method, ex.pathAndQuery(t), string(ex.Parameters.Body))
-	if r.status != 200 {
-		t.Fatalf("status %d: %s", r.status, r.body)
-	}
-	if got, want := decodeAny(t, r.body), decodeAny(t, ex.Responses["200"].Body); !reflect.DeepEqual(got, want) {
-		t.Fatalf("answer differs from the official example\n got: %s\nwant: %s", r.body, ex.Responses["200"].Body)
-	}
+	assertExampleAnswer(t, ex, r)
 }
 
 func TestRevokeMatchesOfficialExample(t *testing.T) {
