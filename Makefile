@@ -51,7 +51,7 @@ FUZZTIME ?= 10s
 FUZZ_TARGETS := FuzzParseExpires:./internal/cmdutil FuzzParseScopes:./internal/cmdutil \
 	FuzzDecodeAnswers:./internal/patapi FuzzCacheDecoding:./internal/credstore
 
-## fuzz: run every fuzz target for FUZZTIME (default 10s)
+## fuzz: run every fuzz target for FUZZTIME (default 10s; a count such as 50000x also works)
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t%%:*} ($(FUZZTIME))"; \
