@@ -383,7 +383,7 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	tok, err := t.source.Token()
 	if err != nil {
 		closeBody(req)
-		return nil, err
+		return nil, &NotSentError{Err: err}
 	}
 	resp, err := t.base.RoundTrip(withBearer(req, tok))
 	r, canRefresh := t.source.(refresher)
@@ -395,7 +395,8 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	resp.Body.Close()
 	if tok, err = r.ForceRefresh(); err != nil {
-		return nil, err
+		// The service refused the request (401): it did nothing.
+		return nil, &NotSentError{Err: err}
 	}
 	retry := req.Clone(req.Context())
 	if req.GetBody != nil {
@@ -405,6 +406,14 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return t.base.RoundTrip(withBearer(retry, tok))
 }
+
+// NotSentError is a request that never reached the service, or that it
+// refused unread, because no usable token could be had: a create that fails
+// so made nothing.
+type NotSentError struct{ Err error }
+
+func (e *NotSentError) Error() string { return e.Err.Error() }
+func (e *NotSentError) Unwrap() error { return e.Err }
 
 func withBearer(req *http.Request, tok *oauth2.Token) *http.Request {
 	r := req.Clone(req.Context())

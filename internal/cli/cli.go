@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ import (
 	"github.com/patctl/patctl/internal/cmd/create"
 	"github.com/patctl/patctl/internal/cmd/get"
 	"github.com/patctl/patctl/internal/cmd/list"
+	"github.com/patctl/patctl/internal/cmd/resume"
 	"github.com/patctl/patctl/internal/cmd/login"
 	"github.com/patctl/patctl/internal/cmd/logout"
 	"github.com/patctl/patctl/internal/cmd/revoke"
@@ -31,6 +33,7 @@ import (
 	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/journal"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
@@ -56,15 +59,17 @@ type Options struct {
 	Keyring        credstore.Keyring
 }
 
-// Run runs patctl and returns its exit code. Ctrl-C cancels the command.
+// Run runs patctl and returns its exit code. Ctrl-C or SIGTERM cancels the
+// command, whose clean-up still runs; a second one exits at once.
 func Run(o Options) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ignoreSIGPIPE()
 	io := o.Streams
 	if io == nil {
 		io = iostreams.New(o.Stdin, o.Stdout, o.Stderr)
 	}
 	f := cmdutil.New(io, o.Getenv, o.Keyring)
+	ctx, stop := interruptContext(o.Stderr, f.Pending)
+	defer stop()
 	root := NewRootCmd(f)
 	root.SetArgs(o.Args)
 	root.SetIn(o.Stdin)
@@ -81,6 +86,35 @@ func Run(o Options) int {
 	return code
 }
 
+// interruptContext is cancelled by the first SIGINT or SIGTERM. The second
+// ends the process at once: exit 9 when a journal entry is open (the journal
+// keeps what `patctl resume` needs), 130 otherwise.
+func interruptContext(stderr io.Writer, pending *atomic.Int32) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case <-sigs:
+			code := cmdutil.ExitInterrupted
+			if pending.Load() > 0 {
+				code = cmdutil.ExitUnfinished
+				fmt.Fprintln(stderr, "patctl: interrupted again: stopping now. The operation is recorded: run `patctl resume` to finish it.")
+			}
+			os.Exit(code)
+		case <-done:
+		}
+	}()
+	return ctx, func() { close(done); signal.Stop(sigs); cancel() }
+}
+
 // ExitCode maps an error to patctl's documented exit codes.
 func ExitCode(err error) int {
 	var (
@@ -92,12 +126,15 @@ func ExitCode(err error) int {
 		apiErr   *patapi.APIError
 		badValue *config.BadValueError
 		account  *credstore.AccountError
+		conflict *journal.ConflictError
 	)
 	switch {
 	case err == nil:
 		return cmdutil.ExitOK
 	case errors.As(err, &coded):
 		return coded.Code
+	case errors.As(err, &conflict):
+		return cmdutil.ExitUnfinished
 	case errors.Is(err, auth.ErrCancelled), errors.Is(err, context.Canceled):
 		return cmdutil.ExitInterrupted
 	case errors.As(err, &flagErr), errors.As(err, &badValue):
@@ -142,6 +179,7 @@ token silently.`,
 		update.NewCmdUpdate(f, nil),
 		revoke.NewCmdRevoke(f, nil),
 		rotate.NewCmdRotate(f, nil),
+		resume.NewCmdResume(f, nil),
 		check.NewCmdCheck(f, nil),
 		login.NewCmdLogin(f, nil),
 		token.NewCmdToken(f, nil),

@@ -46,4 +46,7 @@ const exitCodesHelp = `patctl exits with:
   6    refused by the service
   7    rotate created the new token but did not revoke the old one
   8    check: a selected token expires within the given time
-  130  interrupted (Ctrl-C)`
+  9    an unfinished operation is recorded: a create or rotate was interrupted or
+       only partly done, or another one of the same token is recorded; run
+       'patctl resume' (or 'patctl resume --abort')
+  130  interrupted (Ctrl-C), with nothing left unfinished`

@@ -19,6 +19,7 @@ const (
 	ExitRefused     = 6
 	ExitRotateHalf  = 7
 	ExitExpiring    = 8
+	ExitUnfinished  = 9
 	ExitInterrupted = 130
 )
 

@@ -10,7 +10,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +22,7 @@ import (
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/httptrace"
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/journal"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
@@ -43,11 +46,18 @@ type Factory struct {
 	// PATClient is the PAT API client for an organization, authenticated by
 	// the login in force (or PATCTL_TOKEN).
 	PATClient func(ctx context.Context, org string) (*patapi.Client, error)
+	// Journal is the record of unfinished operations; Owner is who records
+	// them, and the key that seals their secrets.
+	Journal func() (*journal.Journal, error)
+	Owner   func() journal.Owner
+	// Pending counts journal entries this process has open, so that a second
+	// Ctrl-C can say whether `patctl resume` has work.
+	Pending *atomic.Int32
 }
 
 // New wires a Factory. Each dependency is built once, on first use.
 func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.Keyring) *Factory {
-	f := &Factory{IOStreams: io, Getenv: getenv, Now: time.Now}
+	f := &Factory{IOStreams: io, Getenv: getenv, Now: time.Now, Pending: new(atomic.Int32)}
 	f.Settings = sync.OnceValues(func() (config.Settings, error) {
 		s, err := config.Load(getenv, f.Profile)
 		if f.Account != "" {
@@ -104,7 +114,37 @@ func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.
 		}
 		return patapi.New(auth.BearerClient(a.HTTPClient, ts), a.Settings.APIURL, org), nil
 	}
+	f.Journal = sync.OnceValues(func() (*journal.Journal, error) {
+		s, err := f.Settings()
+		if err != nil {
+			return nil, err
+		}
+		return journal.Open(s.ConfigDir), nil
+	})
+	f.Owner = sync.OnceValue(f.owner)
 	return f
+}
+
+// owner is the account commands act as, and its login's key when the login
+// is kept in the keyring. An access token from PATCTL_TOKEN has no key.
+func (f *Factory) owner() journal.Owner {
+	a, err := f.Authenticator()
+	if err != nil {
+		return journal.Owner{}
+	}
+	if a.Settings.Token != "" {
+		claims, _ := auth.ParseClaims(a.Settings.Token)
+		return journal.Owner{Account: claims.Account()}
+	}
+	login, err := a.Store.ReadLogin(a.Settings.Account)
+	if err != nil {
+		return journal.Owner{}
+	}
+	o := journal.Owner{Account: login.Username}
+	if login.Storage == credstore.StorageKeyring {
+		o.Sealer = a.Store
+	}
+	return o
 }
 
 // traceOut is where the HTTP trace goes: stderr with --debug, or the file
@@ -179,22 +219,111 @@ type TokenCmd struct {
 	Now        func() time.Time
 	Org        string
 	MaxWait    time.Duration
+
+	// Journal, Owner and Pending are the record of unfinished operations
+	// (see Factory).
+	Journal func() (*journal.Journal, error)
+	Owner   func() journal.Owner
+	Pending *atomic.Int32
+	// globals are the --profile and --account flags, read when a command
+	// suggests another.
+	globals func() (profile, account string)
+	warned  bool // WarnUnfinished has spoken
 }
 
 // NewTokenCmd takes a token command's dependencies from the factory.
 func NewTokenCmd(f *Factory) TokenCmd {
-	return TokenCmd{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, HTTPClient: f.HTTPClient, Getenv: f.Getenv, Now: f.Now}
+	return TokenCmd{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, HTTPClient: f.HTTPClient, Getenv: f.Getenv, Now: f.Now,
+		Journal: f.Journal, Owner: f.Owner, Pending: f.Pending,
+		globals: func() (string, string) { return f.Profile, f.Account }}
+}
+
+// Hint is what a command that patctl suggests needs besides its own flags to
+// act where this one did: " --org ORG", and --profile and --account when given.
+func (t *TokenCmd) Hint(org string) string {
+	h := " --org " + ShellWord(org)
+	if t.globals != nil {
+		if profile, account := t.globals(); profile != "" || account != "" {
+			if profile != "" {
+				h += " --profile " + ShellWord(profile)
+			}
+			if account != "" {
+				h += " --account " + ShellWord(account)
+			}
+		}
+	}
+	return h
+}
+
+// ShellWord quotes s for a POSIX shell when it needs it.
+func ShellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,/:=@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// Guard refuses, with exit 9, to touch a token (by id, or name when not "")
+// that an unfinished operation recorded in the journal is about; otherwise it
+// says on stderr when other operations are unfinished.
+func (t *TokenCmd) Guard(org, id, name string) error {
+	if t.Journal == nil {
+		return nil
+	}
+	j, err := t.Journal()
+	if err != nil {
+		return err
+	}
+	entries, err := j.List()
+	if err != nil {
+		return err
+	}
+	if err := journal.Conflict(entries, org, id, name); err != nil {
+		return &ExitCodeError{Code: ExitUnfinished, Err: err}
+	}
+	if !t.warned {
+		WarnUnfinished(t.IO, entries)
+		t.warned = true
+	}
+	return nil
+}
+
+// WarnUnfinished says on stderr how many recorded operations no running
+// patctl is finishing.
+func WarnUnfinished(io *iostreams.IOStreams, entries []journal.Entry) {
+	var stale []string
+	for _, e := range entries {
+		if !journal.Alive(e.PID) {
+			stale = append(stale, e.Describe())
+		}
+	}
+	if len(stale) > 0 {
+		fmt.Fprintf(io.ErrOut, "Warning: %d unfinished operation(s) recorded: %s. Run `patctl resume` to finish them.\n", len(stale), strings.Join(stale, "; "))
+	}
 }
 
 // Client resolves the organization (--org, else PATCTL_ORG) and returns its
 // PAT API client.
 func (t *TokenCmd) Client(ctx context.Context) (*patapi.Client, error) {
-	c, err := OrgClient(ctx, t.Org, t.Settings, t.PATClient)
+	s, err := t.Settings()
 	if err != nil {
 		return nil, err
 	}
+	org, err := ResolveOrg(t.Org, s)
+	if err != nil {
+		return nil, err
+	}
+	return t.ClientFor(ctx, org)
+}
+
+// ClientFor is the PAT API client of org, retrying within --max-wait.
+func (t *TokenCmd) ClientFor(ctx context.Context, org string) (*patapi.Client, error) {
 	if t.MaxWait < 0 {
 		return nil, FlagErrorf("--max-wait: %s is negative", t.MaxWait)
+	}
+	c, err := t.PATClient(ctx, org)
+	if err != nil {
+		return nil, err
 	}
 	if t.MaxWait > 0 {
 		// One budget for the whole command, however many requests it makes.
@@ -208,5 +337,11 @@ func (t *TokenCmd) Client(ctx context.Context) (*patapi.Client, error) {
 // AddFlags adds the flags every token command has: --org and --max-wait.
 func (t *TokenCmd) AddFlags(cmd *cobra.Command) {
 	AddOrgFlag(cmd, &t.Org)
+	t.AddMaxWaitFlag(cmd)
+}
+
+// AddMaxWaitFlag adds --max-wait alone, for commands whose organization
+// comes from elsewhere.
+func (t *TokenCmd) AddMaxWaitFlag(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&t.MaxWait, "max-wait", patapi.DefaultMaxWait, "how long to keep retrying reads, updates and revokes the service asks to retry (0: never)")
 }

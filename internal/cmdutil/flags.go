@@ -1,7 +1,6 @@
 package cmdutil
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/config"
-	"github.com/patctl/patctl/internal/patapi"
 	"github.com/patctl/patctl/internal/scopes"
 )
 
@@ -205,19 +203,6 @@ func OneOf(flag, value string, allowed ...string) error {
 		}
 	}
 	return FlagErrorf("%s: %q is not one of %s", flag, value, strings.Join(allowed, ", "))
-}
-
-// OrgClient resolves the organization and returns its PAT API client.
-func OrgClient(ctx context.Context, orgFlag string, settings func() (config.Settings, error), patClient func(context.Context, string) (*patapi.Client, error)) (*patapi.Client, error) {
-	s, err := settings()
-	if err != nil {
-		return nil, err
-	}
-	org, err := ResolveOrg(orgFlag, s)
-	if err != nil {
-		return nil, err
-	}
-	return patClient(ctx, org)
 }
 
 // NoArgs refuses positional arguments as a usage error.

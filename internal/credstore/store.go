@@ -477,7 +477,11 @@ func (s *Store) Lock(ctx context.Context) (unlock func(), err error) {
 
 const aad = "patctl msal cache v1"
 
-func encrypt(key, plain []byte) ([]byte, error) {
+func encrypt(key, plain []byte) ([]byte, error) { return sealWith(key, plain, aad) }
+
+func decrypt(key, data []byte) ([]byte, error) { return openWith(key, data, aad) }
+
+func sealWith(key, plain []byte, aad string) ([]byte, error) {
 	gcm, err := newGCM(key)
 	if err != nil {
 		return nil, err
@@ -490,7 +494,7 @@ func encrypt(key, plain []byte) ([]byte, error) {
 	return gcm.Seal(out, nonce, plain, []byte(aad)), nil
 }
 
-func decrypt(key, data []byte) ([]byte, error) {
+func openWith(key, data []byte, aad string) ([]byte, error) {
 	gcm, err := newGCM(key)
 	if err != nil {
 		return nil, err
@@ -512,4 +516,27 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 		return nil, err
 	}
 	return cipher.NewGCM(block)
+}
+
+// journalAAD binds sealed secrets to their purpose: a sealed PAT cannot be
+// passed off as a token cache, nor the other way round.
+const journalAAD = "patctl journal secret v1"
+
+// Seal encrypts a secret with the key that protects the login (AES-256-GCM),
+// for the journal. It reads the keyring at most once per process.
+func (s *Store) Seal(plain []byte) ([]byte, error) {
+	key, err := s.cacheKey(false)
+	if err != nil {
+		return nil, err
+	}
+	return sealWith(key, plain, journalAAD)
+}
+
+// Unseal decrypts what Seal made.
+func (s *Store) Unseal(sealed []byte) ([]byte, error) {
+	key, err := s.cacheKey(false)
+	if err != nil {
+		return nil, err
+	}
+	return openWith(key, sealed, journalAAD)
 }

@@ -3,15 +3,14 @@ package create
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/cmdutil"
-	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
+	"github.com/patctl/patctl/internal/rotation"
 )
 
 // Options are the inputs of create.
@@ -26,7 +25,7 @@ type Options struct {
 
 	AllowUnknownScope bool
 	DryRun            bool
-	cmdutil.SecretDelivery
+	Delivery          rotation.Delivery
 
 	validTo time.Time
 }
@@ -60,7 +59,7 @@ default is 30 days. The token is valid in this organization only unless --all-or
 			if opts.validTo, err = cmdutil.ParseExpires(opts.Expires, opts.Now()); err != nil {
 				return err
 			}
-			if err := opts.SecretDelivery.Check(opts.Getenv, &opts.JSONFlags); err != nil {
+			if err := opts.Delivery.Check(opts.Getenv, &opts.JSONFlags); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -74,7 +73,7 @@ default is 30 days. The token is valid in this organization only unless --all-or
 	cmd.Flags().StringArrayVar(&opts.Scopes, "scope", nil, "scope(s) of the token, e.g. vso.code (required; repeatable)")
 	cmd.Flags().StringVar(&opts.Expires, "expires", "30d", "lifetime (30d, 12h, 2w) or expiry date (2026-12-31)")
 	cmd.Flags().BoolVar(&opts.AllOrgs, "all-orgs", false, "make the token valid in all your organizations")
-	opts.AddDeliveryFlags(cmd)
+	opts.Delivery.AddFlags(cmd)
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what would be created, and create nothing")
 	cmd.Flags().BoolVar(&opts.AllowUnknownScope, "allow-unknown-scope", false, "send scopes that are not in patctl's list of documented scopes")
 	opts.AddJSONFlags(cmd, "the new token, its secret in \"token\",")
@@ -90,7 +89,7 @@ func createRun(ctx context.Context, opts *Options) error {
 	req := patapi.CreateRequest{
 		DisplayName: opts.Name,
 		Scope:       strings.Join(opts.Scopes, " "),
-		ValidTo:     cmdutil.Marked(opts.validTo),
+		ValidTo:     opts.validTo,
 		AllOrgs:     opts.AllOrgs,
 	}
 	if opts.AllOrgs {
@@ -101,22 +100,12 @@ func createRun(ctx context.Context, opts *Options) error {
 			Action: "create", DisplayName: req.DisplayName, Scope: req.Scope, ValidTo: &req.ValidTo, AllOrgs: &req.AllOrgs,
 		})
 	}
-	sent := opts.Now()
-	tok, err := client.Create(ctx, req)
-	if cmdutil.MayHaveCreated(err) {
-		return cmdutil.ReconcileLostCreate(ctx, client, req, sent, "", err)
+	if err := opts.Guard(client.Org(), "", ""); err != nil {
+		return err
 	}
+	tx, err := rotation.NewTx(&opts.TokenCmd, client, &opts.JSONFlags, &opts.Delivery, nil)
 	if err != nil {
 		return err
 	}
-	cmdutil.WarnIfClamped(opts.IO, opts.validTo, tok)
-	headline := fmt.Sprintf("Created token %q (id %s), valid until %s.", tok.DisplayName, tok.AuthorizationID, output.Moment(tok.ValidTo.Time, opts.IO.IsStdoutTTY(), opts.Now()))
-	if err := cmdutil.DeliverSecret(opts.IO, tok, headline, &opts.JSONFlags, output.NewTokenJSON(tok, !opts.SecretDelivery.Active()), &opts.SecretDelivery); err != nil {
-		// A token whose secret nobody got is of no use to anyone.
-		if rerr := client.Revoke(ctx, tok.AuthorizationID); rerr != nil {
-			return fmt.Errorf("the new token %s was created but its secret could not be delivered (%w), and revoking it failed (%v): revoke it with `patctl revoke --id %s --yes`", tok.AuthorizationID, err, rerr, tok.AuthorizationID)
-		}
-		return fmt.Errorf("the new token's secret could not be delivered (%w), so the token was revoked", err)
-	}
-	return nil
+	return tx.Create(ctx, req)
 }

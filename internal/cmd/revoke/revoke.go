@@ -59,8 +59,14 @@ func revokeRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if err := opts.Guard(client.Org(), opts.Selector.ID, opts.Selector.Name); err != nil {
+		return err
+	}
 	tok, err := opts.Selector.Resolve(ctx, client)
 	if err != nil {
+		return err
+	}
+	if err := opts.Guard(client.Org(), tok.AuthorizationID, ""); err != nil {
 		return err
 	}
 	if opts.DryRun {

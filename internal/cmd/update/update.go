@@ -12,6 +12,7 @@ import (
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
+	"github.com/patctl/patctl/internal/rotation"
 )
 
 // Options are the inputs of update; nil fields are left as they are.
@@ -98,8 +99,14 @@ func updateRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if err := opts.Guard(client.Org(), opts.Selector.ID, opts.Selector.Name); err != nil {
+		return err
+	}
 	old, err := opts.Selector.Resolve(ctx, client)
 	if err != nil {
+		return err
+	}
+	if err := opts.Guard(client.Org(), old.AuthorizationID, ""); err != nil {
 		return err
 	}
 	if opts.DryRun {
@@ -126,7 +133,7 @@ func updateRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if opts.ValidTo != nil {
-		cmdutil.WarnIfClamped(opts.IO, *opts.ValidTo, tok)
+		rotation.WarnIfClamped(opts.IO, *opts.ValidTo, tok)
 	}
 	if opts.JSON {
 		return opts.WriteJSON(opts.IO.Out, output.NewTokenJSON(tok, false))

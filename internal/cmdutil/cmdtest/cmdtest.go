@@ -4,6 +4,7 @@ package cmdtest
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/patctl/patctl/internal/emulator"
 	"github.com/patctl/patctl/internal/emulator/emulatortest"
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/journal"
 	"github.com/patctl/patctl/internal/patapi"
 	"golang.org/x/oauth2"
 )
@@ -24,6 +26,9 @@ type Env struct {
 	PATClient func(context.Context, string) (*patapi.Client, error)
 	// Direct is a client for setting up and checking state.
 	Direct *patapi.Client
+	// Journal is the commands' record of unfinished operations, in a
+	// directory of the test's own.
+	Journal *journal.Journal
 }
 
 // New starts an emulator signed in as the default user.
@@ -45,7 +50,8 @@ func New(t testing.TB) *Env {
 		PATClient: func(_ context.Context, org string) (*patapi.Client, error) {
 			return patapi.New(httpClient(), em.URL(), org), nil
 		},
-		Direct: patapi.New(httpClient(), em.URL(), emulator.DefaultOrg),
+		Direct:  patapi.New(httpClient(), em.URL(), emulator.DefaultOrg),
+		Journal: journal.Open(t.TempDir()),
 	}
 }
 
@@ -53,5 +59,8 @@ func New(t testing.TB) *Env {
 func (e *Env) TokenCmd(io *iostreams.IOStreams, now func() time.Time) cmdutil.TokenCmd {
 	return cmdutil.TokenCmd{IO: io, Settings: e.Settings, PATClient: e.PATClient, Now: now,
 		HTTPClient: func() (*http.Client, error) { return e.Emulator.HTTPClient(), nil },
-		Getenv:     func(string) string { return "" }}
+		Getenv:     func(string) string { return "" },
+		Journal:    func() (*journal.Journal, error) { return e.Journal, nil },
+		Owner:      func() journal.Owner { return journal.Owner{Account: emulator.DefaultUserUPN} },
+		Pending:    new(atomic.Int32)}
 }

@@ -1,0 +1,533 @@
+// Package rotation is the one transaction that create, rotate and resume
+// share. Read top to bottom, Tx.run is its steps: claim a journal entry,
+// create the token, journal its secret, verify it, deliver it, retire the
+// old token, close the entry. Whatever stops it — an error, a signal, a
+// kill — the journal says how far it got, and Resume finishes or rolls back
+// from there: the only working secret is never lost.
+package rotation
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/journal"
+	"github.com/patctl/patctl/internal/output"
+	"github.com/patctl/patctl/internal/patapi"
+)
+
+// cleanupTimeout bounds the clean-up that runs after an interrupt or a
+// failure (revoking a withdrawn token, looking for a lost one), on a context
+// of its own: the command's is cancelled by then.
+const cleanupTimeout = 20 * time.Second
+
+// Tx carries what a create or rotate needs.
+type Tx struct {
+	IO       *iostreams.IOStreams
+	Client   *patapi.Client
+	Verifier *Verifier // nil: --no-verify
+	Journal  *journal.Journal
+	Owner    journal.Owner
+	// Pending counts the journal entries this process has open.
+	Pending *atomic.Int32
+	Now     func() time.Time
+	// Hint holds the flags a suggested command needs (" --org X …").
+	Hint     string
+	JSON     *cmdutil.JSONFlags
+	Delivery *Delivery
+}
+
+// Result is the JSON of rotate: the new token plus what became of the old.
+type Result struct {
+	output.TokenJSON
+	Replaces     string     `json:"replaces"`
+	OldRevoked   bool       `json:"oldRevoked"`
+	OldExpiresAt *time.Time `json:"oldExpiresAt,omitempty"`
+	OldExpired   bool       `json:"oldExpired,omitempty"`
+}
+
+// replacesKey is where the fields about the old token start in the JSON.
+const replacesKey = ",\n  \"replaces\""
+
+// Create makes a new token and delivers its secret.
+func (t *Tx) Create(ctx context.Context, req patapi.CreateRequest) error {
+	e, err := t.newEntry(journal.OpCreate)
+	if err != nil {
+		return err
+	}
+	req.ValidTo = e.Mark(req.ValidTo)
+	e.Request = requested(req)
+	if err := Preflight(e.Plan, t.IO.Out); err != nil {
+		return err
+	}
+	if err := t.Journal.Claim(ctx, e, func([]journal.Entry) error { return nil }); err != nil {
+		return err
+	}
+	return t.run(ctx, &run{e: e, req: req})
+}
+
+// Rotate replaces the token sel names with one made by build from it; build
+// also says when the old token should expire (nil: revoke it now).
+func (t *Tx) Rotate(ctx context.Context, sel cmdutil.Selector, build func(old patapi.PatToken) (patapi.CreateRequest, *time.Time)) error {
+	e, err := t.newEntry(journal.OpRotate)
+	if err != nil {
+		return err
+	}
+	if err := Preflight(e.Plan, t.IO.Out); err != nil {
+		return err
+	}
+	r := &run{e: e}
+	// Under the journal's lock, so that two rotations of one token on this
+	// machine cannot both get past it.
+	claim := func(entries []journal.Entry) error {
+		if err := journal.Conflict(entries, t.Client.Org(), sel.ID, sel.Name); err != nil {
+			return err
+		}
+		old, expired, err := Resolve(ctx, t.Client, sel, t.Hint)
+		if err != nil {
+			return err
+		}
+		if err := journal.Conflict(entries, t.Client.Org(), old.AuthorizationID, old.DisplayName); err != nil {
+			return err
+		}
+		r.old, r.oldExpired = &old, expired
+		r.req, r.graceEnd = build(old)
+		r.req.ValidTo = e.Mark(r.req.ValidTo)
+		e.Request, e.Old, e.Grace = requested(r.req), ref(old), r.graceEnd
+		return nil
+	}
+	if err := t.Journal.Claim(ctx, e, claim); err != nil {
+		return err
+	}
+	if r.req.AllOrgs {
+		cmdutil.WarnGlobal(t.IO, t.Now())
+	}
+	return t.run(ctx, r)
+}
+
+// run is the state of one transaction.
+type run struct {
+	e          *journal.Entry
+	req        patapi.CreateRequest
+	old        *patapi.PatToken // rotate only
+	oldExpired bool             // the old token had expired: nothing to retire
+	graceEnd   *time.Time       // --grace: when the old token should expire
+	fresh      patapi.PatToken
+
+	oldExpiresAt *time.Time // what the service set under --grace
+	jsonHead     []byte     // the JSON written before the old token was retired
+	stdoutLater  bool       // --jq needs the outcome: stdout is written last
+	done         []string   // what the channels did, for stderr
+}
+
+// run is the transaction proper, once its entry is claimed.
+func (t *Tx) run(ctx context.Context, r *run) error {
+	t.Pending.Add(1)
+	defer t.Pending.Add(-1)
+	e := r.e
+
+	// 1. Create. A lost answer is reconciled, never sent again.
+	sent := t.Now()
+	fresh, err := t.Client.Create(ctx, r.req)
+	if err != nil {
+		return t.createFailed(ctx, r, sent, err)
+	}
+	r.fresh = fresh
+
+	// 2. Journal the new token — and its secret, sealed — before anything else.
+	e.New = ref(fresh)
+	if t.Owner.Sealer != nil {
+		if e.Sealed, err = t.Owner.Sealer.Seal([]byte(fresh.Token)); err != nil {
+			fmt.Fprintf(t.IO.ErrOut, "Warning: the new secret could not be sealed into the journal (%v).\n", err)
+		}
+	}
+	t.save(e)
+	WarnIfClamped(t.IO, r.req.ValidTo, fresh)
+
+	// 3. Prove the new token works before anyone relies on it.
+	if e.Plan.Verify {
+		if err := t.Verifier.Verify(ctx, t.Client.Org(), fresh.Token); err != nil {
+			return t.withdraw(ctx, r, fmt.Errorf("the new token did not work (%w)", err))
+		}
+		e.Verified = true
+		t.save(e)
+	}
+	if ctx.Err() != nil {
+		return t.withdraw(ctx, r, fmt.Errorf("interrupted before the secret was delivered: %w", ctx.Err()))
+	}
+
+	// 4. Deliver the secret to every channel of the plan.
+	if err := t.deliver(r); err != nil {
+		if len(e.Delivered) == 0 {
+			return t.withdraw(ctx, r, fmt.Errorf("its secret could not be delivered (%w)", err))
+		}
+		return t.unfinished(fmt.Errorf("the new token %s reached %s but not %s (%v)",
+			fresh.AuthorizationID, strings.Join(e.Delivered, ", "), strings.Join(e.Pending(), ", "), err))
+	}
+
+	// 5. Retire the old token.
+	var oldErr error
+	if r.old != nil && !r.oldExpired {
+		if ctx.Err() != nil {
+			return t.unfinished(fmt.Errorf("interrupted after the new secret was delivered; the old token %s is still active", r.old.AuthorizationID))
+		}
+		if oldErr = t.retire(ctx, r); oldErr == nil {
+			e.Retired = true
+			t.save(e)
+		} else if ctx.Err() != nil {
+			return t.unfinished(fmt.Errorf("interrupted while retiring the old token %s (%v)", r.old.AuthorizationID, oldErr))
+		}
+	}
+
+	// 6. Report; the outcome may complete what stdout was owed.
+	if err := t.report(r, oldErr); err != nil {
+		if len(e.Pending()) > 0 {
+			return t.unfinished(fmt.Errorf("the new token %s was created but its secret could not be printed (%v)", fresh.AuthorizationID, err))
+		}
+		fmt.Fprintf(t.IO.ErrOut, "Warning: the report could not be written: %v\n", err)
+	}
+
+	// 7. Close the entry, and its sealed secret with it.
+	t.close(e)
+	if r.old != nil {
+		t.warnDuplicates(ctx, r)
+	}
+	return t.retireError(r, oldErr)
+}
+
+// createFailed handles a create that did not bring back a token. If it may
+// have made one anyway, that token is found and revoked on a context of its
+// own (the command's may be cancelled); the entry stays while the search is
+// unsettled, for resume.
+func (t *Tx) createFailed(ctx context.Context, r *run, sent time.Time, err error) error {
+	what := "create"
+	if r.old != nil {
+		what = "rotate"
+	}
+	if !MayHaveCreated(err) {
+		t.close(r.e)
+		if r.old != nil {
+			return fmt.Errorf("rotate: nothing changed, the old token is untouched: %w", err)
+		}
+		return err
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	others, _ := t.Journal.List()
+	lost := reconcile(cctx, t.Client, r.e, others, t.Hint, err)
+	var out error = lost
+	if r.old != nil {
+		out = fmt.Errorf("%w. The old token %s is untouched", lost, r.old.AuthorizationID)
+	}
+	if !lost.settled() {
+		return t.unfinished(fmt.Errorf("%s: %w", what, out))
+	}
+	t.close(r.e)
+	return fmt.Errorf("%s: %w", what, out)
+}
+
+// withdraw revokes a new token whose secret reached no one, leaving the old
+// one, on a context of its own so that an interrupt does not stop it.
+func (t *Tx) withdraw(ctx context.Context, r *run, why error) error {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	what := "create"
+	if r.old != nil {
+		what = "rotate"
+	}
+	if err := t.Client.Revoke(cctx, r.fresh.AuthorizationID); err != nil && !notFound(err) {
+		return t.unfinished(fmt.Errorf("%s: %w, and revoking the new token %s failed too (%v); the old token is untouched. Run `patctl resume%s` to revoke it",
+			what, why, r.fresh.AuthorizationID, err, t.Hint))
+	}
+	t.close(r.e)
+	if r.old != nil {
+		return fmt.Errorf("rotate: %w; the new token was revoked and the old one is untouched", why)
+	}
+	return fmt.Errorf("create: %w, so the new token was revoked", why)
+}
+
+// unfinished ends the command with exit 9, the entry left for resume.
+func (t *Tx) unfinished(err error) error {
+	return &cmdutil.ExitCodeError{Code: cmdutil.ExitUnfinished, Err: fmt.Errorf("%w\nThe operation is recorded: run `patctl resume%s` to finish it, or `patctl resume --abort%s` to roll it back", err, t.Hint, t.Hint)}
+}
+
+// deliver writes the secret to every channel of the plan, recording each in
+// the journal as it is done. Stdout comes last and, when --jq needs the old
+// token's outcome and the journal holds the secret meanwhile, after the
+// old token is retired.
+func (t *Tx) deliver(r *run) error {
+	e := r.e
+	for _, ch := range e.Plan.Channels() {
+		if ch == journal.ToStdout {
+			continue
+		}
+		what, err := writeChannel(e.Plan, ch, t.IO.Out, r.fresh.Token)
+		if err != nil {
+			return err
+		}
+		r.done = append(r.done, what)
+		t.delivered(e, ch)
+	}
+	if !e.Plan.Stdout {
+		fmt.Fprintf(t.IO.ErrOut, "%s The secret was %s.\n", t.headline(r), strings.Join(r.done, ", "))
+		return nil
+	}
+	if err := t.printSecret(r); err != nil {
+		return fmt.Errorf("write the secret to stdout: %w", err)
+	}
+	if !r.stdoutLater {
+		t.delivered(e, journal.ToStdout)
+	}
+	return nil
+}
+
+// printSecret writes the secret to stdout as the flags ask: JSON (for
+// rotate, up to the old token's fields), framed on a terminal, bare into a
+// pipe with the headline on stderr.
+func (t *Tx) printSecret(r *run) error {
+	out := t.IO.Out
+	switch {
+	case t.JSON.JSON && r.old == nil:
+		return t.JSON.WriteJSON(out, output.NewTokenJSON(r.fresh, true))
+	case t.JSON.JSON && t.JSON.JQ == "":
+		full, err := t.JSON.Render(r.result(nil, true))
+		if err != nil {
+			return err
+		}
+		cut := bytes.Index(full, []byte(replacesKey))
+		if cut < 0 {
+			return errors.New("unexpected JSON layout")
+		}
+		r.jsonHead = full[:cut]
+		_, err = out.Write(r.jsonHead)
+		return err
+	case t.JSON.JSON:
+		// --jq: print now what does not depend on the old token's fate.
+		// What does waits for it if the journal keeps the secret meanwhile;
+		// without a key it cannot wait, and sees the planned outcome.
+		ok, err := t.JSON.Render(r.result(nil, true))
+		if err != nil {
+			return err
+		}
+		failed, err := t.JSON.Render(r.result(errors.New("x"), true))
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(ok, failed) && r.e.Sealed != nil {
+			r.stdoutLater = true
+			return nil
+		}
+		_, err = out.Write(ok)
+		return err
+	case t.IO.IsStdoutTTY():
+		fmt.Fprintln(out, t.headline(r))
+		output.Secret(out, r.fresh.Token)
+		return nil
+	default:
+		fmt.Fprintln(t.IO.ErrOut, t.headline(r))
+		_, err := fmt.Fprintln(out, r.fresh.Token)
+		return err
+	}
+}
+
+func (t *Tx) headline(r *run) string {
+	tty := t.IO.IsStdoutTTY()
+	if r.old != nil {
+		return fmt.Sprintf("Created the new token %q (id %s), valid until %s.", r.fresh.DisplayName, r.fresh.AuthorizationID, output.Moment(r.fresh.ValidTo.Time, tty, t.Now()))
+	}
+	return fmt.Sprintf("Created token %q (id %s), valid until %s.", r.fresh.DisplayName, r.fresh.AuthorizationID, output.Moment(r.fresh.ValidTo.Time, tty, t.Now()))
+}
+
+// result is the JSON of a rotation as it stands; oldErr is how retiring the
+// old token went.
+func (r *run) result(oldErr error, withSecret bool) Result {
+	out := Result{TokenJSON: output.NewTokenJSON(r.fresh, withSecret), Replaces: r.old.AuthorizationID, OldExpired: r.oldExpired}
+	if oldErr == nil && !r.oldExpired {
+		out.OldRevoked = r.graceEnd == nil
+		out.OldExpiresAt = r.oldExpiresAt
+		if out.OldExpiresAt == nil {
+			out.OldExpiresAt = r.graceEnd
+		}
+	}
+	return out
+}
+
+// retire revokes the old token, or with --grace shortens its life and
+// renames it, so that --name finds only the new one.
+func (t *Tx) retire(ctx context.Context, r *run) error {
+	if r.graceEnd == nil {
+		err := t.Client.Revoke(ctx, r.old.AuthorizationID)
+		if notFound(err) {
+			return nil // revoked already (a resumed run got that far)
+		}
+		return err
+	}
+	name := RetiredName(r.old.DisplayName, r.e.Started)
+	updated, err := t.Client.Update(ctx, patapi.UpdateRequest{AuthorizationID: r.old.AuthorizationID, DisplayName: &name, ValidTo: r.graceEnd})
+	if err == nil {
+		at := updated.ValidTo.UTC()
+		r.oldExpiresAt = &at
+	}
+	return err
+}
+
+// RetiredName is the old token's name during its grace period.
+func RetiredName(name string, now time.Time) string {
+	return fmt.Sprintf("%s (rotated %s)", name, now.UTC().Format(time.DateOnly))
+}
+
+// report writes what is left to write once the old token's fate is known.
+func (t *Tx) report(r *run, oldErr error) error {
+	out, errOut := t.IO.Out, t.IO.ErrOut
+	switch {
+	case r.old == nil:
+		if t.JSON.JSON && !r.e.Plan.Stdout {
+			return t.JSON.WriteJSON(out, output.NewTokenJSON(r.fresh, false))
+		}
+		return nil
+	case r.jsonHead != nil:
+		full, err := t.JSON.Render(r.result(oldErr, true))
+		if err != nil {
+			return err
+		}
+		_, err = out.Write(full[len(r.jsonHead):])
+		return err
+	case r.stdoutLater:
+		if err := t.JSON.WriteJSON(out, r.result(oldErr, true)); err != nil {
+			return err
+		}
+		t.delivered(r.e, journal.ToStdout)
+		return nil
+	case t.JSON.JSON && !r.e.Plan.Stdout:
+		return t.JSON.WriteJSON(out, r.result(oldErr, false))
+	case t.JSON.JSON || oldErr != nil:
+		return nil
+	case r.oldExpired:
+		fmt.Fprintf(errOut, "The old token (id %s) had expired already: there was nothing to retire.\n", r.old.AuthorizationID)
+	case r.oldExpiresAt != nil:
+		fmt.Fprintf(errOut, "The old token (id %s) is renamed %q and stays valid until %s.\n",
+			r.old.AuthorizationID, RetiredName(r.old.DisplayName, r.e.Started), r.oldExpiresAt.Format(time.RFC3339))
+	default:
+		fmt.Fprintf(errOut, "Revoked the old token (id %s).\n", r.old.AuthorizationID)
+	}
+	return nil
+}
+
+// retireError is exit 7 when the old token could not be retired.
+func (t *Tx) retireError(r *run, oldErr error) error {
+	switch {
+	case oldErr == nil:
+		return nil
+	case r.graceEnd != nil:
+		return &cmdutil.ExitCodeError{Code: cmdutil.ExitRotateHalf, Err: fmt.Errorf(
+			"rotate: the new token is delivered, but the old token %s could not be set to expire at %s: %v\nShorten it with:\n  patctl update --id %s --expires %s%s",
+			r.old.AuthorizationID, r.graceEnd.Format(time.RFC3339), oldErr, r.old.AuthorizationID, r.graceEnd.Format(time.RFC3339), t.Hint)}
+	}
+	return &cmdutil.ExitCodeError{Code: cmdutil.ExitRotateHalf, Err: fmt.Errorf(
+		"rotate: the new token is delivered, but the old token %s was not revoked: %v\nRevoke it with:\n  patctl revoke --id %s --yes%s",
+		r.old.AuthorizationID, oldErr, r.old.AuthorizationID, t.Hint)}
+}
+
+// warnDuplicates lists the name again: another machine rotating the same
+// token at the same time leaves two active tokens, which a person must sort out.
+func (t *Tx) warnDuplicates(ctx context.Context, r *run) {
+	tokens, err := t.Client.List(ctx, patapi.ListOptions{Status: "active", Ascending: true})
+	if err != nil {
+		return
+	}
+	var ids []string
+	for _, tok := range tokens {
+		if tok.DisplayName == r.fresh.DisplayName {
+			ids = append(ids, tok.AuthorizationID)
+		}
+	}
+	if len(ids) > 1 {
+		fmt.Fprintf(t.IO.ErrOut, "Warning: %d active tokens are now named %q (%s): another rotation of it may have run at the same time elsewhere. Keep the one in use (id %s is this rotation's) and revoke the others.\n",
+			len(ids), r.fresh.DisplayName, strings.Join(ids, ", "), r.fresh.AuthorizationID)
+	}
+}
+
+func (t *Tx) newEntry(op string) (*journal.Entry, error) {
+	e, err := journal.NewEntry(op, t.Client.Org(), t.Now())
+	if err != nil {
+		return nil, err
+	}
+	e.Account = t.Owner.Account
+	e.Plan = t.Delivery.plan()
+	e.Plan.Verify = t.Verifier != nil
+	return e, nil
+}
+
+// save records a step. A journal that cannot be written is said, not
+// fatal: the transaction itself can still finish.
+func (t *Tx) save(e *journal.Entry) {
+	if err := t.Journal.Save(e); err != nil {
+		fmt.Fprintf(t.IO.ErrOut, "Warning: %v\n", err)
+	}
+}
+
+func (t *Tx) delivered(e *journal.Entry, channel string) {
+	e.Delivered = append(e.Delivered, channel)
+	t.save(e)
+}
+
+func (t *Tx) close(e *journal.Entry) {
+	if err := t.Journal.Close(e); err != nil {
+		fmt.Fprintf(t.IO.ErrOut, "Warning: could not close the journal entry %s: %v\n", e.ID, err)
+	}
+}
+
+func requested(req patapi.CreateRequest) journal.Token {
+	return journal.Token{Name: req.DisplayName, Scope: req.Scope, ValidTo: req.ValidTo, AllOrgs: req.AllOrgs}
+}
+
+func ref(p patapi.PatToken) *journal.Token {
+	return &journal.Token{ID: p.AuthorizationID, Name: p.DisplayName, Scope: p.Scope, ValidTo: p.ValidTo.UTC(), AllOrgs: p.AllOrgs()}
+}
+
+// notFound is an answer saying the token is not there (any more).
+func notFound(err error) bool {
+	var apiErr *patapi.APIError
+	var tokErr *patapi.TokenError
+	return errors.As(err, &apiErr) && apiErr.NotFound() || errors.As(err, &tokErr) && tokErr.NotFound()
+}
+
+// NewTx sets up a transaction for a token command, in client's
+// organization. delays are the waits between verification attempts; nil
+// means --no-verify.
+func NewTx(t *cmdutil.TokenCmd, client *patapi.Client, j *cmdutil.JSONFlags, d *Delivery, delays []time.Duration) (*Tx, error) {
+	jr, err := t.Journal()
+	if err != nil {
+		return nil, err
+	}
+	tx := &Tx{IO: t.IO, Client: client, Journal: jr, Owner: t.Owner(), Pending: t.Pending, Now: t.Now,
+		Hint: t.Hint(client.Org()), JSON: j, Delivery: d}
+	if delays != nil {
+		v, err := NewVerifier(t, delays)
+		if err != nil {
+			return nil, err
+		}
+		tx.Verifier = v
+	}
+	return tx, nil
+}
+
+// NewVerifier checks new secrets where the command's settings say Azure
+// DevOps is.
+func NewVerifier(t *cmdutil.TokenCmd, delays []time.Duration) (*Verifier, error) {
+	s, err := t.Settings()
+	if err != nil {
+		return nil, err
+	}
+	httpClient, err := t.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	return &Verifier{HTTP: httpClient, DevOpsURL: s.DevOpsURL, Delays: delays, Notify: t.IO.ErrOut}, nil
+}
