@@ -29,7 +29,6 @@ type Options struct {
 	VerifyDelays []time.Duration
 }
 
-
 // NewCmdRotate builds the command; runF replaces the run in tests.
 func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f), VerifyDelays: rotation.DefaultVerifyDelays}
