@@ -34,6 +34,7 @@ const (
 	envTestKeyringLimit = "PATCTL_TEST_KEYRING_LIMIT" // refuse longer secrets, as Windows does above 2560 bytes
 	envTestKeyringFail  = "PATCTL_TEST_KEYRING_FAIL"  // "unavailable": every keyring call fails
 	envBrowserFail      = "FAKEBROWSER_FAIL"          // the fake browser fails to start
+	envTestStopAt       = "PATCTL_TEST_STOP_AT"       // a create or rotate stops itself (SIGSTOP) at this stage
 )
 
 func TestMain(m *testing.M) {
@@ -52,7 +53,15 @@ func runPatctl() int {
 	}
 	limit, _ := strconv.Atoi(os.Getenv(envTestKeyringLimit))
 	kr := &fileKeyring{dir: dir, limit: limit, fail: os.Getenv(envTestKeyringFail) != ""}
-	return cli.Run(cli.Options{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Keyring: kr})
+	var stage func(string)
+	if at := os.Getenv(envTestStopAt); at != "" {
+		stage = func(s string) {
+			if s == at {
+				stopSelf() // the test interrupts, kills or resumes it here
+			}
+		}
+	}
+	return cli.Run(cli.Options{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Keyring: kr, Stage: stage})
 }
 
 // runFakeBrowser is what $BROWSER runs: it follows the sign-in URL like a

@@ -57,6 +57,9 @@ type Options struct {
 	Streams        *iostreams.IOStreams // Stdin, Stdout and Stderr with their terminal checks; nil: made here
 	Getenv         func(string) string
 	Keyring        credstore.Keyring
+	// Stage, when set, is told each stage a create or rotate reaches: the
+	// end-to-end tests stop the process there to interrupt it.
+	Stage func(string)
 }
 
 // Run runs patctl and returns its exit code. Ctrl-C or SIGTERM cancels the
@@ -68,6 +71,7 @@ func Run(o Options) int {
 		io = iostreams.New(o.Stdin, o.Stdout, o.Stderr)
 	}
 	f := cmdutil.New(io, o.Getenv, o.Keyring)
+	f.Stage = o.Stage
 	ctx, stop := interruptContext(o.Stderr, f.Pending)
 	defer stop()
 	root := NewRootCmd(f)

@@ -53,6 +53,8 @@ type Factory struct {
 	// Pending counts journal entries this process has open, so that a second
 	// Ctrl-C can say whether `patctl resume` has work.
 	Pending *atomic.Int32
+	// Stage is told each stage a create or rotate reaches (tests stop there).
+	Stage func(string)
 }
 
 // New wires a Factory. Each dependency is built once, on first use.
@@ -225,6 +227,7 @@ type TokenCmd struct {
 	Journal func() (*journal.Journal, error)
 	Owner   func() journal.Owner
 	Pending *atomic.Int32
+	Stage   func(string)
 	// globals are the --profile and --account flags, read when a command
 	// suggests another.
 	globals func() (profile, account string)
@@ -234,7 +237,7 @@ type TokenCmd struct {
 // NewTokenCmd takes a token command's dependencies from the factory.
 func NewTokenCmd(f *Factory) TokenCmd {
 	return TokenCmd{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, HTTPClient: f.HTTPClient, Getenv: f.Getenv, Now: f.Now,
-		Journal: f.Journal, Owner: f.Owner, Pending: f.Pending,
+		Journal: f.Journal, Owner: f.Owner, Pending: f.Pending, Stage: f.Stage,
 		globals: func() (string, string) { return f.Profile, f.Account }}
 }
 

@@ -21,6 +21,9 @@ const (
 	// FaultCommitThenDrop does the operation, then closes the connection
 	// instead of sending the answer: the client cannot know it succeeded.
 	FaultCommitThenDrop = "commit-then-drop"
+	// FaultCommitThenHold does the operation, then holds the answer until
+	// the client gives up: a request in flight whose effect is already made.
+	FaultCommitThenHold = "commit-then-hold"
 )
 
 // Fault makes requests for one operation fail. Add them with Emulator.AddFault.
@@ -41,8 +44,8 @@ func (e *Emulator) AddFault(f Fault) error {
 	switch {
 	case f.Op == "":
 		return errors.New("op is required (an operation name or *)")
-	case f.Kind != FaultStatus && f.Kind != FaultReset && f.Kind != FaultTimeout && f.Kind != FaultCommitThenDrop:
-		return fmt.Errorf("kind %q is not one of status, reset, timeout, commit-then-drop", f.Kind)
+	case f.Kind != FaultStatus && f.Kind != FaultReset && f.Kind != FaultTimeout && f.Kind != FaultCommitThenDrop && f.Kind != FaultCommitThenHold:
+		return fmt.Errorf("kind %q is not one of status, reset, timeout, commit-then-drop, commit-then-hold", f.Kind)
 	case f.Kind == FaultStatus && f.Status != 0 && (f.Status < 400 || f.Status > 599):
 		return fmt.Errorf("status %d is not an HTTP error status", f.Status)
 	case f.Times < 0 || f.Skip < 0 || f.RetryAfter < 0:
@@ -110,6 +113,11 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request, handler http.Handl
 		return true
 	case FaultCommitThenDrop:
 		handler(&discardWriter{header: http.Header{}}, r)
+		dropConnection(w)
+		return true
+	case FaultCommitThenHold:
+		handler(&discardWriter{header: http.Header{}}, r)
+		sleepCtx(r.Context(), 5*time.Minute)
 		dropConnection(w)
 		return true
 	}

@@ -229,3 +229,24 @@ func TestStateSurvivesRestart(t *testing.T) {
 		t.Fatal(em2.Err())
 	}
 }
+
+func TestCommitThenHoldCreatesAndHoldsTheAnswer(t *testing.T) {
+	em := startEmulator(t, Options{})
+	api := newAPIClient(t, em)
+	em.AddFault(Fault{Op: OpCreate, Kind: FaultCommitThenHold, Times: 1})
+	body, _ := json.Marshal(map[string]any{"displayName": "held", "scope": "vso.code", "validTo": em.Now().Add(time.Hour)})
+	req, _ := http.NewRequest("POST", em.URL()+patsPath+"?api-version=7.1-preview.1", strings.NewReader(string(body)))
+	req.Header.Set("Authorization", "Bearer "+api.token)
+	req.Header.Set("Content-Type", "application/json")
+	client := em.HTTPClient()
+	client.Timeout = 300 * time.Millisecond
+	if resp, err := client.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the answer arrived: %d", resp.StatusCode)
+	}
+	page := api.do("GET", patsPath+"?api-version=7.1-preview.1", nil).json(t)
+	items := page["patTokens"].([]any)
+	if len(items) != 1 || items[0].(map[string]any)["displayName"] != "held" {
+		t.Fatalf("the token was not created: %v", items)
+	}
+}

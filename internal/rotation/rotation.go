@@ -41,6 +41,25 @@ type Tx struct {
 	Hint     string
 	JSON     *cmdutil.JSONFlags
 	Delivery *Delivery
+	// Stage, when set, is told each stage as it is reached (see the Stage*
+	// names): the end-to-end tests stop the process there.
+	Stage func(string)
+}
+
+// Stages of a transaction, as Tx.Stage is told them.
+const (
+	StageClaimed    = "claimed"    // the entry is recorded; the POST is next
+	StageCreated    = "created"    // the answer came; not journaled yet
+	StageVerifying  = "verifying"  // the new token is about to be tried
+	StageDelivering = "delivering" // the secret is about to go out
+	StageRetiring   = "retiring"   // the old token is about to be retired
+	StageRetired    = "retired"    // all done but the report and closing the entry
+)
+
+func (t *Tx) stage(name string) {
+	if t.Stage != nil {
+		t.Stage(name)
+	}
 }
 
 // Result is the JSON of rotate: the new token plus what became of the old.
@@ -133,12 +152,14 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 	e := r.e
 
 	// 1. Create. A lost answer is reconciled, never sent again.
+	t.stage(StageClaimed)
 	sent := t.Now()
 	fresh, err := t.Client.Create(ctx, r.req)
 	if err != nil {
 		return t.createFailed(ctx, r, sent, err)
 	}
 	r.fresh = fresh
+	t.stage(StageCreated)
 
 	// 2. Journal the new token — and its secret, sealed — before anything else.
 	e.New = ref(fresh)
@@ -152,6 +173,7 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 
 	// 3. Prove the new token works before anyone relies on it.
 	if e.Plan.Verify {
+		t.stage(StageVerifying)
 		if err := t.Verifier.Verify(ctx, t.Client.Org(), fresh.Token); err != nil {
 			return t.withdraw(ctx, r, fmt.Errorf("the new token did not work (%w)", err))
 		}
@@ -163,6 +185,7 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 	}
 
 	// 4. Deliver the secret to every channel of the plan.
+	t.stage(StageDelivering)
 	if err := t.deliver(r); err != nil {
 		if len(e.Delivered) == 0 {
 			return t.withdraw(ctx, r, fmt.Errorf("its secret could not be delivered (%w)", err))
@@ -177,6 +200,7 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 		if ctx.Err() != nil {
 			return t.unfinished(fmt.Errorf("interrupted after the new secret was delivered; the old token %s is still active", r.old.AuthorizationID))
 		}
+		t.stage(StageRetiring)
 		if oldErr = t.retire(ctx, r); oldErr == nil {
 			e.Retired = true
 			t.save(e)
@@ -186,6 +210,7 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 	}
 
 	// 6. Report; the outcome may complete what stdout was owed.
+	t.stage(StageRetired)
 	if err := t.report(r, oldErr); err != nil {
 		if len(e.Pending()) > 0 {
 			return t.unfinished(fmt.Errorf("the new token %s was created but its secret could not be printed (%v)", fresh.AuthorizationID, err))
@@ -507,7 +532,7 @@ func NewTx(t *cmdutil.TokenCmd, client *patapi.Client, j *cmdutil.JSONFlags, d *
 		return nil, err
 	}
 	tx := &Tx{IO: t.IO, Client: client, Journal: jr, Owner: t.Owner(), Pending: t.Pending, Now: t.Now,
-		Hint: t.Hint(client.Org()), JSON: j, Delivery: d}
+		Hint: t.Hint(client.Org()), JSON: j, Delivery: d, Stage: t.Stage}
 	if delays != nil {
 		v, err := NewVerifier(t, delays)
 		if err != nil {
