@@ -32,6 +32,7 @@ import (
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/patapi"
+	"github.com/patctl/patctl/internal/printable"
 )
 
 // Main runs patctl with the OS keyring and returns the process exit code.
@@ -76,7 +77,9 @@ func Run(o Options) int {
 	}
 	code := ExitCode(err)
 	if !errors.Is(err, cmdutil.ErrSilent) {
-		fmt.Fprintln(o.Stderr, "patctl: "+err.Error())
+		// Errors escape the service's text where it enters them; this
+		// catches any that slipped through, keeping patctl's own newlines.
+		fmt.Fprintln(o.Stderr, "patctl: "+printable.Lines(err.Error()))
 	}
 	return code
 }

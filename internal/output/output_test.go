@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/patctl/patctl/internal/patapi"
 )
 
 func TestRelative(t *testing.T) {
@@ -32,9 +34,9 @@ func TestRelative(t *testing.T) {
 func TestTable(t *testing.T) {
 	var b bytes.Buffer
 	tb := NewTable(&b, false, "A", "B")
-	tb.AddRow("x\ty", "line\nbreak")
+	tb.AddRow("x\ty", "line\nbreak\x1b[2J")
 	tb.Render()
-	if b.String() != "x y\tline break\n" {
+	if b.String() != `x\ty`+"\t"+`line\nbreak\x1b[2J`+"\n" {
 		t.Fatalf("%q", b.String())
 	}
 	b.Reset()
@@ -43,5 +45,16 @@ func TestTable(t *testing.T) {
 	tb.Render()
 	if lines := strings.Split(b.String(), "\n"); strings.Index(lines[0], "ID") != strings.Index(lines[1], "1") {
 		t.Fatalf("not aligned:\n%s", b.String())
+	}
+}
+
+func TestTokenDetailsEscapesTheServiceText(t *testing.T) {
+	var b bytes.Buffer
+	tok := patapi.PatToken{DisplayName: "ci\x1b]0;pwned\a", Scope: "vso.code\u009b2J", TargetAccounts: []string{"a\rb", "c"}}
+	TokenDetails(&b, tok, true, time.Now())
+	for _, want := range []string{`Name:       ci\x1b]0;pwned\a` + "\n", `Scopes:     vso.code\u009b2J` + "\n", `Valid in:   a\rb, c` + "\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in\n%s", want, b.String())
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/patctl/patctl/internal/printable"
 )
 
 // Table prints rows: aligned columns under a header on a terminal, plain
@@ -22,14 +24,12 @@ func NewTable(w io.Writer, tty bool, header ...string) *Table {
 	return &Table{w: w, tty: tty, header: header}
 }
 
-// flatten makes a field one line, without tabs.
-var flatten = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
-
-// AddRow adds a row; tabs and newlines in fields become spaces.
+// AddRow adds a row. Control characters in fields are escaped: a field is
+// one line without tabs, and cannot steer the terminal.
 func (t *Table) AddRow(fields ...string) {
 	clean := make([]string, len(fields))
 	for i, f := range fields {
-		clean[i] = flatten.Replace(f)
+		clean[i] = printable.Escape(f)
 	}
 	t.rows = append(t.rows, clean)
 }
