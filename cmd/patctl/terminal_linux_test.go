@@ -91,6 +91,7 @@ func runIn(t *testing.T, em *emulator.Emulator, dir string, args ...string) {
 // TestServiceTextEscapedOnATerminal: a token named with escape sequences
 // (retitle, clear screen) shows them escaped on a real terminal, in list's
 // table and in get, and the terminal receives no control character of theirs.
+// get says the new token was created some time ago, not that it "expired".
 func TestServiceTextEscapedOnATerminal(t *testing.T) {
 	em := emulatortest.Start(t, emulator.Options{})
 	dir := t.TempDir()
@@ -100,6 +101,10 @@ func TestServiceTextEscapedOnATerminal(t *testing.T) {
 		shown, stderr, code := runOnTerminal(t, em, dir, args...)
 		if code != 0 || strings.ContainsAny(shown, "\x1b\a\u009b") || !strings.Contains(shown, `ci\x1b]0;pwned\a\x1b[2J\u009b31m`) {
 			t.Errorf("%s on a terminal: exit %d, showed %q, stderr %q", args[0], code, shown, stderr)
+		}
+		// A token created a moment ago is not "expired".
+		if args[0] == "get" && (!regexp.MustCompile(`Created: .* ago\)`).MatchString(shown) || strings.Contains(shown, "expired")) {
+			t.Errorf("get on a terminal says of a new token: %q", shown)
 		}
 	}
 }

@@ -29,6 +29,10 @@ func TestRelative(t *testing.T) {
 	if got := Moment(now, false, now); got != "2026-11-22T12:00:00Z" {
 		t.Error(got)
 	}
+	// Only an expiry is "expired"; any other past time is just "ago".
+	if got := Time(now.Add(-30*time.Second), true, now); got != "2026-11-22 11:59 UTC (less than a minute ago)" {
+		t.Error(got)
+	}
 }
 
 func TestTable(t *testing.T) {
@@ -56,5 +60,19 @@ func TestTokenDetailsEscapesTheServiceText(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("no %q in\n%s", want, b.String())
 		}
+	}
+}
+
+func TestTokenDetailsSaysExpiredOfTheExpiryOnly(t *testing.T) {
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	var b bytes.Buffer
+	TokenDetails(&b, patapi.PatToken{ValidFrom: patapi.Time{Time: now.Add(-time.Minute)}, ValidTo: patapi.Time{Time: now.Add(time.Hour)}}, true, now)
+	if !strings.Contains(b.String(), "Created:    2026-11-22 11:59 UTC (1 minute ago)\n") || strings.Contains(b.String(), "expired") {
+		t.Errorf("fresh token:\n%s", b.String())
+	}
+	b.Reset()
+	TokenDetails(&b, patapi.PatToken{ValidFrom: patapi.Time{Time: now.Add(-48 * time.Hour)}, ValidTo: patapi.Time{Time: now.Add(-time.Hour)}}, true, now)
+	if !strings.Contains(b.String(), "Created:    2026-11-20 12:00 UTC (2 days ago)\n") || !strings.Contains(b.String(), "Expires:    2026-11-22 11:00 UTC (expired 1 hour ago)\n") {
+		t.Errorf("expired token:\n%s", b.String())
 	}
 }

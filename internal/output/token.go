@@ -52,7 +52,7 @@ func TokenDetails(w io.Writer, p patapi.PatToken, tty bool, now time.Time) {
 	fmt.Fprintf(w, "Id:         %s\n", p.AuthorizationID)
 	fmt.Fprintf(w, "Scopes:     %s\n", printable.Escape(p.Scope))
 	fmt.Fprintf(w, "Valid in:   %s\n", printable.Escape(orgs))
-	fmt.Fprintf(w, "Created:    %s\n", Moment(p.ValidFrom.Time, tty, now))
+	fmt.Fprintf(w, "Created:    %s\n", Time(p.ValidFrom.Time, tty, now))
 	fmt.Fprintf(w, "Expires:    %s\n", Moment(p.ValidTo.Time, tty, now))
 }
 
