@@ -103,6 +103,7 @@ func TestScripts(t *testing.T) {
 			"leakcheck": cmdLeakCheck,
 			"jsonvar":   cmdJSONVar,
 			"editlogin": cmdEditLogin,
+			"setquoted": cmdSetQuoted,
 		},
 	})
 }
@@ -425,6 +426,17 @@ func cmdJSONVar(ts *testscript.TestScript, neg bool, args []string) {
 		b, _ := json.Marshal(leaf)
 		ts.Setenv(args[0], string(b))
 	}
+}
+
+// cmdSetQuoted sets an environment variable to a Go string literal, for text a
+// script cannot write, like control characters: setquoted VAR '"a\tb"'
+func cmdSetQuoted(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: setquoted VAR QUOTED")
+	}
+	s, err := strconv.Unquote(args[1])
+	ts.Check(err)
+	ts.Setenv(args[0], s)
 }
 
 // cmdEditLogin sets a field of every stored login record, as if time had

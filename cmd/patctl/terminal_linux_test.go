@@ -63,9 +63,7 @@ func runOnTerminal(t *testing.T, em *emulator.Emulator, dir string, args ...stri
 func TestTokenNeverOnATerminalWithoutShow(t *testing.T) {
 	em := emulatortest.Start(t, emulator.Options{})
 	dir := t.TempDir()
-	if out, err := inDir(patctlCommand(t, em, "login", "--device-code"), dir).CombinedOutput(); err != nil {
-		t.Fatalf("login: %v\n%s", err, out)
-	}
+	runIn(t, em, dir, "login", "--device-code")
 	jwt := regexp.MustCompile(`ey[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`)
 
 	shown, stderr, code := runOnTerminal(t, em, dir, "token")
@@ -79,5 +77,34 @@ func TestTokenNeverOnATerminalWithoutShow(t *testing.T) {
 	}
 	if out, err := inDir(patctlCommand(t, em, "token"), dir).Output(); err != nil || !jwt.Match(out) {
 		t.Fatalf("token into a pipe: %v, %d bytes", err, len(out))
+	}
+}
+
+// runIn runs patctl in a pipe with the login of dir, failing the test if it fails.
+func runIn(t *testing.T, em *emulator.Emulator, dir string, args ...string) {
+	t.Helper()
+	if out, err := inDir(patctlCommand(t, em, args...), dir).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// TestServiceTextEscapedOnATerminal: a token named with escape sequences
+// (retitle, clear screen) shows them escaped on a real terminal, in list's
+// table and in get, and the terminal receives no control character of theirs.
+// get says the new token was created some time ago, not that it "expired".
+func TestServiceTextEscapedOnATerminal(t *testing.T) {
+	em := emulatortest.Start(t, emulator.Options{})
+	dir := t.TempDir()
+	runIn(t, em, dir, "login", "--device-code")
+	runIn(t, em, dir, "create", "--name", "ci\x1b]0;pwned\a\x1b[2J\u009b31m", "--scope", "vso.code", "--json")
+	for _, args := range [][]string{{"list"}, {"get", "--name", "ci\x1b]0;pwned\a\x1b[2J\u009b31m"}} {
+		shown, stderr, code := runOnTerminal(t, em, dir, args...)
+		if code != 0 || strings.ContainsAny(shown, "\x1b\a\u009b") || !strings.Contains(shown, `ci\x1b]0;pwned\a\x1b[2J\u009b31m`) {
+			t.Errorf("%s on a terminal: exit %d, showed %q, stderr %q", args[0], code, shown, stderr)
+		}
+		// A token created a moment ago is not "expired".
+		if args[0] == "get" && (!regexp.MustCompile(`Created: .* ago\)`).MatchString(shown) || strings.Contains(shown, "expired")) {
+			t.Errorf("get on a terminal says of a new token: %q", shown)
+		}
 	}
 }

@@ -186,6 +186,9 @@ func TestClassifyGivesHints(t *testing.T) {
 		{`{"error":"invalid_grant","error_description":"AADSTS65001: consent.","error_codes":[65001]}`, true, "consent"},
 		{`{"error":"invalid_client","error_description":"AADSTS7000218: The request body must contain client_secret.","error_codes":[7000218]}`, false, "Allow public client flows"},
 		{`{"error":"unauthorized_client","error_description":"AADSTS700016: Application not found.","error_codes":[700016]}`, false, "PATCTL_CLIENT_ID"},
+		// Entra's text reaches the terminal escaped.
+		{`{"error":"invalid_grant","error_description":"AADSTS50173: \u001b]0;pwned\u0007 gone\u009b2J\r\nTrace ID: x"}`, true, `\x1b]0;pwned\a gone\u009b2J;`},
+		{`{"error":"invalid_client","error_description":"AADSTS1: no\u001b[2J\ttab"}`, false, `no\x1b[2J\ttab`},
 	} {
 		err := classify(callErr(400, tc.body))
 		var signIn *SignInRequiredError

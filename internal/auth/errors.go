@@ -12,6 +12,7 @@ import (
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
 	"github.com/patctl/patctl/internal/credstore"
+	"github.com/patctl/patctl/internal/printable"
 )
 
 // SignInRequiredError means the user must run `patctl login` (again).
@@ -104,7 +105,8 @@ func classify(err error) error {
 	if len(body.Codes) > 0 {
 		code = body.Codes[0]
 	}
-	desc := shortDescription(body.Description)
+	// Entra's words reach the user's terminal in the messages below.
+	desc := printable.Escape(shortDescription(body.Description))
 	switch body.Error {
 	case "invalid_grant", "interaction_required", "consent_required", "login_required":
 		return &SignInRequiredError{Reason: "the login is no longer valid: " + desc, Hint: hints[code]}

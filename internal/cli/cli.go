@@ -35,6 +35,7 @@ import (
 	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/journal"
 	"github.com/patctl/patctl/internal/patapi"
+	"github.com/patctl/patctl/internal/printable"
 )
 
 // Main runs patctl with the OS keyring and returns the process exit code.
@@ -85,7 +86,9 @@ func Run(o Options) int {
 	}
 	code := ExitCode(err)
 	if !errors.Is(err, cmdutil.ErrSilent) {
-		fmt.Fprintln(o.Stderr, "patctl: "+err.Error())
+		// Errors escape the service's text where it enters them; this
+		// catches any that slipped through, keeping patctl's own newlines.
+		fmt.Fprintln(o.Stderr, "patctl: "+printable.Lines(err.Error()))
 	}
 	return code
 }

@@ -33,6 +33,9 @@ type Fault struct {
 	Kind       string `json:"kind"`
 	Status     int    `json:"status,omitempty"`
 	RetryAfter int    `json:"retryAfter,omitempty"` // seconds
+	// Message is the message of a status fault's answer (default: the
+	// status text); the service's own can hold anything, line breaks included.
+	Message string `json:"message,omitempty"`
 	// Times is how many matching requests fail; 0 means every one.
 	Times int `json:"times,omitempty"`
 	// Skip lets this many matching requests through first.
@@ -101,7 +104,11 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request, handler http.Handl
 		if status == 0 {
 			status = http.StatusServiceUnavailable
 		}
-		writeJSON(w, status, devopsErrorBody(http.StatusText(status), "Microsoft.VisualStudio.Services.Common.VssServiceException, Microsoft.VisualStudio.Services.Common", "VssServiceException"))
+		msg := f.Message
+		if msg == "" {
+			msg = http.StatusText(status)
+		}
+		writeJSON(w, status, devopsErrorBody(msg, "Microsoft.VisualStudio.Services.Common.VssServiceException, Microsoft.VisualStudio.Services.Common", "VssServiceException"))
 		return true
 	case FaultReset:
 		dropConnection(w)

@@ -53,6 +53,11 @@ func TestStatusFaultsWithRetryAfter(t *testing.T) {
 	if r := api.do("GET", patsPath+"?api-version=7.1-preview.1", nil); r.status != 200 {
 		t.Fatalf("after the fault ran out: %d", r.status)
 	}
+	// A fault may carry the service's message, whatever it holds.
+	em.AddFault(Fault{Op: OpList, Kind: FaultStatus, Status: 400, Message: "bad\r\n\x1b[2J", Times: 1})
+	if r := api.do("GET", patsPath+"?api-version=7.1-preview.1", nil); r.status != 400 || r.json(t)["message"] != "bad\r\n\x1b[2J" {
+		t.Fatalf("fault with a message: %d %v", r.status, r.json(t))
+	}
 	// Skip lets requests through before failing; other operations are untouched.
 	em.AddFault(Fault{Op: OpCreate, Kind: FaultStatus, Status: 503, Skip: 1, Times: 1})
 	api.create("first", "vso.code", em.Now().Add(time.Hour), false)

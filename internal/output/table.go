@@ -6,6 +6,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/patctl/patctl/internal/printable"
 )
 
 // Table prints rows: aligned columns under a header on a terminal, plain
@@ -22,14 +24,12 @@ func NewTable(w io.Writer, tty bool, header ...string) *Table {
 	return &Table{w: w, tty: tty, header: header}
 }
 
-// flatten makes a field one line, without tabs.
-var flatten = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
-
-// AddRow adds a row; tabs and newlines in fields become spaces.
+// AddRow adds a row. Control characters in fields are escaped: a field is
+// one line without tabs, and cannot steer the terminal.
 func (t *Table) AddRow(fields ...string) {
 	clean := make([]string, len(fields))
 	for i, f := range fields {
-		clean[i] = flatten.Replace(f)
+		clean[i] = printable.Escape(f)
 	}
 	t.rows = append(t.rows, clean)
 }
@@ -52,15 +52,23 @@ func (t *Table) Render() error {
 	return tw.Flush()
 }
 
-// Moment formats a time for people on a terminal ("2026-12-22 14:05 UTC (in
-// 30 days)") or for programs (RFC 3339).
+// Moment formats when a token expires, for people on a terminal
+// ("2026-12-22 14:05 UTC (in 30 days)", "… (expired 3 hours ago)") or for
+// programs (RFC 3339).
 func Moment(t time.Time, tty bool, now time.Time) string {
+	if t.Before(now) {
+		return stamp(t, tty, now, "expired ")
+	}
+	return stamp(t, tty, now, "")
+}
+
+// Time formats any other time the same way, without calling it an expiry:
+// "2026-11-22 11:05 UTC (3 hours ago)".
+func Time(t time.Time, tty bool, now time.Time) string { return stamp(t, tty, now, "") }
+
+func stamp(t time.Time, tty bool, now time.Time, prefix string) string {
 	if !tty {
 		return t.UTC().Format(time.RFC3339)
 	}
-	rel := Relative(t, now)
-	if t.Before(now) {
-		rel = "expired " + rel
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC") + " (" + rel + ")"
+	return t.UTC().Format("2006-01-02 15:04 UTC") + " (" + prefix + Relative(t, now) + ")"
 }

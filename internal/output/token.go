@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/patctl/patctl/internal/patapi"
+	"github.com/patctl/patctl/internal/printable"
 )
 
 // TokenJSON is the stable JSON form of a token: the API's field names, and
@@ -38,7 +39,8 @@ func NewTokenJSON(p patapi.PatToken, withSecret bool) TokenJSON {
 }
 
 // TokenDetails prints one token as "Label: value" lines, with times for
-// people on a terminal and in RFC 3339 otherwise.
+// people on a terminal and in RFC 3339 otherwise. The service's text is
+// escaped, as in a table.
 func TokenDetails(w io.Writer, p patapi.PatToken, tty bool, now time.Time) {
 	orgs := "this organization"
 	if p.AllOrgs() {
@@ -46,11 +48,11 @@ func TokenDetails(w io.Writer, p patapi.PatToken, tty bool, now time.Time) {
 	} else if len(p.TargetAccounts) > 1 {
 		orgs = strings.Join(p.TargetAccounts, ", ")
 	}
-	fmt.Fprintf(w, "Name:       %s\n", p.DisplayName)
+	fmt.Fprintf(w, "Name:       %s\n", printable.Escape(p.DisplayName))
 	fmt.Fprintf(w, "Id:         %s\n", p.AuthorizationID)
-	fmt.Fprintf(w, "Scopes:     %s\n", p.Scope)
-	fmt.Fprintf(w, "Valid in:   %s\n", orgs)
-	fmt.Fprintf(w, "Created:    %s\n", Moment(p.ValidFrom.Time, tty, now))
+	fmt.Fprintf(w, "Scopes:     %s\n", printable.Escape(p.Scope))
+	fmt.Fprintf(w, "Valid in:   %s\n", printable.Escape(orgs))
+	fmt.Fprintf(w, "Created:    %s\n", Time(p.ValidFrom.Time, tty, now))
 	fmt.Fprintf(w, "Expires:    %s\n", Moment(p.ValidTo.Time, tty, now))
 }
 

@@ -5,7 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/patctl/patctl/internal/printable"
 )
+
+// The Error methods escape the service's text (see package printable): it
+// reaches the user's terminal.
 
 // SignInError means the service wants a (new) sign-in: it answered 401, 203,
 // a redirect, or an HTML page where JSON was due.
@@ -17,7 +22,7 @@ type SignInError struct {
 func (e *SignInError) Error() string {
 	msg := fmt.Sprintf("Azure DevOps wants a sign-in (HTTP %d", e.Status)
 	if e.Message != "" {
-		msg += ": " + e.Message
+		msg += ": " + printable.Escape(e.Message)
 	}
 	return msg + "); run `patctl login`"
 }
@@ -44,12 +49,12 @@ var tokenErrorText = map[string]string{
 }
 
 func (e *TokenError) Error() string {
-	msg := "refused by the service: " + e.Code
+	msg := "refused by the service: " + printable.Escape(e.Code)
 	if text, ok := tokenErrorText[e.Code]; ok {
 		msg += " (" + text + ")"
 	}
 	if e.Message != "" {
-		msg += ": " + e.Message
+		msg += ": " + printable.Escape(e.Message)
 	}
 	return msg
 }
@@ -85,7 +90,7 @@ type APIError struct {
 func (e *APIError) Error() string {
 	msg := fmt.Sprintf("HTTP %d %s", e.Status, http.StatusText(e.Status))
 	if e.Message != "" {
-		msg += ": " + e.Message
+		msg += ": " + printable.Escape(e.Message)
 	}
 	return msg
 }

@@ -4,7 +4,11 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -49,7 +53,8 @@ func NewCmdCheck(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 		Long: `Check active tokens — all of them, or those named with --name — and exit 8 when any
 expires within the given time, so that a scheduled pipeline fails before a token does.
 A token valid in all organizations counts as expiring on ` + cmdutil.GlobalCutoff.Format(time.DateOnly) + `, when Azure DevOps
-stops accepting such tokens. A --name that matches no active token exits 3.
+stops accepting such tokens. A --name that matches no active token exits 3; with no
+active token at all, nothing is checked and check exits 0.
 
 --json prints a report: expiringWithin, deadline, checked, ok, expiring (the tokens,
 each with expiresAt and reason) and missing (names without an active token).`,
@@ -110,23 +115,35 @@ func checkRun(ctx context.Context, opts *Options) error {
 	} else {
 		printReport(opts, rep, now)
 	}
+	var code int
 	switch {
 	case len(rep.Expiring) > 0:
-		return &cmdutil.ExitCodeError{Code: cmdutil.ExitExpiring, Err: fmt.Errorf("%d of %d tokens expire within %s", len(rep.Expiring), rep.Checked, opts.WithinText)}
+		code = cmdutil.ExitExpiring
 	case len(rep.Missing) > 0:
-		return &cmdutil.ExitCodeError{Code: cmdutil.ExitNotFound, Err: fmt.Errorf("no active token is named %q", rep.Missing)}
+		code = cmdutil.ExitNotFound
+	default:
+		return nil
 	}
-	return nil
+	// Without --json the report has said it all; with it, stderr says why
+	// the exit code.
+	err = cmdutil.ErrSilent
+	if opts.JSON {
+		err = errors.New(problems(rep))
+	}
+	return &cmdutil.ExitCodeError{Code: code, Err: err}
 }
 
 // Select keeps the tokens with the given names (all when none), noting the
-// names no active token has.
+// names no active token has. A name given twice counts once.
 func Select(tokens []patapi.PatToken, names []string, missing *[]string) []patapi.PatToken {
 	if len(names) == 0 {
 		return tokens
 	}
 	var out []patapi.PatToken
-	for _, n := range names {
+	for i, n := range names {
+		if slices.Contains(names[:i], n) {
+			continue
+		}
 		found := false
 		for _, t := range tokens {
 			if t.DisplayName == n {
@@ -143,10 +160,9 @@ func Select(tokens []patapi.PatToken, names []string, missing *[]string) []patap
 
 func printReport(opts *Options, rep report, now time.Time) {
 	tty := opts.IO.IsStdoutTTY()
-	if len(rep.Expiring) == 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "All %d checked tokens are valid beyond %s.\n", rep.Checked, rep.Deadline.Format(time.RFC3339))
-	} else {
-		fmt.Fprintf(opts.IO.ErrOut, "%d of %d checked tokens expire within %s:\n", len(rep.Expiring), rep.Checked, rep.ExpiringWithin)
+	switch {
+	case len(rep.Expiring) > 0:
+		fmt.Fprintf(opts.IO.ErrOut, "%s:\n", expiringText(rep))
 		table := output.NewTable(opts.IO.Out, tty, "NAME", "ID", "STOPS WORKING", "WHY")
 		for _, e := range rep.Expiring {
 			why := "expires"
@@ -156,8 +172,42 @@ func printReport(opts *Options, rep report, now time.Time) {
 			table.AddRow(e.DisplayName, e.AuthorizationID, output.Moment(e.ExpiresAt, tty, now), why)
 		}
 		_ = table.Render()
+	case rep.Checked == 1:
+		fmt.Fprintf(opts.IO.ErrOut, "The checked token is valid beyond %s.\n", rep.Deadline.Format(time.RFC3339))
+	case rep.Checked > 1:
+		fmt.Fprintf(opts.IO.ErrOut, "All %d checked tokens are valid beyond %s.\n", rep.Checked, rep.Deadline.Format(time.RFC3339))
+	case len(rep.Missing) == 0:
+		fmt.Fprintln(opts.IO.ErrOut, "There is no active token: nothing was checked.")
 	}
-	for _, m := range rep.Missing {
-		fmt.Fprintf(opts.IO.ErrOut, "No active token is named %q.\n", m)
+	if len(rep.Missing) > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "No active token is named %s.\n", orList(rep.Missing))
 	}
+}
+
+// problems says in a line what made check fail.
+func problems(rep report) string {
+	var out []string
+	if len(rep.Expiring) > 0 {
+		out = append(out, expiringText(rep))
+	}
+	if len(rep.Missing) > 0 {
+		out = append(out, "no active token is named "+orList(rep.Missing))
+	}
+	return strings.Join(out, "; ")
+}
+
+func expiringText(rep report) string {
+	return fmt.Sprintf("%d of %d checked tokens expire within %s", len(rep.Expiring), rep.Checked, rep.ExpiringWithin)
+}
+
+// orList quotes names for a sentence: "a", "a" or "b", "a", "b" or "c".
+func orList(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	if len(quoted) == 1 {
+		return quoted[0]
+	}
+	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
 }
