@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/printable"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
@@ -42,7 +43,7 @@ func PrintPlan(io *iostreams.IOStreams, j *JSONFlags, p Plan) error {
 		add("new name %q", p.Rename)
 	}
 	if p.Scope != "" {
-		add("scopes %s", p.Scope)
+		add("scopes %s", printable.Escape(p.Scope))
 	}
 	if p.ValidTo != nil {
 		add("valid until %s", p.ValidTo.UTC().Format(time.RFC3339))
