@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/patctl/patctl/internal/iostreams"
-	"github.com/patctl/patctl/internal/printable"
 	"github.com/patctl/patctl/internal/patapi"
+	"github.com/patctl/patctl/internal/printable"
 )
 
 // Plan is what a --dry-run would have done. Only the fields of its action
