@@ -26,6 +26,7 @@ import (
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/emulator"
 	"github.com/patctl/patctl/internal/emulator/fakebrowser"
+	"github.com/patctl/patctl/internal/patapi"
 )
 
 // Environment of the test binary when it runs as one of the script commands.
@@ -180,7 +181,7 @@ func cmdPatctl(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	// A PAT's secret may appear only where create and rotate deliver it.
-	delivers := slices.Contains(args, "create") || slices.Contains(args, "rotate")
+	delivers := slices.Contains(args, "create") || slices.Contains(args, "rotate") || slices.Contains(args, "resume")
 	for _, pat := range emulatorOf(ts).IssuedPATs() {
 		if strings.Contains(stderr, pat) || (!delivers && strings.Contains(stdout, pat)) {
 			ts.Fatalf("patctl %s printed a PAT's secret where it must not", strings.Join(args, " "))
@@ -318,6 +319,18 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Fatalf("create token %d: HTTP %d", i, resp.StatusCode)
 			}
 		}
+	case "expired-token":
+		// emulator expired-token NAME VAR: a token that expired an hour ago,
+		// made with the emulator's clock set back; VAR gets its id
+		if len(args) != 3 {
+			ts.Fatalf("usage: emulator expired-token NAME VAR")
+		}
+		em.Advance(-2 * time.Hour)
+		api := patapi.New(bearerClient(ts, em), em.URL(), emulator.DefaultOrg)
+		tok, err := api.Create(context.Background(), patapi.CreateRequest{DisplayName: args[1], Scope: "vso.code", ValidTo: time.Now().Add(-time.Hour)})
+		em.Advance(2 * time.Hour)
+		ts.Check(err)
+		ts.Setenv(args[2], tok.AuthorizationID)
 	case "invalidate-tokens":
 		if em.InvalidateAccessTokens() == 0 {
 			ts.Fatalf("no access token to invalidate")
@@ -339,6 +352,14 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		ts.Fatalf("unknown emulator subcommand %q", args[0])
 	}
+}
+
+// bearerClient calls the emulator as the default user, with an access token
+// issued now by the emulator's clock.
+func bearerClient(ts *testscript.TestScript, em *emulator.Emulator) *http.Client {
+	client, err := em.UserHTTPClient(emulator.DefaultUserUPN)
+	ts.Check(err)
+	return client
 }
 
 func isEntraRequest(r emulator.Request) bool {

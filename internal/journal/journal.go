@@ -92,6 +92,9 @@ type Entry struct {
 	Verified  bool     `json:"verified,omitempty"`
 	Delivered []string `json:"delivered,omitempty"`
 	Retired   bool     `json:"retired,omitempty"`
+	// Withdrawn: the new token is to be revoked (it failed, or its secret
+	// reached no one); resume only finishes that.
+	Withdrawn bool `json:"withdrawn,omitempty"`
 }
 
 // DeliveredTo reports whether the secret reached a channel.

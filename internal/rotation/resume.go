@@ -90,8 +90,11 @@ func (rs *Resumer) finish(ctx context.Context, e *journal.Entry) Outcome {
 	if err != nil {
 		return rs.outcome(e, Failed, err.Error())
 	}
-	if e.New == nil {
+	switch {
+	case e.New == nil:
 		return rs.findLost(ctx, c, e)
+	case e.Withdrawn:
+		return rs.revokeNew(ctx, c, e, "it was being withdrawn")
 	}
 	secret, sealedErr := rs.unseal(e)
 	if secret == "" {

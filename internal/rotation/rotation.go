@@ -266,6 +266,8 @@ func (t *Tx) withdraw(ctx context.Context, r *run, why error) error {
 	if r.old != nil {
 		what = "rotate"
 	}
+	r.e.Withdrawn = true
+	t.save(r.e)
 	if err := t.Client.Revoke(cctx, r.fresh.AuthorizationID); err != nil && !notFound(err) {
 		return t.unfinished(fmt.Errorf("%s: %w, and revoking the new token %s failed too (%v); the old token is untouched. Run `patctl resume%s` to revoke it",
 			what, why, r.fresh.AuthorizationID, err, t.Hint))

@@ -14,6 +14,7 @@ import (
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/journal"
 	"github.com/patctl/patctl/internal/output"
 )
 
@@ -22,18 +23,20 @@ type Options struct {
 	IO            *iostreams.IOStreams
 	Authenticator func() (*auth.Authenticator, error)
 	cmdutil.JSONFlags
-	Now func() time.Time
+	Now     func() time.Time
+	Journal func() (*journal.Journal, error)
 }
 
 // NewCmdStatus builds the command; runF replaces the run in tests.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Authenticator: f.Authenticator, Now: f.Now}
+	opts := &Options{IO: f.IOStreams, Authenticator: f.Authenticator, Now: f.Now, Journal: f.Journal}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show who is signed in and where the login is kept",
 		Long: `Show the account, tenant and client id of the login in force, where it is kept, and
 when its access token expires (refreshing it first if it has expired, as any command
-would). Exits 4 when not signed in.`,
+would), and how many creates and rotations are unfinished (see 'patctl resume').
+Exits 4 when not signed in.`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -58,6 +61,9 @@ type statusJSON struct {
 	// LastRefreshAt is when Entra ID last issued tokens for the login; it
 	// expires after about 90 days without that.
 	LastRefreshAt *time.Time `json:"lastRefreshAt,omitempty"`
+	// Unfinished counts the creates and rotations that `patctl resume` has
+	// to finish.
+	Unfinished int `json:"unfinished"`
 	// Accounts are every account signed in; active is the one shown above.
 	Accounts []accountJSON `json:"accounts,omitempty"`
 }
@@ -104,6 +110,14 @@ func statusRun(ctx context.Context, opts *Options) error {
 			out.LastRefreshAt = &at
 		}
 	}
+	if j, err := opts.Journal(); err == nil {
+		entries, err := j.Unfinished()
+		if err != nil {
+			return err
+		}
+		out.Unfinished = len(entries)
+		cmdutil.WarnUnfinished(opts.IO, entries)
+	}
 	now := opts.Now()
 	if out.LastRefreshAt != nil && now.Sub(*out.LastRefreshAt) > warnAfter {
 		fmt.Fprintf(opts.IO.ErrOut, "Warning: this login was last refreshed %s; Entra ID lets it lapse after about 90 days without use (%s). Any patctl command that signs in keeps it alive; otherwise run `patctl login`.\n",
@@ -136,6 +150,9 @@ func statusRun(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(w, "Token expires:\t%s (%s)\n", out.ExpiresOn.Local().Format("2006-01-02 15:04 MST"), output.Relative(*out.ExpiresOn, now))
 	} else {
 		fmt.Fprintf(w, "Token expires:\tunknown (the token cannot be decoded)\n")
+	}
+	if out.Unfinished > 0 {
+		fmt.Fprintf(w, "Unfinished:\t%d operation(s): run `patctl resume`\n", out.Unfinished)
 	}
 	return w.Flush()
 }
