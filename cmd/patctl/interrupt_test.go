@@ -78,6 +78,25 @@ func TestCtrlCCancelsLogin(t *testing.T) {
 // stderr once it has exited. It fails the test if cmd is still running after limit.
 func interruptAt(t *testing.T, cmd *exec.Cmd, marker string, wait, limit time.Duration) string {
 	t.Helper()
+	p := startUntil(t, cmd, marker)
+	time.Sleep(wait)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	return p.wait(t, limit)
+}
+
+// started is a patctl process whose stderr is being read.
+type started struct {
+	cmd   *exec.Cmd
+	lines []string // stderr; read it only once done has answered
+	done  chan error
+}
+
+// startUntil starts cmd and returns once its stderr has printed a line
+// containing marker ("": at once). The process is killed when the test ends.
+func startUntil(t *testing.T, cmd *exec.Cmd, marker string) *started {
+	t.Helper()
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -85,32 +104,35 @@ func interruptAt(t *testing.T, cmd *exec.Cmd, marker string, wait, limit time.Du
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	p := &started{cmd: cmd, done: make(chan error, 1)}
 	sc := bufio.NewScanner(pipe)
-	var lines []string
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
+	for marker != "" && sc.Scan() {
+		p.lines = append(p.lines, sc.Text())
 		if strings.Contains(sc.Text(), marker) {
 			break
 		}
 	}
-	time.Sleep(wait)
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
 	go func() {
 		for sc.Scan() {
-			lines = append(lines, sc.Text())
+			p.lines = append(p.lines, sc.Text())
 		}
-		done <- cmd.Wait()
+		p.done <- cmd.Wait()
 	}()
+	return p
+}
+
+// wait returns cmd's stderr once it has exited, and fails the test if it is
+// still running after limit.
+func (p *started) wait(t *testing.T, limit time.Duration) string {
+	t.Helper()
 	select {
-	case <-done:
+	case <-p.done:
 	case <-time.After(limit):
-		cmd.Process.Kill()
-		t.Fatalf("patctl did not stop on Ctrl-C within %v", limit)
+		p.cmd.Process.Kill()
+		t.Fatalf("patctl %s still running after %v", strings.Join(p.cmd.Args[1:], " "), limit)
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(p.lines, "\n")
 }
 
 // assertNothingStored checks that a login left no record and no key.

@@ -9,8 +9,10 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/cache"
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 	"golang.org/x/oauth2"
 
@@ -34,17 +36,23 @@ type Authenticator struct {
 	Stderr     io.Writer
 }
 
-// newClient builds MSAL's public client over the store's cache.
-func (a *Authenticator) newClient(authority, clientID, storage string) (public.Client, error) {
+// newClient builds MSAL's public client over a cache accessor of the store.
+func (a *Authenticator) newClient(authority, clientID string, c cache.ExportReplace, hc httpClient) (public.Client, error) {
 	return public.New(clientID,
 		public.WithAuthority(authority),
-		public.WithHTTPClient(a.HTTPClient),
-		public.WithCache(a.Store.Cache(storage)),
+		public.WithHTTPClient(hc),
+		public.WithCache(c),
 		// Always off: with it on, MSAL asks Microsoft for instance metadata on
 		// every process start, even when the cached token is good. The
 		// authority is used exactly as given instead.
 		public.WithInstanceDiscovery(false),
 	)
+}
+
+// httpClient is what MSAL sends its requests with.
+type httpClient interface {
+	Do(*http.Request) (*http.Response, error)
+	CloseIdleConnections()
 }
 
 // LoginOptions choose how to sign in.
@@ -62,34 +70,32 @@ const BrowserTimeout = 5 * time.Minute
 
 // Login signs in interactively and stores the login. A failed or cancelled
 // sign-in leaves the previous login as it was, or nothing at all.
+//
+// The store's lock is not held while a person signs in, which can take
+// minutes: other patctl processes go on using and refreshing their logins
+// meanwhile. It is taken as MSAL starts writing the new tokens (loginCache)
+// and held until the login records are written, so that both are merged
+// into what is stored then, not into what was stored when the sign-in began.
 func (a *Authenticator) Login(ctx context.Context, opts LoginOptions) (credstore.Login, error) {
 	s := a.Settings
-	// Hold the lock throughout, so that no other patctl refreshes and writes
-	// the cache while this one replaces it.
-	unlock, err := a.Store.Lock(ctx)
-	if err != nil {
+	lock := &heldLock{store: a.Store, notice: a.Stderr}
+	defer lock.release()
+	fail := func(err error) (credstore.Login, error) {
+		a.discardUnused(ctx, lock, opts.Storage)
 		return credstore.Login{}, err
 	}
-	defer unlock()
-	previous, prevErr := a.Store.ReadLogin("")
-	// Whatever this login sets up in a place the previous logins do not use
-	// is removed again if it fails.
-	cleanUp := func() {
-		if prevErr != nil || previous.Storage != opts.Storage {
-			_ = a.Store.Discard(opts.Storage, true)
-		}
-	}
+	// The key is made (or read) before the sign-in, so that a keyring that
+	// cannot be used is found before the person signs in, not after.
 	if err := a.Store.Prepare(opts.Storage); err != nil {
-		cleanUp()
 		if errors.Is(err, credstore.ErrUnavailable) || errors.Is(err, credstore.ErrTimeout) || errors.Is(err, credstore.ErrTooBig) {
-			return credstore.Login{}, &NoKeyringError{Err: err}
+			return fail(&NoKeyringError{Err: err})
 		}
-		return credstore.Login{}, fmt.Errorf("prepare the login store: %w", err)
+		return fail(fmt.Errorf("prepare the login store: %w", err))
 	}
-	client, err := a.newClient(s.Authority, s.ClientID, opts.Storage)
+	cache := loginCache{ExportReplace: a.Store.Cache(opts.Storage), lock: lock, store: a.Store, kind: opts.Storage}
+	client, err := a.newClient(s.Authority, s.ClientID, cache, a.HTTPClient)
 	if err != nil {
-		cleanUp()
-		return credstore.Login{}, err
+		return fail(err)
 	}
 	var flow Flow = DeviceCodeFlow{Out: a.Stderr}
 	if !opts.DeviceCode {
@@ -106,9 +112,13 @@ func (a *Authenticator) Login(ctx context.Context, opts LoginOptions) (credstore
 		res, err = DeviceCodeFlow{Out: a.Stderr}.Acquire(ctx, client, s.Scopes)
 	}
 	if err != nil {
-		cleanUp()
-		return credstore.Login{}, classify(err)
+		return fail(classify(err))
 	}
+	// Held since MSAL wrote the tokens; the records are read again under it.
+	if err := lock.acquire(ctx); err != nil {
+		return fail(err)
+	}
+	previous, prevErr := a.Store.ReadLogin("")
 	login := credstore.Login{
 		Storage:       opts.Storage,
 		Authority:     s.Authority,
@@ -129,10 +139,74 @@ func (a *Authenticator) Login(ctx context.Context, opts LoginOptions) (credstore
 		fmt.Fprintf(a.Stderr, "The login moved to %s storage; accounts signed in before must sign in again.\n", opts.Storage)
 	}
 	if err := a.Store.SaveLogin(login, true); err != nil {
-		cleanUp()
-		return credstore.Login{}, fmt.Errorf("store the login: %w", err)
+		return fail(fmt.Errorf("store the login: %w", err))
 	}
 	return login, nil
+}
+
+// discardUnused removes what a failed login set up in a storage that no
+// login uses (its key, a cache), under the lock and with the records read
+// then: another patctl may have logged in there meanwhile.
+func (a *Authenticator) discardUnused(ctx context.Context, lock *heldLock, kind string) {
+	// Even after Ctrl-C; Lock bounds the wait.
+	if lock.acquire(context.WithoutCancel(ctx)) != nil {
+		return
+	}
+	if previous, err := a.Store.ReadLogin(""); err != nil || previous.Storage != kind {
+		_ = a.Store.Discard(kind, true)
+	}
+}
+
+// heldLock is the store's lock, taken when first needed and held until
+// release. Login uses it from one goroutine. A wait that timed out is not
+// repeated: the clean-up after it would only wait as long again.
+type heldLock struct {
+	store    *credstore.Store
+	notice   io.Writer
+	unlock   func()
+	timedOut error
+}
+
+func (h *heldLock) acquire(ctx context.Context) error {
+	if h.unlock != nil || h.timedOut != nil {
+		return h.timedOut
+	}
+	unlock, err := h.store.Lock(ctx, h.notice)
+	if err != nil && ctx.Err() == nil {
+		h.timedOut = err
+	}
+	h.unlock = unlock
+	return err
+}
+
+func (h *heldLock) release() {
+	if h.unlock != nil {
+		h.unlock()
+		h.unlock = nil
+	}
+}
+
+// loginCache is the cache accessor of a sign-in. MSAL reads and writes the
+// cache only once the sign-in has brought tokens (Replace, then Export, in
+// its AuthResultFromToken): Replace takes the lock there, for Login to hold
+// until the records are written, and reads the cache as it is now, so the
+// new tokens join whatever another patctl refreshed during the sign-in.
+type loginCache struct {
+	cache.ExportReplace
+	lock  *heldLock
+	store *credstore.Store
+	kind  string
+}
+
+func (c loginCache) Replace(ctx context.Context, u cache.Unmarshaler, hints cache.ReplaceHints) error {
+	if err := c.lock.acquire(ctx); err != nil {
+		return err
+	}
+	// Another patctl may have logged out, or in, since the key was read.
+	if err := c.store.Prepare(c.kind); err != nil {
+		return err
+	}
+	return c.ExportReplace.Replace(ctx, u, hints)
 }
 
 // NoKeyringError means login cannot keep a secret in the OS keyring.
@@ -188,26 +262,49 @@ func (a *Authenticator) signedIn() (credstore.Login, credstore.Logins, error) {
 }
 
 func (a *Authenticator) newSilentSource(ctx context.Context, login credstore.Login) (*silentSource, error) {
-	client, err := a.newClient(login.Authority, login.ClientID, login.Storage)
+	gate := &entraGate{client: a.HTTPClient}
+	client, err := a.newClient(login.Authority, login.ClientID, a.Store.Cache(login.Storage), gate)
 	if err != nil {
 		return nil, err
 	}
-	return &silentSource{ctx: ctx, client: client, store: a.Store, login: login}, nil
+	return &silentSource{ctx: ctx, client: client, gate: gate, store: a.Store, login: login, stderr: a.Stderr}, nil
 }
 
 // silentSource asks MSAL for a token without interaction: from the cache, or
 // refreshed with the refresh token (and written back). A file lock keeps two
-// processes from refreshing, and so from spending one refresh token, at once.
-// The token is kept in memory for the life of the process.
+// processes from refreshing, and so from spending one refresh token, at once;
+// a valid cached token is read without it. The token is kept in memory for
+// the life of the process.
 type silentSource struct {
 	ctx    context.Context
 	client public.Client
+	gate   *entraGate
 	store  *credstore.Store
 	login  credstore.Login
+	stderr io.Writer
 
 	mu  sync.Mutex
 	cur *oauth2.Token
 }
+
+// errNeedsEntra stops MSAL from asking Entra ID for a token without the lock.
+var errNeedsEntra = errors.New("a refresh needs the login lock")
+
+// entraGate lets MSAL's requests through only while open: closed, MSAL can
+// hand out a cached token but cannot refresh one.
+type entraGate struct {
+	client *http.Client
+	open   atomic.Bool
+}
+
+func (g *entraGate) Do(r *http.Request) (*http.Response, error) {
+	if !g.open.Load() {
+		return nil, errNeedsEntra
+	}
+	return g.client.Do(r)
+}
+
+func (g *entraGate) CloseIdleConnections() { g.client.CloseIdleConnections() }
 
 // Token returns the token in memory while it is valid, else one from MSAL.
 func (s *silentSource) Token() (*oauth2.Token, error) {
@@ -243,15 +340,26 @@ const forceClaims = `{"access_token":{"nbf":{"essential":true}}}`
 func (s *silentSource) acquire(force bool) (public.AuthResult, error) {
 	ctx, cancel := context.WithTimeout(s.ctx, 2*time.Minute)
 	defer cancel()
-	unlock, err := s.store.Lock(ctx)
+	opts := []public.AcquireSilentOption{public.WithSilentAccount(public.Account{HomeAccountID: s.login.HomeAccountID})}
+	if force {
+		opts = append(opts, public.WithClaims(forceClaims))
+	} else {
+		// First without the lock, so without waiting for another patctl's
+		// login or refresh: a valid cached token needs no request.
+		res, err := s.client.AcquireTokenSilent(ctx, s.login.Scopes, opts...)
+		if !errors.Is(err, errNeedsEntra) {
+			return res, classify(err)
+		}
+	}
+	unlock, err := s.store.Lock(ctx, s.stderr)
 	if err != nil {
 		return public.AuthResult{}, err
 	}
 	defer unlock()
-	opts := []public.AcquireSilentOption{public.WithSilentAccount(public.Account{HomeAccountID: s.login.HomeAccountID})}
-	if force {
-		opts = append(opts, public.WithClaims(forceClaims))
-	}
+	// Under the lock MSAL reads the cache again: if another patctl has
+	// refreshed meanwhile, no request is needed.
+	s.gate.open.Store(true)
+	defer s.gate.open.Store(false)
 	res, err := s.client.AcquireTokenSilent(ctx, s.login.Scopes, opts...)
 	if err != nil {
 		return res, classify(err)
@@ -309,7 +417,7 @@ func (a *Authenticator) CurrentStatus(ctx context.Context) (Status, error) {
 // too, and whatever an interrupted login may have left. It reports
 // ErrNotLoggedIn when nobody was signed in.
 func (a *Authenticator) Logout(ctx context.Context, account string) (credstore.Login, error) {
-	unlock, err := a.Store.Lock(ctx)
+	unlock, err := a.Store.Lock(ctx, a.Stderr)
 	if err != nil {
 		return credstore.Login{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -257,7 +258,7 @@ func TestBearerClientReachesThePATAPI(t *testing.T) {
 func TestBrowserSignInTimesOut(t *testing.T) {
 	em := startEmulator(t)
 	a := newAuthenticator(t, em, t.TempDir(), &credstore.Memory{})
-	client, err := a.newClient(a.Settings.Authority, a.Settings.ClientID, credstore.StorageFile)
+	client, err := a.newClient(a.Settings.Authority, a.Settings.ClientID, a.Store.Cache(credstore.StorageFile), a.HTTPClient)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,5 +267,54 @@ func TestBrowserSignInTimesOut(t *testing.T) {
 	_, err = flow.Acquire(context.Background(), client, a.Settings.Scopes)
 	if !errors.Is(err, ErrBrowserTimeout) || !strings.Contains(err.Error(), "patctl login --device-code") || time.Since(start) > 5*time.Second {
 		t.Fatalf("%v after %v", err, time.Since(start))
+	}
+}
+
+// TestOnlyARefreshWaitsForTheLock: while another patctl holds the store's
+// lock, a valid cached token is handed out at once; a token that needs a
+// refresh waits, saying why, and is refreshed once the lock is free.
+func TestOnlyARefreshWaitsForTheLock(t *testing.T) {
+	for _, refresh := range []bool{false, true} {
+		em := startEmulator(t)
+		if refresh {
+			// MSAL refreshes a token within five minutes of its expiry.
+			em.Update(func(c *emulator.Config) { c.AccessTokenLifetime = emulator.Duration(time.Minute) })
+		}
+		dir := t.TempDir()
+		kr := &credstore.Memory{}
+		if _, err := newAuthenticator(t, em, dir, kr).Login(context.Background(), LoginOptions{Storage: credstore.StorageKeyring, DeviceCode: true}); err != nil {
+			t.Fatal(err)
+		}
+		unlock, err := credstore.Open(dir, kr).Lock(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := func(timeout time.Duration) (string, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			var stderr strings.Builder
+			later := newAuthenticator(t, em, dir, kr)
+			later.Stderr = &stderr
+			ts, _, err := later.TokenSource(ctx)
+			if err == nil {
+				_, err = ts.Token()
+			}
+			return stderr.String(), err
+		}
+		if !refresh {
+			if stderr, err := token(5 * time.Second); err != nil || stderr != "" {
+				t.Fatalf("a valid cached token: %v\n%s", err, stderr)
+			}
+			unlock()
+			continue
+		}
+		stderr, err := token(1500 * time.Millisecond)
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(stderr, fmt.Sprintf("Waiting for another patctl (pid %d)", os.Getpid())) {
+			t.Fatalf("a refresh while the lock is held: %v\n%s", err, stderr)
+		}
+		unlock()
+		if stderr, err := token(5 * time.Second); err != nil {
+			t.Fatalf("a refresh once the lock is free: %v\n%s", err, stderr)
+		}
 	}
 }

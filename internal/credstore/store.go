@@ -12,8 +12,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -61,8 +63,9 @@ type Login struct {
 // Store is the login kept in one directory. Its secret files are 0600 in a
 // 0700 directory of their own.
 type Store struct {
-	dir     string
-	keyring Keyring
+	dir      string
+	keyring  Keyring
+	lockWait time.Duration // LockWait if 0; tests shorten it
 
 	mu       sync.Mutex
 	key      []byte // read from the keyring once per process
@@ -81,6 +84,7 @@ func (s *Store) loginPath() string     { return filepath.Join(s.dir, "login.json
 func (s *Store) encryptedPath() string { return filepath.Join(s.dir, "msal_cache.bin") }
 func (s *Store) plainPath() string     { return filepath.Join(s.dir, "msal_cache.json") }
 func (s *Store) lockPath() string      { return filepath.Join(s.dir, "token.lock") }
+func (s *Store) holderPath() string    { return filepath.Join(s.dir, "token.lock.pid") }
 
 // keyringUser names this store's key, so that several config directories
 // (a demo's, a test's) never share one.
@@ -268,7 +272,10 @@ func (s *Store) writeLogins(ls Logins) error {
 // Prepare readies the store for a new login of the given kind: for the
 // keyring, it makes sure a key is there (reading or creating it), and drops
 // a cache that the key cannot open (its key was lost), which would otherwise
-// fail the new login at its very end.
+// fail the new login at its very end. Called again as a login writes its
+// tokens, it reads the keyring again if the cache is gone or does not open
+// with the key read before: another patctl may have logged out, or in with a
+// new key, since.
 func (s *Store) Prepare(kind string) error {
 	if err := s.ensureDir(); err != nil {
 		return err
@@ -276,15 +283,32 @@ func (s *Store) Prepare(kind string) error {
 	if kind != StorageKeyring {
 		return nil
 	}
+	s.mu.Lock()
+	known := s.key != nil
+	s.mu.Unlock()
 	if _, err := s.cacheKey(true); err != nil {
 		return err
 	}
-	if _, err := s.readBlob(StorageKeyring); errors.Is(err, ErrCorrupt) {
+	blob, err := s.readBlob(StorageKeyring)
+	if known && (blob == nil && err == nil || errors.Is(err, ErrCorrupt)) {
+		s.forgetKey()
+		if _, err := s.cacheKey(true); err != nil {
+			return err
+		}
+		_, err = s.readBlob(StorageKeyring)
+	}
+	if errors.Is(err, ErrCorrupt) {
 		if err := os.Remove(s.encryptedPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
 	}
 	return nil
+}
+
+func (s *Store) forgetKey() {
+	s.mu.Lock()
+	s.key = nil
+	s.mu.Unlock()
 }
 
 // cacheKey reads the key from the keyring, once; create makes one if absent.
@@ -441,9 +465,7 @@ func (s *Store) Discard(kind string, withKey bool) error {
 		if kerr := s.keyring.Delete(KeyringService, s.keyringUser()); kerr != nil && !errors.Is(kerr, ErrNotFound) {
 			err = errors.Join(err, fmt.Errorf("delete the key from the keyring: %w", kerr))
 		}
-		s.mu.Lock()
-		s.key = nil
-		s.mu.Unlock()
+		s.forgetKey()
 	}
 	s.mu.Lock()
 	s.lastBlob = nil
@@ -458,21 +480,63 @@ func removeFile(path string) error {
 	return nil
 }
 
+// LockWait bounds how long Lock waits for another patctl. The lock is held
+// only while one writes the login — a refresh, or the end of a sign-in, never
+// the sign-in itself — so a longer wait means that one is stuck.
+const LockWait = 30 * time.Second
+
+// lockNoticeAfter is how long Lock waits before it says why.
+const lockNoticeAfter = time.Second
+
 // Lock holds an exclusive lock across processes until unlock is called, so
-// that only one patctl at a time refreshes and rewrites the cache.
-func (s *Store) Lock(ctx context.Context) (unlock func(), err error) {
+// that only one patctl at a time refreshes and rewrites the cache. While
+// another holds it, Lock says so on notice (if not nil) after a second, and
+// gives up after LockWait.
+func (s *Store) Lock(ctx context.Context, notice io.Writer) (unlock func(), err error) {
 	if err := s.ensureDir(); err != nil {
 		return nil, err
 	}
+	wait := s.lockWait
+	if wait <= 0 {
+		wait = LockWait
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	quiet, cancelQuiet := context.WithTimeout(waitCtx, lockNoticeAfter)
+	defer cancelQuiet()
 	fl := flock.New(s.lockPath())
-	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)
+	ok, err := fl.TryLockContext(quiet, 20*time.Millisecond)
+	if !ok && waitCtx.Err() == nil && quiet.Err() != nil {
+		if notice != nil {
+			fmt.Fprintf(notice, "Waiting for another patctl%s to finish updating the login...\n", s.lockHolder())
+		}
+		ok, err = fl.TryLockContext(waitCtx, 20*time.Millisecond)
+	}
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		return nil, fmt.Errorf("another patctl%s kept the login locked for %v: try again once it has finished, or end it if it hangs", s.lockHolder(), wait)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("wait for another patctl to finish signing in: %w", err)
+		return nil, fmt.Errorf("wait for another patctl to finish updating the login: %w", err)
 	}
 	if !ok {
 		return nil, errors.New("could not lock " + s.lockPath())
 	}
-	return func() { _ = fl.Unlock() }, nil
+	// Who holds the lock, for those waiting: a file of its own, since
+	// Windows keeps others from reading a locked byte of the lock file.
+	_ = os.WriteFile(s.holderPath(), []byte(strconv.Itoa(os.Getpid())), 0o600)
+	return func() {
+		_ = os.Remove(s.holderPath())
+		_ = fl.Unlock()
+	}, nil
+}
+
+// lockHolder names the process holding the lock, " (pid N)", if known.
+func (s *Store) lockHolder() string {
+	data, err := os.ReadFile(s.holderPath())
+	if pid, convErr := strconv.Atoi(string(data)); err == nil && convErr == nil {
+		return fmt.Sprintf(" (pid %d)", pid)
+	}
+	return ""
 }
 
 const aad = "patctl msal cache v1"

@@ -3,6 +3,7 @@ package credstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,21 +113,94 @@ func TestRemoveDeletesEverySecret(t *testing.T) {
 
 func TestLockExcludes(t *testing.T) {
 	dir := t.TempDir()
-	unlock, err := Open(dir, &Memory{}).Lock(context.Background())
+	unlock, err := Open(dir, &Memory{}).Lock(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if _, err := Open(dir, &Memory{}).Lock(ctx); err == nil {
+	if _, err := Open(dir, &Memory{}).Lock(ctx, nil); err == nil {
 		t.Fatal("a second lock was granted while the first is held")
 	}
 	unlock()
-	unlock2, err := Open(dir, &Memory{}).Lock(context.Background())
+	unlock2, err := Open(dir, &Memory{}).Lock(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	unlock2()
+}
+
+// TestLockWaitIsBounded: a waiter says who it waits for after a second,
+// and gives up after the store's wait with a message saying what to do.
+func TestLockWaitIsBounded(t *testing.T) {
+	dir := t.TempDir()
+	unlock, err := Open(dir, &Memory{}).Lock(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiter := Open(dir, &Memory{})
+	waiter.lockWait = 1500 * time.Millisecond
+	var notice strings.Builder
+	start := time.Now()
+	_, err = waiter.Lock(context.Background(), &notice)
+	pid := fmt.Sprintf("(pid %d)", os.Getpid())
+	if err == nil || !strings.Contains(err.Error(), "try again") || !strings.Contains(err.Error(), pid) || time.Since(start) < waiter.lockWait {
+		t.Fatalf("after %v: %v", time.Since(start), err)
+	}
+	if !strings.Contains(notice.String(), "Waiting for another patctl "+pid) {
+		t.Fatalf("notice %q", notice.String())
+	}
+	unlock()
+	if _, err := os.Stat(filepath.Join(dir, "auth", "token.lock.pid")); !os.IsNotExist(err) {
+		t.Fatalf("the holder's pid outlived the lock: %v", err)
+	}
+	notice.Reset()
+	unlock, err = waiter.Lock(context.Background(), &notice)
+	if err != nil || notice.Len() != 0 {
+		t.Fatalf("a free lock: %v, notice %q", err, notice.String())
+	}
+	unlock()
+}
+
+// TestPrepareAgainFollowsAnotherKey: a login reads the key as it starts and
+// prepares again as it writes its tokens. If another patctl logged out, or
+// logged out and in with a new key, in between, the second Prepare uses the
+// keyring's key as it is then, and keeps the other's cache.
+func TestPrepareAgainFollowsAnotherKey(t *testing.T) {
+	ctx := context.Background()
+	for _, relogin := range []bool{false, true} {
+		dir := t.TempDir()
+		kr := &Memory{}
+		slow := Open(dir, kr)
+		if err := slow.Prepare(StorageKeyring); err != nil {
+			t.Fatal(err)
+		}
+		other := Open(dir, kr)
+		if err := other.Remove(true); err != nil {
+			t.Fatal(err)
+		}
+		if relogin {
+			if err := other.Prepare(StorageKeyring); err != nil {
+				t.Fatal(err)
+			}
+			if err := other.Cache(StorageKeyring).Export(ctx, blob("other"), cache.ExportHints{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := slow.Prepare(StorageKeyring); err != nil {
+			t.Fatal(err)
+		}
+		var got sink
+		if err := slow.Cache(StorageKeyring).Replace(ctx, &got, cache.ReplaceHints{}); err != nil || relogin && string(got.got) != "other" {
+			t.Fatalf("relogin %v: the other's cache reads %q, %v", relogin, got.got, err)
+		}
+		if err := slow.Cache(StorageKeyring).Export(ctx, blob("slow"), cache.ExportHints{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := Open(dir, kr).Cache(StorageKeyring).Replace(ctx, &got, cache.ReplaceHints{}); err != nil || string(got.got) != "slow" {
+			t.Fatalf("relogin %v: a later process reads %q, %v", relogin, got.got, err)
+		}
+	}
 }
 
 func TestSystemKeyringTimesOut(t *testing.T) {
