@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/emulator"
+	"github.com/patctl/patctl/internal/emulator/emulatortest"
+	"github.com/patctl/patctl/internal/patapi"
+	"github.com/patctl/patctl/internal/rotation"
+)
+
+// signedIn starts an emulator, signs in, and makes the token "svc" to
+// rotate; it returns the login's directory.
+func signedIn(t *testing.T) (*emulator.Emulator, string, patapi.PatToken) {
+	t.Helper()
+	em := emulatortest.Start(t, emulator.Options{})
+	login := patctlCommand(t, em, "login", "--device-code")
+	if out, err := login.CombinedOutput(); err != nil {
+		t.Fatalf("login: %v\n%s", err, out)
+	}
+	old, err := directAPI(t, em).Create(context.Background(), patapi.CreateRequest{DisplayName: "svc", Scope: "vso.code", ValidTo: time.Now().Add(30 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return em, filepath.Dir(login.Path), old
+}
+
+// activeNamed lists the ids of the active tokens with this name.
+func activeNamed(t *testing.T, em *emulator.Emulator, name string) []string {
+	t.Helper()
+	tokens, err := directAPI(t, em).List(context.Background(), patapi.ListOptions{Status: "active", Ascending: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, tok := range tokens {
+		if tok.DisplayName == name {
+			ids = append(ids, tok.AuthorizationID)
+		}
+	}
+	return ids
+}
+
+// TestReaderGoneBeforeRotate: `patctl rotate --name svc --json | notinstalled`
+// — the reader has gone. patctl is not killed by SIGPIPE (exit 141, nothing
+// said); it refuses before creating anything, and says why.
+func TestReaderGoneBeforeRotate(t *testing.T) {
+	t.Parallel()
+	em, dir, old := signedIn(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	cmd := inDir(patctlCommand(t, em, "rotate", "--name", "svc", "--json"), dir)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	err = cmd.Run()
+	w.Close()
+	if code := cmd.ProcessState.ExitCode(); code != cmdutil.ExitUsage || !strings.Contains(stderr.String(), "stdout is closed") {
+		t.Fatalf("exit %d (%v), want %d; stderr:\n%s", code, err, cmdutil.ExitUsage, stderr.String())
+	}
+	if ids := activeNamed(t, em, "svc"); len(ids) != 1 || ids[0] != old.AuthorizationID {
+		t.Fatalf("active svc tokens %v, want only the old %s", ids, old.AuthorizationID)
+	}
+}
+
+// TestReaderGoesDuringRotate: the reader goes away after patctl started,
+// just before the secret is written. The write fails (EPIPE, not a fatal
+// SIGPIPE), the new token is withdrawn and the old one kept.
+func TestReaderGoesDuringRotate(t *testing.T) {
+	t.Parallel()
+	em, dir, old := signedIn(t)
+	cmd := inDir(patctlCommand(t, em, "rotate", "--name", "svc", "--json"), dir)
+	cmd.Env = append(cmd.Env, envTestStopAt+"="+rotation.StageDelivering)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if !waitFor(done, func() bool { return stopped(cmd.Process.Pid) }) {
+		t.Fatalf("patctl ended early:\n%s", stderr.String())
+	}
+	r.Close()
+	_ = cmd.Process.Signal(syscall.SIGCONT)
+	<-done
+	if code := cmd.ProcessState.ExitCode(); code != cmdutil.ExitError || !strings.Contains(stderr.String(), "the new token was revoked and the old one is untouched") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	if ids := activeNamed(t, em, "svc"); len(ids) != 1 || ids[0] != old.AuthorizationID {
+		t.Fatalf("active svc tokens %v, want only the old %s", ids, old.AuthorizationID)
+	}
+}
+
+// TestJQSecretSurvivesAKillDuringTheRevoke: `--jq .` needs the old token's
+// outcome, so it prints after the DELETE. Killed during the DELETE, the
+// secret is not lost: the journal holds it, and resume hands it over.
+func TestJQSecretSurvivesAKillDuringTheRevoke(t *testing.T) {
+	t.Parallel()
+	em, dir, old := signedIn(t)
+	cmd := inDir(patctlCommand(t, em, "rotate", "--id", old.AuthorizationID, "--jq", "."), dir)
+	cmd.Env = append(cmd.Env, envTestStopAt+"="+rotation.StageRetiring)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if !waitFor(done, func() bool { return stopped(cmd.Process.Pid) }) {
+		t.Fatalf("patctl ended early:\n%s", stderr.String())
+	}
+	_ = cmd.Process.Kill()
+	<-done
+	if secretRE.MatchString(stdout.String()) || strings.Contains(stdout.String(), `"token"`) {
+		t.Fatalf("the secret was printed before the old token's outcome was known:\n%s", stdout.String())
+	}
+
+	resume := inDir(patctlCommand(t, em, "resume", "--json"), dir)
+	out, err := resume.Output()
+	if err != nil {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	var report struct {
+		Operations []rotation.Outcome `json:"operations"`
+	}
+	if err := json.Unmarshal(out, &report); err != nil || len(report.Operations) != 1 {
+		t.Fatalf("resume report %s (%v)", out, err)
+	}
+	op := report.Operations[0]
+	if op.Outcome != rotation.Completed || op.Replaces != old.AuthorizationID || op.Token == "" {
+		t.Fatalf("resume outcome %+v", op)
+	}
+	if err := patapi.VerifyPAT(context.Background(), em.HTTPClient(), em.URL(), emulator.DefaultOrg, op.Token); err != nil {
+		t.Fatalf("the secret resume handed over does not work: %v", err)
+	}
+	if ids := activeNamed(t, em, "svc"); len(ids) != 1 || ids[0] != op.AuthorizationID {
+		t.Fatalf("active svc tokens %v, want only the new %s", ids, op.AuthorizationID)
+	}
+}
+
+// TestTwoRotationsOfOneToken: on one machine, the second rotation of a
+// token under way refuses before any POST (exit 9, naming the other
+// process). On two machines, the one that finishes second sees two active
+// tokens of that name and warns.
+func TestTwoRotationsOfOneToken(t *testing.T) {
+	t.Parallel()
+	em, dir, old := signedIn(t)
+	first := inDir(patctlCommand(t, em, "rotate", "--name", "svc"), dir)
+	first.Env = append(first.Env, envTestStopAt+"="+rotation.StageCreated)
+	var firstOut, firstErr bytes.Buffer
+	first.Stdout, first.Stderr = &firstOut, &firstErr
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- first.Wait() }()
+	if !waitFor(done, func() bool { return stopped(first.Process.Pid) }) {
+		t.Fatalf("the first rotation ended early:\n%s", firstErr.String())
+	}
+
+	em.ResetRequests()
+	for _, sel := range [][]string{{"--name", "svc"}, {"--id", old.AuthorizationID}} {
+		second := inDir(patctlCommand(t, em, append([]string{"rotate"}, sel...)...), dir)
+		out, _ := second.CombinedOutput()
+		want := fmt.Sprintf("another patctl (pid %d) is running a rotate of \"svc\"", first.Process.Pid)
+		if code := second.ProcessState.ExitCode(); code != cmdutil.ExitUnfinished || !strings.Contains(string(out), want) {
+			t.Fatalf("second rotate %v: exit %d, want %d and %q:\n%s", sel, code, cmdutil.ExitUnfinished, want, out)
+		}
+	}
+	for _, r := range em.Requests() {
+		if r.Op == emulator.OpCreate {
+			t.Fatal("the refused rotation sent a create")
+		}
+	}
+
+	// Another machine (its own login and journal) rotates the same token
+	// meanwhile, and finishes first.
+	other := patctlCommand(t, em, "login", "--device-code")
+	if out, err := other.CombinedOutput(); err != nil {
+		t.Fatalf("login: %v\n%s", err, out)
+	}
+	elsewhere := inDir(patctlCommand(t, em, "rotate", "--id", old.AuthorizationID), filepath.Dir(other.Path))
+	if out, err := elsewhere.CombinedOutput(); err != nil {
+		t.Fatalf("rotate elsewhere: %v\n%s", err, out)
+	}
+	_ = first.Process.Signal(syscall.SIGCONT)
+	if err := <-done; err != nil {
+		t.Fatalf("first rotate: %v\n%s", err, firstErr.String())
+	}
+	if !strings.Contains(firstErr.String(), `Warning: 2 active tokens are now named "svc"`) {
+		t.Fatalf("no warning of two active tokens:\n%s", firstErr.String())
+	}
+}
