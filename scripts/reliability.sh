@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 race=; command -v gcc >/dev/null 2>&1 && race=-race
 
-echo "reliability: fault matrix and bad-input corpus"
-PATCTL_RELIABILITY_OUT="$out" go test -count=1 -run 'TestRotateFaultMatrix|TestBadInputCorpus' ./cmd/patctl/
+echo "reliability: fault matrix, signal matrix and bad-input corpus"
+PATCTL_RELIABILITY_OUT="$out" go test -count=1 -run 'TestRotateFaultMatrix|TestSignalMatrix|TestBadInputCorpus' ./cmd/patctl/
 echo "reliability: parallel jobs ${race:+under the race detector}"
 go test $race -count=1 -run 'TestParallelRefreshesKeepTheStoreWhole' -v ./cmd/patctl/ | tee "$out/parallel.log" | grep -E '^(---|ok|FAIL)'
 echo "reliability: fuzzing"
@@ -30,6 +30,18 @@ make --no-print-directory fuzz FUZZTIME="${FUZZTIME:-10s}" 2>&1 | tee "$out/fuzz
   echo "\"Token refresh\" is the sign-in's refresh grant, with an access token due for refresh."
   echo
   cat "$out/fault-matrix.md"
+  echo
+  echo "## Rotation under signals"
+  echo
+  echo "\`patctl create\` and \`patctl rotate --id ID\` (secret to stdout, a pipe) are stopped at each stage — the"
+  echo "transaction stops itself there (SIGSTOP, through a hook the test binary sets), or for \"POST in flight\" the"
+  echo "emulator has made the token and holds the answer — and then get SIGINT, SIGTERM, a closed stdout pipe"
+  echo "(the reader goes away) or SIGKILL. Where the journal kept something, \`patctl resume\` runs next. The"
+  echo "invariant, checked in every cell: either the old token is active and no new token is, or the new secret"
+  echo "reached stdout (it is found there, and works) and the old token is retired — never an active token whose"
+  echo "secret is nowhere — and nothing is left in the journal."
+  echo
+  cat "$out/signal-matrix.md"
   echo
   echo "## Bad input"
   echo

@@ -43,7 +43,11 @@ Into a pipe, stdout gets the bare secret; on a terminal it is framed with a warn
 with --json it is the "token" field. --scope takes one scope or a list separated by
 spaces or commas, and may be repeated. --expires takes a duration (30d, 12h, 2w, 6mo,
 1y) or a date (2026-12-31, meaning the end of that day in UTC, or RFC 3339); the
-default is 30 days. The token is valid in this organization only unless --all-orgs.`,
+default is 30 days. The token is valid in this organization only unless --all-orgs.
+
+Where the secret goes is checked before the token is made; a token whose secret
+reaches no one is revoked. The create is recorded in a journal until its secret is
+delivered: if patctl is stopped in between, 'patctl resume' finishes or undoes it.`,
 		Example: `  patctl create --name deploy --scope vso.code --expires 90d
   patctl create --name ci --scope "vso.build vso.code_write" --json | jq -r .token`,
 		Args: cmdutil.NoArgs,

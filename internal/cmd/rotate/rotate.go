@@ -38,23 +38,34 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Short: "Replace a personal access token with a new one",
 		Long: `Replace a token as one transaction:
 
- 1. read the old token (its name, scopes, reach and lifetime);
+ 1. check that the secret can be delivered (the --output-file directory takes a
+    file, $GITHUB_OUTPUT opens, stdout is open) and read the old token (its name,
+    scopes, reach and lifetime);
  2. create a new one with the same name, scopes and reach, living as long as the old
     one was made to (validTo minus validFrom) counted from now, unless --expires says
     otherwise;
  3. prove the new token works, by calling Azure DevOps with it (--no-verify skips
     this); if it never works, it is revoked and the old one is left as it was;
- 4. hand over the new secret (stdout, --output-file or --ci-variable); if that
-    fails, the new token is revoked and the old one left as it was;
+ 4. hand over the new secret (stdout, --output-file or --ci-variable); if it reaches
+    no one, the new token is revoked and the old one left as it was;
  5. revoke the old token — or, with --grace, let it live on for that long, renamed
-    "NAME (rotated DATE)" so that --name finds only the new one.
+    "NAME (rotated DATE)" so that --name finds only the new one;
+ 6. list the name again, and warn if another rotation elsewhere left two tokens.
+
+Each step is recorded in a journal in patctl's config directory, the new secret
+sealed with the login's key, until the rotation ends. Interrupted (Ctrl-C, SIGTERM,
+a kill), it exits 9 when something is left, and 'patctl resume' finishes the job or
+rolls it back; meanwhile commands that would touch either token exit 9. A second
+rotation of the same token on this machine refuses (exit 9).
 
 If creating the new token fails, nothing has changed. If its answer is lost (or a
 gateway error hides it), patctl looks for the token the service may have made anyway,
 revokes it (its secret is gone) and says so; it never sends the create again. If the
 old token cannot be retired, the new secret is still delivered and patctl exits 7
-with the command that finishes the job. With --json, the object is written up to its
-"replaces" field before the old token is touched, and the rest once known.`,
+with the command that finishes the job. A revoked token cannot be rotated (exit 3);
+an expired one is replaced, with nothing to retire. With --json, the object is
+written up to its "replaces" field before the old token is touched, and the rest
+once known.`,
 		Example: `  patctl rotate --name deploy
   patctl rotate --name ci --grace 24h --output-file ./ci-token
   NEW=$(patctl rotate --name ci --json | jq -r .token)`,
