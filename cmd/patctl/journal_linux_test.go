@@ -209,3 +209,110 @@ func TestTwoRotationsOfOneToken(t *testing.T) {
 		t.Fatalf("no warning of two active tokens:\n%s", firstErr.String())
 	}
 }
+
+// TestSecondInterruptExitsAtOnce: Ctrl-C during verification withdraws the
+// new token on a context of its own; a second Ctrl-C while that clean-up
+// hangs ends patctl at once with exit 9, and the journal keeps what resume
+// needs to finish the withdrawal.
+func TestSecondInterruptExitsAtOnce(t *testing.T) {
+	t.Parallel()
+	em, dir, old := signedIn(t)
+	if err := em.AddFault(emulator.Fault{Op: emulator.OpRevoke, Kind: emulator.FaultTimeout, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := inDir(patctlCommand(t, em, "rotate", "--id", old.AuthorizationID), dir)
+	cmd.Env = append(cmd.Env, envTestStopAt+"="+rotation.StageVerifying, "PATCTL_HTTP_TIMEOUT=60s")
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &bytes.Buffer{}, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if !waitFor(done, func() bool { return stopped(cmd.Process.Pid) }) {
+		t.Fatalf("patctl ended early:\n%s", stderr.String())
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	_ = cmd.Process.Signal(syscall.SIGCONT)
+	withdrawing := func() bool {
+		files, _ := filepath.Glob(filepath.Join(dir, "config", "journal", "*.json"))
+		for _, f := range files {
+			if data, _ := os.ReadFile(f); strings.Contains(string(data), `"withdrawn": true`) {
+				return true
+			}
+		}
+		return false
+	}
+	if !waitFor(done, withdrawing) {
+		t.Fatalf("patctl ended before withdrawing:\n%s", stderr.String())
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("a second Ctrl-C did not end patctl at once:\n%s", stderr.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != cmdutil.ExitUnfinished || !strings.Contains(stderr.String(), "run `patctl resume`") {
+		t.Fatalf("exit %d, want %d:\n%s", code, cmdutil.ExitUnfinished, stderr.String())
+	}
+	em.ClearFaults()
+	resume := inDir(patctlCommand(t, em, "resume"), dir)
+	if out, err := resume.CombinedOutput(); err != nil || !strings.Contains(string(out), "rolled") && !strings.Contains(string(out), "revoked") {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	if ids := activeNamed(t, em, "svc"); len(ids) != 1 || ids[0] != old.AuthorizationID {
+		t.Fatalf("active svc tokens %v, want only the old %s", ids, old.AuthorizationID)
+	}
+}
+
+// TestAccessTokenFromEnvKeepsNoSecret: with PATCTL_TOKEN there is no key to
+// seal the secret with, so the journal keeps none. Killed before delivery,
+// resume revokes the new token; killed after, it retires the old one.
+func TestAccessTokenFromEnvKeepsNoSecret(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		stage     string
+		wantOldOn bool
+	}{{rotation.StageDelivering, true}, {rotation.StageRetiring, false}} {
+		em, dir, old := signedIn(t)
+		tok, err := em.AccessToken(emulator.DefaultUserUPN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := inDir(patctlCommand(t, em, "rotate", "--id", old.AuthorizationID), dir)
+		cmd.Env = append(cmd.Env, envTestStopAt+"="+c.stage, "PATCTL_TOKEN="+tok)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		if !waitFor(done, func() bool { return stopped(cmd.Process.Pid) }) {
+			t.Fatalf("patctl ended early:\n%s", stderr.String())
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "config", "journal", "*.json"))
+		for _, f := range files {
+			if data, _ := os.ReadFile(f); strings.Contains(string(data), `"sealed"`) {
+				t.Fatalf("the journal kept a secret without a key:\n%s", data)
+			}
+		}
+		_ = cmd.Process.Kill()
+		<-done
+
+		resume := inDir(patctlCommand(t, em, "resume"), dir)
+		resume.Env = append(resume.Env, "PATCTL_TOKEN="+tok)
+		if out, err := resume.CombinedOutput(); err != nil {
+			t.Fatalf("resume: %v\n%s", err, out)
+		}
+		ids := activeNamed(t, em, "svc")
+		oldOn := len(ids) == 1 && ids[0] == old.AuthorizationID
+		if len(ids) != 1 || oldOn != c.wantOldOn {
+			t.Fatalf("killed at %s: active %v (old %s), want the old one active: %v", c.stage, ids, old.AuthorizationID, c.wantOldOn)
+		}
+		if !c.wantOldOn && !secretRE.MatchString(stdout.String()) {
+			t.Fatalf("killed at %s: the old token was retired but no secret reached stdout", c.stage)
+		}
+	}
+}
