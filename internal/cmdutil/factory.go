@@ -244,16 +244,22 @@ func NewTokenCmd(f *Factory) TokenCmd {
 // Hint is what a command that patctl suggests needs besides its own flags to
 // act where this one did: " --org ORG", and --profile and --account when given.
 func (t *TokenCmd) Hint(org string) string {
-	h := " --org " + ShellWord(org)
-	if t.globals != nil {
-		if profile, account := t.globals(); profile != "" || account != "" {
-			if profile != "" {
-				h += " --profile " + ShellWord(profile)
-			}
-			if account != "" {
-				h += " --account " + ShellWord(account)
-			}
-		}
+	return " --org " + ShellWord(org) + t.GlobalHint()
+}
+
+// GlobalHint is the --profile and --account part of Hint, for commands
+// without --org (resume).
+func (t *TokenCmd) GlobalHint() string {
+	if t.globals == nil {
+		return ""
+	}
+	h := ""
+	profile, account := t.globals()
+	if profile != "" {
+		h += " --profile " + ShellWord(profile)
+	}
+	if account != "" {
+		h += " --account " + ShellWord(account)
 	}
 	return h
 }

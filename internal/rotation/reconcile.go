@@ -24,7 +24,8 @@ type LostCreateError struct {
 	Failed   []string // ids that appeared but could not be revoked
 	Unsure   []string // ids that may be it, left alone (see reconcile)
 	CheckErr error    // the search for orphans itself failed
-	hint     string
+
+	hint, resumeHint string // flags of suggested commands
 }
 
 func (e *LostCreateError) Error() string {
@@ -32,7 +33,7 @@ func (e *LostCreateError) Error() string {
 	fmt.Fprintf(&b, "the answer to creating %q was lost (%v)", e.Name, e.Cause)
 	switch {
 	case e.CheckErr != nil:
-		fmt.Fprintf(&b, "; looking for a token it may have created failed too (%v): run `patctl resume%s` to look again", e.CheckErr, e.hint)
+		fmt.Fprintf(&b, "; looking for a token it may have created failed too (%v): run `patctl resume%s` to look again", e.CheckErr, e.resumeHint)
 	case len(e.Orphans) == 0 && len(e.Failed) == 0 && len(e.Unsure) == 0:
 		fmt.Fprintf(&b, "; no token matching it appeared, so it was not created")
 	}
@@ -40,7 +41,7 @@ func (e *LostCreateError) Error() string {
 		fmt.Fprintf(&b, "; the service had created it, without its secret reaching patctl: revoked %s", strings.Join(e.Orphans, ", "))
 	}
 	if len(e.Failed) > 0 {
-		fmt.Fprintf(&b, "; could not revoke the orphan %s: run `patctl resume%s`", strings.Join(e.Failed, ", "), e.hint)
+		fmt.Fprintf(&b, "; could not revoke the orphan %s: run `patctl resume%s`", strings.Join(e.Failed, ", "), e.resumeHint)
 	}
 	if len(e.Unsure) > 0 {
 		fmt.Fprintf(&b, "; the service may have created it with a shorter life, and %s could be it: check with `patctl get --id ID%s` and revoke the one nobody uses", strings.Join(e.Unsure, ", "), e.hint)
@@ -76,8 +77,8 @@ func MayHaveCreated(err error) bool {
 // of that name and scopes, created since, with an expiry cut by more than an
 // hour, is reported as possibly it, but not revoked — it could be another
 // machine's.
-func reconcile(ctx context.Context, c *patapi.Client, e *journal.Entry, others []journal.Entry, hint string, cause error) *LostCreateError {
-	lost := &LostCreateError{Name: e.Request.Name, Cause: cause, hint: hint}
+func reconcile(ctx context.Context, c *patapi.Client, e *journal.Entry, others []journal.Entry, hint, resumeHint string, cause error) *LostCreateError {
+	lost := &LostCreateError{Name: e.Request.Name, Cause: cause, hint: hint, resumeHint: resumeHint}
 	tokens, err := c.List(ctx, patapi.ListOptions{Status: "active", Ascending: true})
 	if err != nil {
 		lost.CheckErr = err

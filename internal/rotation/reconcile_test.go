@@ -36,7 +36,7 @@ func TestReconcileTakesOnlyItsOwnToken(t *testing.T) {
 	other := create(theirs.Mark(validTo))
 	recorded := &journal.Entry{ID: "rec", New: &journal.Token{ID: create(mine.Request.ValidTo)}}
 
-	lost := reconcile(ctx, env.Direct, mine, []journal.Entry{*recorded}, "", errors.New("lost"))
+	lost := reconcile(ctx, env.Direct, mine, []journal.Entry{*recorded}, "", "", errors.New("lost"))
 	if !lost.settled() || len(lost.Orphans) != 1 || lost.Orphans[0] != own || len(lost.Unsure) != 0 {
 		t.Fatalf("reconcile: %+v", lost)
 	}
@@ -61,7 +61,7 @@ func TestReconcileLeavesAShortenedTokenToAPerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lost := reconcile(ctx, env.Direct, e, nil, "", errors.New("lost"))
+	lost := reconcile(ctx, env.Direct, e, nil, "", "", errors.New("lost"))
 	if len(lost.Orphans) != 0 || len(lost.Unsure) != 1 || lost.Unsure[0] != tok.AuthorizationID {
 		t.Fatalf("reconcile: %+v", lost)
 	}

@@ -189,7 +189,7 @@ func (rs *Resumer) abort(ctx context.Context, e *journal.Entry) Outcome {
 // findLost looks for the token of a create whose answer never came.
 func (rs *Resumer) findLost(ctx context.Context, c *patapi.Client, e *journal.Entry) Outcome {
 	others, _ := rs.Journal.List()
-	lost := reconcile(ctx, c, e, without(others, e.ID), "", errors.New("the process ended before the answer came"))
+	lost := reconcile(ctx, c, e, without(others, e.ID), "", "", errors.New("the process ended before the answer came"))
 	switch {
 	case !lost.settled():
 		return rs.outcome(e, Failed, lost.Error())

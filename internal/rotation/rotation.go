@@ -37,8 +37,9 @@ type Tx struct {
 	// Pending counts the journal entries this process has open.
 	Pending *atomic.Int32
 	Now     func() time.Time
-	// Hint holds the flags a suggested command needs (" --org X …").
-	Hint     string
+	// Hint holds the flags a suggested command needs (" --org X …"), and
+	// ResumeHint those `patctl resume` needs.
+	Hint, ResumeHint string
 	JSON     *cmdutil.JSONFlags
 	Delivery *Delivery
 	// Stage, when set, is told each stage as it is reached (see the Stage*
@@ -88,6 +89,7 @@ func (t *Tx) Create(ctx context.Context, req patapi.CreateRequest) error {
 	if err := t.Journal.Claim(ctx, e, func([]journal.Entry) error { return nil }); err != nil {
 		return err
 	}
+	t.Pending.Add(1)
 	return t.run(ctx, &run{e: e, req: req})
 }
 
@@ -124,6 +126,7 @@ func (t *Tx) Rotate(ctx context.Context, sel cmdutil.Selector, build func(old pa
 	if err := t.Journal.Claim(ctx, e, claim); err != nil {
 		return err
 	}
+	t.Pending.Add(1)
 	if r.req.AllOrgs {
 		cmdutil.WarnGlobal(t.IO, t.Now())
 	}
@@ -145,10 +148,9 @@ type run struct {
 	done         []string   // what the channels did, for stderr
 }
 
-// run is the transaction proper, once its entry is claimed.
+// run is the transaction proper, once its entry is claimed. Every way out
+// either closes the entry or leaves it for resume (exit 9).
 func (t *Tx) run(ctx context.Context, r *run) error {
-	t.Pending.Add(1)
-	defer t.Pending.Add(-1)
 	e := r.e
 
 	// 1. Create. A lost answer is reconciled, never sent again.
@@ -245,7 +247,7 @@ func (t *Tx) createFailed(ctx context.Context, r *run, sent time.Time, err error
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 	others, _ := t.Journal.List()
-	lost := reconcile(cctx, t.Client, r.e, others, t.Hint, err)
+	lost := reconcile(cctx, t.Client, r.e, others, t.Hint, t.ResumeHint, err)
 	var out error = lost
 	if r.old != nil {
 		out = fmt.Errorf("%w. The old token %s is untouched", lost, r.old.AuthorizationID)
@@ -270,7 +272,7 @@ func (t *Tx) withdraw(ctx context.Context, r *run, why error) error {
 	t.save(r.e)
 	if err := t.Client.Revoke(cctx, r.fresh.AuthorizationID); err != nil && !notFound(err) {
 		return t.unfinished(fmt.Errorf("%s: %w, and revoking the new token %s failed too (%v); the old token is untouched. Run `patctl resume%s` to revoke it",
-			what, why, r.fresh.AuthorizationID, err, t.Hint))
+			what, why, r.fresh.AuthorizationID, err, t.ResumeHint))
 	}
 	t.close(r.e)
 	if r.old != nil {
@@ -281,7 +283,7 @@ func (t *Tx) withdraw(ctx context.Context, r *run, why error) error {
 
 // unfinished ends the command with exit 9, the entry left for resume.
 func (t *Tx) unfinished(err error) error {
-	return &cmdutil.ExitCodeError{Code: cmdutil.ExitUnfinished, Err: fmt.Errorf("%w\nThe operation is recorded: run `patctl resume%s` to finish it, or `patctl resume --abort%s` to roll it back", err, t.Hint, t.Hint)}
+	return &cmdutil.ExitCodeError{Code: cmdutil.ExitUnfinished, Err: fmt.Errorf("%w\nThe operation is recorded: run `patctl resume%s` to finish it, or `patctl resume --abort%s` to roll it back", err, t.ResumeHint, t.ResumeHint)}
 }
 
 // deliver writes the secret to every channel of the plan, recording each in
@@ -505,6 +507,7 @@ func (t *Tx) delivered(e *journal.Entry, channel string) {
 }
 
 func (t *Tx) close(e *journal.Entry) {
+	t.Pending.Add(-1)
 	if err := t.Journal.Close(e); err != nil {
 		fmt.Fprintf(t.IO.ErrOut, "Warning: could not close the journal entry %s: %v\n", e.ID, err)
 	}
@@ -534,7 +537,7 @@ func NewTx(t *cmdutil.TokenCmd, client *patapi.Client, j *cmdutil.JSONFlags, d *
 		return nil, err
 	}
 	tx := &Tx{IO: t.IO, Client: client, Journal: jr, Owner: t.Owner(), Pending: t.Pending, Now: t.Now,
-		Hint: t.Hint(client.Org()), JSON: j, Delivery: d, Stage: t.Stage}
+		Hint: t.Hint(client.Org()), ResumeHint: t.GlobalHint(), JSON: j, Delivery: d, Stage: t.Stage}
 	if delays != nil {
 		v, err := NewVerifier(t, delays)
 		if err != nil {
