@@ -40,8 +40,8 @@ type Tx struct {
 	// Hint holds the flags a suggested command needs (" --org X …"), and
 	// ResumeHint those `patctl resume` needs.
 	Hint, ResumeHint string
-	JSON     *cmdutil.JSONFlags
-	Delivery *Delivery
+	JSON             *cmdutil.JSONFlags
+	Delivery         *Delivery
 	// Stage, when set, is told each stage as it is reached (see the Stage*
 	// names): the end-to-end tests stop the process there.
 	Stage func(string)
