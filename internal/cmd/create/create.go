@@ -100,7 +100,7 @@ func createRun(ctx context.Context, opts *Options) error {
 		cmdutil.WarnGlobal(opts.IO, opts.Now())
 	}
 	if opts.DryRun {
-		return cmdutil.PrintPlan(opts.IO, &opts.JSONFlags, cmdutil.Plan{
+		return rotation.PrintPlan(opts.IO, &opts.JSONFlags, rotation.Plan{
 			Action: "create", DisplayName: req.DisplayName, Scope: req.Scope, ValidTo: &req.ValidTo, AllOrgs: &req.AllOrgs,
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/rotation"
 )
 
 // Options are the inputs of revoke.
@@ -70,7 +71,7 @@ func revokeRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if opts.DryRun {
-		return cmdutil.PrintPlan(opts.IO, &opts.JSONFlags, cmdutil.Plan{Action: "revoke", AuthorizationID: tok.AuthorizationID, DisplayName: tok.DisplayName})
+		return rotation.PrintPlan(opts.IO, &opts.JSONFlags, rotation.Plan{Action: "revoke", AuthorizationID: tok.AuthorizationID, DisplayName: tok.DisplayName})
 	}
 	if !opts.Yes {
 		ok, err := cmdutil.Confirm(opts.IO, fmt.Sprintf("Revoke token %q (%s, expires %s)?", tok.DisplayName, tok.AuthorizationID, tok.ValidTo.UTC().Format(time.DateOnly)))

@@ -140,7 +140,7 @@ func rotateRun(ctx context.Context, opts *Options) error {
 		}
 		req, oldExpiresAt := build(old)
 		verify := !opts.NoVerify
-		plan := cmdutil.Plan{Action: "rotate", DisplayName: req.DisplayName, Scope: req.Scope, ValidTo: &req.ValidTo,
+		plan := rotation.Plan{Action: "rotate", DisplayName: req.DisplayName, Scope: req.Scope, ValidTo: &req.ValidTo,
 			AllOrgs: &req.AllOrgs, Replaces: old.AuthorizationID, OldAction: "revoke", Verify: &verify}
 		switch {
 		case expired:
@@ -148,7 +148,7 @@ func rotateRun(ctx context.Context, opts *Options) error {
 		case oldExpiresAt != nil:
 			plan.OldAction, plan.OldExpiresAt = "expire", oldExpiresAt
 		}
-		return cmdutil.PrintPlan(opts.IO, &opts.JSONFlags, plan)
+		return rotation.PrintPlan(opts.IO, &opts.JSONFlags, plan)
 	}
 	delays := opts.VerifyDelays
 	if opts.NoVerify {

@@ -110,14 +110,14 @@ func updateRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if opts.DryRun {
-		plan := cmdutil.Plan{Action: "update", AuthorizationID: old.AuthorizationID, DisplayName: old.DisplayName, ValidTo: opts.ValidTo, AllOrgs: opts.AllOrgs}
+		plan := rotation.Plan{Action: "update", AuthorizationID: old.AuthorizationID, DisplayName: old.DisplayName, ValidTo: opts.ValidTo, AllOrgs: opts.AllOrgs}
 		if opts.Rename != nil {
 			plan.Rename = *opts.Rename
 		}
 		if opts.Scope != nil {
 			plan.Scope = *opts.Scope
 		}
-		return cmdutil.PrintPlan(opts.IO, &opts.JSONFlags, plan)
+		return rotation.PrintPlan(opts.IO, &opts.JSONFlags, plan)
 	}
 	if opts.AllOrgs != nil && *opts.AllOrgs {
 		cmdutil.WarnGlobal(opts.IO, opts.Now())

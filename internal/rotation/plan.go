@@ -1,16 +1,17 @@
-package cmdutil
+package rotation
 
 import (
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/iostreams"
-	"github.com/patctl/patctl/internal/patapi"
 	"github.com/patctl/patctl/internal/printable"
 )
 
-// Plan is what a --dry-run would have done. Only the fields of its action
+// Plan is what a --dry-run of create, update, revoke or rotate would have
+// done. Only the fields of its action
 // are set.
 type Plan struct {
 	DryRun          bool       `json:"dryRun"`
@@ -29,7 +30,7 @@ type Plan struct {
 }
 
 // PrintPlan prints a dry run's plan: JSON with --json, sentences otherwise.
-func PrintPlan(io *iostreams.IOStreams, j *JSONFlags, p Plan) error {
+func PrintPlan(io *iostreams.IOStreams, j *cmdutil.JSONFlags, p Plan) error {
 	p.DryRun = true
 	if j.JSON {
 		return j.WriteJSON(io.Out, p)
@@ -72,26 +73,4 @@ func PrintPlan(io *iostreams.IOStreams, j *JSONFlags, p Plan) error {
 	}
 	fmt.Fprintln(io.ErrOut, "Dry run: nothing was changed.")
 	return nil
-}
-
-// GlobalCutoff is when Azure DevOps stops accepting PATs valid in all
-// organizations.
-var GlobalCutoff = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-
-// WarnGlobal says on stderr that global tokens stop working.
-func WarnGlobal(io *iostreams.IOStreams, now time.Time) {
-	verb := "stop"
-	if !now.Before(GlobalCutoff) {
-		verb = "stopped"
-	}
-	fmt.Fprintf(io.ErrOut, "Warning: tokens valid in all organizations (--all-orgs) %s working on %s; prefer a token for this organization.\n", verb, GlobalCutoff.Format(time.DateOnly))
-}
-
-// EffectiveExpiry is when a token stops working: its validTo, or the cutoff
-// for all-organizations tokens if that comes first ("global").
-func EffectiveExpiry(t patapi.PatToken) (time.Time, string) {
-	if t.AllOrgs() && GlobalCutoff.Before(t.ValidTo.Time) {
-		return GlobalCutoff, "global"
-	}
-	return t.ValidTo.UTC(), "validTo"
 }
