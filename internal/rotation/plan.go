@@ -11,8 +11,7 @@ import (
 )
 
 // Plan is what a --dry-run of create, update, revoke or rotate would have
-// done. Only the fields of its action
-// are set.
+// done. Only the fields of its action are set.
 type Plan struct {
 	DryRun          bool       `json:"dryRun"`
 	Action          string     `json:"action"` // create, update, revoke, rotate
