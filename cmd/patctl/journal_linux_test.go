@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -33,6 +34,23 @@ func signedIn(t *testing.T) (*emulator.Emulator, string, patapi.PatToken) {
 		t.Fatal(err)
 	}
 	return em, filepath.Dir(login.Path), old
+}
+
+// startStopped starts cmd (its stdout and stderr set), lets the transaction
+// run to stage and stop itself there, and returns once it has; done gets
+// the result of Wait.
+func startStopped(t *testing.T, cmd *exec.Cmd, stage string) (done chan error) {
+	t.Helper()
+	cmd.Env = append(cmd.Env, envTestStopAt+"="+stage)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done = make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if !waitFor(done, func() bool { return stopped(cmd.Process.Pid) }) {
+		t.Fatalf("patctl ended before %s:\n%v", stage, cmd.Stderr)
+	}
+	return done
 }
 
 // activeNamed lists the ids of the active tokens with this name.
@@ -82,22 +100,14 @@ func TestReaderGoesDuringRotate(t *testing.T) {
 	t.Parallel()
 	em, dir, old := signedIn(t)
 	cmd := inDir(patctlCommand(t, em, "rotate", "--name", "svc", "--json"), dir)
-	cmd.Env = append(cmd.Env, envTestStopAt+"="+rotation.StageDelivering)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = w, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	done := startStopped(t, cmd, rotation.StageDelivering)
 	w.Close()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	if !waitFor(done, func() bool { return stopped(cmd.Process.Pid) }) {
-		t.Fatalf("patctl ended early:\n%s", stderr.String())
-	}
 	r.Close()
 	_ = cmd.Process.Signal(syscall.SIGCONT)
 	<-done
@@ -116,17 +126,9 @@ func TestJQSecretSurvivesAKillDuringTheRevoke(t *testing.T) {
 	t.Parallel()
 	em, dir, old := signedIn(t)
 	cmd := inDir(patctlCommand(t, em, "rotate", "--id", old.AuthorizationID, "--jq", "."), dir)
-	cmd.Env = append(cmd.Env, envTestStopAt+"="+rotation.StageRetiring)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	if !waitFor(done, func() bool { return stopped(cmd.Process.Pid) }) {
-		t.Fatalf("patctl ended early:\n%s", stderr.String())
-	}
+	done := startStopped(t, cmd, rotation.StageRetiring)
 	_ = cmd.Process.Kill()
 	<-done
 	if secretRE.MatchString(stdout.String()) || strings.Contains(stdout.String(), `"token"`) {
@@ -164,17 +166,9 @@ func TestTwoRotationsOfOneToken(t *testing.T) {
 	t.Parallel()
 	em, dir, old := signedIn(t)
 	first := inDir(patctlCommand(t, em, "rotate", "--name", "svc"), dir)
-	first.Env = append(first.Env, envTestStopAt+"="+rotation.StageCreated)
 	var firstOut, firstErr bytes.Buffer
 	first.Stdout, first.Stderr = &firstOut, &firstErr
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- first.Wait() }()
-	if !waitFor(done, func() bool { return stopped(first.Process.Pid) }) {
-		t.Fatalf("the first rotation ended early:\n%s", firstErr.String())
-	}
+	done := startStopped(t, first, rotation.StageCreated)
 
 	em.ResetRequests()
 	for _, sel := range [][]string{{"--name", "svc"}, {"--id", old.AuthorizationID}} {
@@ -221,17 +215,10 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := inDir(patctlCommand(t, em, "rotate", "--id", old.AuthorizationID), dir)
-	cmd.Env = append(cmd.Env, envTestStopAt+"="+rotation.StageVerifying, "PATCTL_HTTP_TIMEOUT=60s")
+	cmd.Env = append(cmd.Env, "PATCTL_HTTP_TIMEOUT=60s")
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &bytes.Buffer{}, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	if !waitFor(done, func() bool { return stopped(cmd.Process.Pid) }) {
-		t.Fatalf("patctl ended early:\n%s", stderr.String())
-	}
+	done := startStopped(t, cmd, rotation.StageVerifying)
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	_ = cmd.Process.Signal(syscall.SIGCONT)
 	withdrawing := func() bool {
@@ -281,17 +268,10 @@ func TestAccessTokenFromEnvKeepsNoSecret(t *testing.T) {
 			t.Fatal(err)
 		}
 		cmd := inDir(patctlCommand(t, em, "rotate", "--id", old.AuthorizationID), dir)
-		cmd.Env = append(cmd.Env, envTestStopAt+"="+c.stage, "PATCTL_TOKEN="+tok)
+		cmd.Env = append(cmd.Env, "PATCTL_TOKEN="+tok)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		if !waitFor(done, func() bool { return stopped(cmd.Process.Pid) }) {
-			t.Fatalf("patctl ended early:\n%s", stderr.String())
-		}
+		done := startStopped(t, cmd, c.stage)
 		files, _ := filepath.Glob(filepath.Join(dir, "config", "journal", "*.json"))
 		for _, f := range files {
 			if data, _ := os.ReadFile(f); strings.Contains(string(data), `"sealed"`) {

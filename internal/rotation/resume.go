@@ -72,30 +72,31 @@ func (rs *Resumer) Run(ctx context.Context, abort bool) error {
 			outcomes = append(outcomes, rs.outcome(e, Skipped, fmt.Sprintf("recorded by %s: run `patctl resume --account %s`", e.Account, e.Account)))
 			continue
 		}
-		var o Outcome
-		if abort {
-			o = rs.abort(ctx, e)
-		} else {
-			o = rs.finish(ctx, e)
-		}
-		outcomes = append(outcomes, o)
+		outcomes = append(outcomes, rs.handle(ctx, e, abort))
 	}
 	return rs.report(outcomes)
 }
 
-// finish takes one operation forward to its end, or back where it cannot
-// go forward: a new token whose secret is lost and reached no one is revoked.
-func (rs *Resumer) finish(ctx context.Context, e *journal.Entry) Outcome {
+// handle finishes one operation, or with abort rolls it back. Either way a
+// create whose answer never came is looked for, and a withdrawal finished.
+func (rs *Resumer) handle(ctx context.Context, e *journal.Entry, abort bool) Outcome {
 	c, err := rs.Client(ctx, e.Org)
-	if err != nil {
-		return rs.outcome(e, Failed, err.Error())
-	}
 	switch {
+	case err != nil:
+		return rs.outcome(e, Failed, err.Error())
 	case e.New == nil:
 		return rs.findLost(ctx, c, e)
 	case e.Withdrawn:
 		return rs.revokeNew(ctx, c, e, "it was being withdrawn")
+	case abort:
+		return rs.abort(ctx, c, e)
 	}
+	return rs.finish(ctx, c, e)
+}
+
+// finish takes one operation forward to its end, or back where it cannot
+// go forward: a new token whose secret is lost and reached no one is revoked.
+func (rs *Resumer) finish(ctx context.Context, c *patapi.Client, e *journal.Entry) Outcome {
 	secret, sealedErr := rs.unseal(e)
 	if secret == "" {
 		return rs.withoutSecret(ctx, c, e, sealedErr)
@@ -172,15 +173,8 @@ func (rs *Resumer) withoutSecret(ctx context.Context, c *patapi.Client, e *journ
 
 // abort rolls an operation back: each new token whose secret reached no
 // one is revoked, each old one kept.
-func (rs *Resumer) abort(ctx context.Context, e *journal.Entry) Outcome {
-	c, err := rs.Client(ctx, e.Org)
-	if err != nil {
-		return rs.outcome(e, Failed, err.Error())
-	}
-	switch {
-	case e.New == nil:
-		return rs.findLost(ctx, c, e)
-	case len(e.Delivered) == 0:
+func (rs *Resumer) abort(ctx context.Context, c *patapi.Client, e *journal.Entry) Outcome {
+	if len(e.Delivered) == 0 {
 		return rs.revokeNew(ctx, c, e, "rolled back")
 	}
 	return rs.closed(e, Kept, fmt.Sprintf("the new token %s reached %s, so it was kept; the old token was kept too", e.New.ID, strings.Join(e.Delivered, ", ")))
