@@ -2,12 +2,14 @@ package httptrace
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestSecretsNeverShow(t *testing.T) {
@@ -58,5 +60,32 @@ func TestRedactCoversEveryKeyInBothForms(t *testing.T) {
 				t.Errorf("%s: %s", key, got)
 			}
 		}
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestAnAnswerCutShortStaysAnError: the trace reads the body first, but a
+// read that failed must fail for the caller too, not pass as a short answer.
+func TestAnAnswerCutShortStaysAnError(t *testing.T) {
+	cut := errors.New("the answer stopped")
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		body := io.MultiReader(strings.NewReader(`{"patToken":{"token":"dip55`), iotest.ErrReader(cut))
+		return &http.Response{Status: "200 OK", StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(body), Request: r}, nil
+	})
+	var log bytes.Buffer
+	client := &http.Client{Transport: &Transport{Base: base, Out: &log}}
+	resp, err := client.Get("https://example.invalid/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	if !errors.Is(err, cut) || string(got) != `{"patToken":{"token":"dip55` {
+		t.Fatalf("read %q, %v; want the part that came, then %v", got, err, cut)
+	}
+	if out := log.String(); !strings.Contains(out, "the answer stopped") || strings.Contains(out, "dip55") {
+		t.Fatalf("trace:\n%s", out)
 	}
 }
