@@ -78,10 +78,7 @@ func TestCommitThenDropCreatesButAnswersNothing(t *testing.T) {
 	em := startEmulator(t, Options{})
 	api := newAPIClient(t, em)
 	em.AddFault(Fault{Op: OpCreate, Kind: FaultCommitThenDrop, Times: 1})
-	body, _ := json.Marshal(map[string]any{"displayName": "lost", "scope": "vso.code", "validTo": em.Now().Add(time.Hour)})
-	req, _ := http.NewRequest("POST", em.URL()+patsPath+"?api-version=7.1-preview.1", strings.NewReader(string(body)))
-	req.Header.Set("Authorization", "Bearer "+api.token)
-	req.Header.Set("Content-Type", "application/json")
+	req := api.createRequest("lost")
 	resp, err := em.HTTPClient().Do(req)
 	if err == nil {
 		resp.Body.Close()
@@ -92,6 +89,16 @@ func TestCommitThenDropCreatesButAnswersNothing(t *testing.T) {
 	if len(items) != 1 || items[0].(map[string]any)["displayName"] != "lost" {
 		t.Fatalf("the token was not created: %v", items)
 	}
+}
+
+// createRequest is a create of a token named name, for sending by hand
+// where the answer is not meant to arrive whole.
+func (a *apiClient) createRequest(name string) *http.Request {
+	body, _ := json.Marshal(map[string]any{"displayName": name, "scope": "vso.code", "validTo": a.em.Now().Add(time.Hour)})
+	req, _ := http.NewRequest("POST", a.em.URL()+patsPath+"?api-version=7.1-preview.1", strings.NewReader(string(body)))
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	req.Header.Set("Content-Type", "application/json")
+	return req
 }
 
 func TestResetAndTimeoutFaults(t *testing.T) {
@@ -132,10 +139,7 @@ func TestStallBodyFault(t *testing.T) {
 	em := startEmulator(t, Options{})
 	api := newAPIClient(t, em)
 	em.AddFault(Fault{Op: OpCreate, Kind: FaultStallBody, Times: 1})
-	body, _ := json.Marshal(map[string]any{"displayName": "stalled", "scope": "vso.code", "validTo": em.Now().Add(time.Hour)})
-	req, _ := http.NewRequest("POST", em.URL()+patsPath+"?api-version=7.1-preview.1", strings.NewReader(string(body)))
-	req.Header.Set("Authorization", "Bearer "+api.token)
-	req.Header.Set("Content-Type", "application/json")
+	req := api.createRequest("stalled")
 	client := em.HTTPClient()
 	client.Timeout = 300 * time.Millisecond
 	resp, err := client.Do(req)
