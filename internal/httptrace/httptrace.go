@@ -70,7 +70,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{rerr}))
 			fmt.Fprintf(&b, "< error reading the body after %s (%d bytes): %v\n", time.Since(start).Round(time.Millisecond), len(body), rerr)
 		} else if len(body) > 0 {
-			fmt.Fprintf(&b, "< %s\n", Redact(truncate(string(body), 2000)))
+			// Redact the whole body, then cut it: a cut first could leave a
+			// secret without the closing quote its redaction looks for.
+			fmt.Fprintf(&b, "< %s\n", truncate(Redact(string(body)), 2000))
 		}
 	}
 	t.mu.Lock()
@@ -114,7 +116,9 @@ func RedactURL(u *url.URL) string {
 var (
 	// Both body patterns name every key in secretKeys, and only those.
 	jsonSecretRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`("(?i:` + secretKeyAlternation() + `)"\s*:\s*)"[^"]*"`)
+		// A value may hold escaped quotes, and may lack its closing quote
+		// where a body ends early.
+		return regexp.MustCompile(`("(?i:` + secretKeyAlternation() + `)"\s*:\s*)"(?:[^"\\]|\\.)*"?`)
 	})
 	formSecretRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`(^|&)((?i:` + secretKeyAlternation() + `)=)[^&]*`)

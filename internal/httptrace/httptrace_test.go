@@ -89,3 +89,37 @@ func TestAnAnswerCutShortStaysAnError(t *testing.T) {
 		t.Fatalf("trace:\n%s", out)
 	}
 }
+
+// TestASecretAcrossTheCutStaysHidden: a long answer is cut for the trace; a
+// secret that straddles the cut must be redacted all the same, not shown up
+// to the cut.
+func TestASecretAcrossTheCutStaysHidden(t *testing.T) {
+	const pat = "dip55dwf4vpitomw63jzvomefmi2jluguprzwwqwuc6xq4fhocwq"
+	prefix := `{"patToken":{"displayName":"`
+	name := strings.Repeat("n", 2000-len(prefix)-len(`","token":"`)-len(pat)/2)
+	answer := prefix + name + `","token":"` + pat + `"},"patTokenError":"none"}`
+	if at := strings.Index(answer, pat); at >= 2000 || at+len(pat) <= 2000 {
+		t.Fatalf("the secret is at %d, not across the cut", at)
+	}
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{Status: "200 OK", StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(answer)), Request: r}, nil
+	})
+	var log bytes.Buffer
+	client := &http.Client{Transport: &Transport{Base: base, Out: &log}}
+	resp, err := client.Get("https://example.invalid/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if out := log.String(); strings.Contains(out, pat[:8]) || !strings.Contains(out, `"token":"(redacted)"`) {
+		t.Fatalf("trace:\n%s", out)
+	}
+}
+
+func TestRedactAValueCutShort(t *testing.T) {
+	for _, body := range []string{`{"token":"s3cret-valu`, `{"token":"s3cret-\"value\""}`} {
+		if got := Redact(body); strings.Contains(got, "s3cret") || strings.Contains(got, "value") {
+			t.Errorf("%s: %s", body, got)
+		}
+	}
+}
