@@ -62,7 +62,7 @@ fuzz:
 bench:
 	$(GO) run ./internal/tools/bench -o docs/performance.md
 
-## reliability: fault matrix, bad-input corpus, fuzzing, parallel jobs; writes docs/reliability.md
+## reliability: fault matrix, stall matrix, bad-input corpus, fuzzing, parallel jobs; writes docs/reliability.md
 reliability:
 	scripts/reliability.sh
 

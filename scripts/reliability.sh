@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make reliability: the rotate fault matrix, the bad-input corpus, the fuzz
+# make reliability: the rotate fault matrix, the stall matrix, the bad-input corpus, the fuzz
 # targets and the parallel-jobs test under the race detector; writes
 # docs/reliability.md from what they found.
 set -euo pipefail
@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 race=; command -v gcc >/dev/null 2>&1 && race=-race
 
-echo "reliability: fault matrix, signal matrix and bad-input corpus"
-PATCTL_RELIABILITY_OUT="$out" go test -count=1 -run 'TestRotateFaultMatrix|TestSignalMatrix|TestBadInputCorpus' ./cmd/patctl/
+echo "reliability: fault, signal and stall matrices and bad-input corpus"
+PATCTL_RELIABILITY_OUT="$out" go test -count=1 -run 'TestRotateFaultMatrix|TestSignalMatrix|TestStallMatrix|TestBadInputCorpus' ./cmd/patctl/
 echo "reliability: parallel jobs ${race:+under the race detector}"
 go test $race -count=1 -run 'TestParallelRefreshesKeepTheStoreWhole' -v ./cmd/patctl/ | tee "$out/parallel.log" | grep -E '^(---|ok|FAIL)'
 echo "reliability: fuzzing"
@@ -42,6 +42,18 @@ make --no-print-directory fuzz FUZZTIME="${FUZZTIME:-10s}" 2>&1 | tee "$out/fuzz
   echo "secret is nowhere — and nothing is left in the journal."
   echo
   cat "$out/signal-matrix.md"
+  echo
+  echo "## Stalls"
+  echo
+  echo "The main exchange of each command, and rotate's check of the new token, stalls on every attempt: before"
+  echo "the answer's headers, or after the headers and half the body (the service having done the operation)."
+  echo "\`PATCTL_HTTP_TIMEOUT=2s\` bounds each attempt, headers and body; reads and revokes retry within"
+  echo "\`--max-wait 5s\`, a create never does. Each run must end within its attempts' deadlines and its waits (not"
+  echo "at the emulator's one-minute bound on a stall) and name \`PATCTL_HTTP_TIMEOUT\`; \`create\` and \`rotate\` must"
+  echo "keep the invariant above. A revoke's answer (204) has no body, so its mid-body stall leaves the answer"
+  echo "whole and the revoke succeeds."
+  echo
+  cat "$out/stall-matrix.md"
   echo
   echo "## Bad input"
   echo

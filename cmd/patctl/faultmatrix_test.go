@@ -54,14 +54,13 @@ func TestRotateFaultMatrix(t *testing.T) {
 			name := s.name + " / " + fl.name
 			t.Run(name, func(t *testing.T) {
 				r := runFaultCell(t, f)
-				ok := r.oldActive || r.delivered
-				ok = ok && (len(r.orphans) == 0 || r.orphansReported)
+				ok := r.invariant()
 				if !ok {
 					t.Errorf("invariant broken: old active %v, new delivered %v, orphans %v (reported %v); exit %d\n%s",
 						r.oldActive, r.delivered, r.orphans, r.orphansReported, r.code, r.stderr)
 				}
 				rows = append(rows, fmt.Sprintf("| %s | %s | %d | %s | %s | %s | %s |", s.name, fl.name, r.code,
-					yesNo(r.oldActive), yesNo(r.delivered), orphanText(r), map[bool]string{true: "holds", false: "BROKEN"}[ok]))
+					yesNo(r.oldActive), yesNo(r.delivered), orphanText(r), holds(ok)))
 			})
 		}
 	}
@@ -71,16 +70,31 @@ func TestRotateFaultMatrix(t *testing.T) {
 
 type cellResult struct {
 	code            int
-	stderr          string
+	stdout, stderr  string
+	elapsed         time.Duration // of the patctl run alone
 	oldActive       bool
 	delivered       bool
 	orphans         []string
 	orphansReported bool
 }
 
+// invariant: the old token is still active or the new secret was
+// delivered, and no token the service made is left active unreported.
+func (r cellResult) invariant() bool {
+	return (r.oldActive || r.delivered) && (len(r.orphans) == 0 || r.orphansReported)
+}
+
 var secretRE = regexp.MustCompile(`(?m)^[a-z0-9]{52}$`)
 
 func runFaultCell(t *testing.T, f emulator.Fault) cellResult {
+	return runCell(t, f, "2s", func(old string) []string { return []string{"rotate", "--id", old, "--max-wait", "3s"} })
+}
+
+// runCell signs in to a fresh emulator, makes a token "svc" directly, arms f
+// and runs patctl with the arguments args gives for that token's id, with
+// PATCTL_HTTP_TIMEOUT=timeout; then it looks at what is left: the old
+// token, any other active "svc…" token, and a secret on stdout.
+func runCell(t *testing.T, f emulator.Fault, timeout string, args func(old string) []string) cellResult {
 	em := emulatortest.Start(t, emulator.Options{})
 	if f.Op == emulator.OpToken {
 		// A login whose access token is due for a refresh at once.
@@ -100,12 +114,13 @@ func runFaultCell(t *testing.T, f emulator.Fault) cellResult {
 		t.Fatal(err)
 	}
 
-	cmd := inDir(patctlCommand(t, em, "rotate", "--id", old.AuthorizationID, "--max-wait", "3s"), dir)
-	cmd.Env = append(cmd.Env, "PATCTL_HTTP_TIMEOUT=2s")
+	cmd := inDir(patctlCommand(t, em, args(old.AuthorizationID)...), dir)
+	cmd.Env = append(cmd.Env, "PATCTL_HTTP_TIMEOUT="+timeout)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
 	err = cmd.Run()
-	r := cellResult{stderr: stderr.String()}
+	r := cellResult{stdout: stdout.String(), stderr: stderr.String(), elapsed: time.Since(start)}
 	if exitErr, ok := err.(*exec.ExitError); ok {
 		r.code = exitErr.ExitCode()
 	} else if err != nil {
@@ -126,7 +141,7 @@ func runFaultCell(t *testing.T, f emulator.Fault) cellResult {
 			others = append(others, tok.AuthorizationID)
 		}
 	}
-	if secret := secretRE.FindString(stdout.String()); secret != "" {
+	if secret := secretRE.FindString(r.stdout); secret != "" {
 		r.delivered = patapi.VerifyPAT(context.Background(), em.HTTPClient(), em.URL(), emulator.DefaultOrg, secret) == nil
 	}
 	// An active new token whose secret was not delivered is an orphan.
@@ -152,6 +167,8 @@ func directAPI(t *testing.T, em *emulator.Emulator) *patapi.Client {
 }
 
 func yesNo(b bool) string { return map[bool]string{true: "yes", false: "no"}[b] }
+
+func holds(ok bool) string { return map[bool]string{true: "holds", false: "BROKEN"}[ok] }
 
 func orphanText(r cellResult) string {
 	if len(r.orphans) == 0 {

@@ -164,6 +164,8 @@ func runSignalCell(t *testing.T, op string, st signalStage, in interruption) sig
 	}
 
 	cmd := inDir(patctlCommand(t, em, args...), dir)
+	// A held POST that nothing interrupts (a closed pipe) ends at this.
+	cmd.Env = append(cmd.Env, "PATCTL_HTTP_TIMEOUT=5s")
 	if !st.inFlight {
 		cmd.Env = append(cmd.Env, envTestStopAt+"="+st.stop)
 	}

@@ -169,10 +169,11 @@ func (f *Factory) traceOut() (io.Writer, error) {
 // NewHTTPClient is the one HTTP client of a patctl run: it trusts the system
 // roots plus caFile, keeps connections alive for reuse, and never follows a
 // redirect (Azure DevOps redirects to a sign-in page, which is not an answer).
-// timeout bounds the wait for an answer's headers (0: 60 seconds).
+// timeout bounds each request from its start to the end of its answer's body
+// (0: DefaultHTTPTimeout); a retry has a timeout of its own.
 func NewHTTPClient(caFile string, timeout time.Duration) (*http.Client, error) {
 	if timeout <= 0 {
-		timeout = 60 * time.Second
+		timeout = DefaultHTTPTimeout
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
@@ -188,17 +189,16 @@ func NewHTTPClient(caFile string, timeout time.Duration) (*http.Client, error) {
 		}
 	}
 	transport := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:       &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:   15 * time.Second,
-		ResponseHeaderTimeout: timeout,
-		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConnsPerHost:   4,
-		ForceAttemptHTTP2:     true,
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:     &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout: 15 * time.Second,
+		IdleConnTimeout:     90 * time.Second,
+		MaxIdleConnsPerHost: 4,
+		ForceAttemptHTTP2:   true,
 	}
 	return &http.Client{
-		Transport: transport,
+		Transport: &deadlineTransport{base: transport, limit: timeout},
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},

@@ -60,7 +60,7 @@ var Variables = []Variable{
 	{EnvAPIURL, DefaultAPIURL, "base URL of the PAT Lifecycle Management API."},
 	{EnvDevOpsURL, DefaultDevOpsURL, "base URL of Azure DevOps itself, where rotate checks that a new token works."},
 	{EnvProfile, DefaultProfile, "the profile of the config file to use, when --profile is not given."},
-	{EnvTimeout, "60s", "how long to wait for an answer from a service before counting the request as lost."},
+	{EnvTimeout, "30s", "how long one request may take, from sending it to the end of its answer, before it counts as lost; each retry gets as long again."},
 	{EnvDebug, "", "a file to append an HTTP trace to (secrets redacted), like --debug does on stderr."},
 }
 
@@ -77,7 +77,7 @@ type Settings struct {
 	DevOpsURL string
 	Org       string // PATCTL_ORG; --org wins over it
 	Profile   string // the profile in force
-	// HTTPTimeout bounds the wait for an answer; 0 means the default.
+	// HTTPTimeout bounds each request, answer included; 0 means the default.
 	HTTPTimeout time.Duration
 	Account     string // the profile's account, for choosing among several
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -16,8 +17,14 @@ const (
 	FaultStatus = "status"
 	// FaultReset closes the connection before doing the operation.
 	FaultReset = "reset"
-	// FaultTimeout holds the request without answering until the client gives up.
+	// FaultTimeout holds the request without answering until the client
+	// gives up: a stall before the headers, the operation not done.
 	FaultTimeout = "timeout"
+	// FaultStallBody does the operation, sends the answer's headers and the
+	// first half of its body, then holds until the client gives up (or
+	// stallLimit passes) and closes the connection. An answer with no body (a
+	// revoke's 204) is whole once its headers are sent.
+	FaultStallBody = "stall-body"
 	// FaultCommitThenDrop does the operation, then closes the connection
 	// instead of sending the answer: the client cannot know it succeeded.
 	FaultCommitThenDrop = "commit-then-drop"
@@ -47,8 +54,8 @@ func (e *Emulator) AddFault(f Fault) error {
 	switch {
 	case f.Op == "":
 		return errors.New("op is required (an operation name or *)")
-	case f.Kind != FaultStatus && f.Kind != FaultReset && f.Kind != FaultTimeout && f.Kind != FaultCommitThenDrop && f.Kind != FaultCommitThenHold:
-		return fmt.Errorf("kind %q is not one of status, reset, timeout, commit-then-drop, commit-then-hold", f.Kind)
+	case f.Kind != FaultStatus && f.Kind != FaultReset && f.Kind != FaultTimeout && f.Kind != FaultStallBody && f.Kind != FaultCommitThenDrop && f.Kind != FaultCommitThenHold:
+		return fmt.Errorf("kind %q is not one of status, reset, timeout, stall-body, commit-then-drop, commit-then-hold", f.Kind)
 	case f.Kind == FaultStatus && f.Status != 0 && (f.Status < 400 || f.Status > 599):
 		return fmt.Errorf("status %d is not an HTTP error status", f.Status)
 	case f.Times < 0 || f.Skip < 0 || f.RetryAfter < 0:
@@ -118,6 +125,9 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request, handler http.Handl
 		sleepCtx(r.Context(), 5*time.Minute)
 		dropConnection(w)
 		return true
+	case FaultStallBody:
+		stallBody(w, r, handler)
+		return true
 	case FaultCommitThenDrop:
 		handler(&discardWriter{header: http.Header{}}, r)
 		dropConnection(w)
@@ -129,6 +139,31 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request, handler http.Handl
 		return true
 	}
 	return false
+}
+
+// stallLimit bounds how long a stall-body fault holds a connection, so that a
+// client that never gives up cannot keep the emulator's goroutine forever.
+const stallLimit = time.Minute
+
+// stallBody carries out the operation, sends its answer's headers and half
+// its body, then holds and drops the connection.
+func stallBody(w http.ResponseWriter, r *http.Request, handler http.HandlerFunc) {
+	answer := &bufferWriter{header: http.Header{}, status: http.StatusOK}
+	handler(answer, r)
+	for k, v := range answer.header {
+		w.Header()[k] = v
+	}
+	// The client must not send another request on a connection that hangs.
+	w.Header().Set("Connection", "close")
+	body := answer.body.Bytes()
+	if len(body) > 0 {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	w.WriteHeader(answer.status)
+	_, _ = w.Write(body[:len(body)/2])
+	_ = http.NewResponseController(w).Flush()
+	sleepCtx(r.Context(), stallLimit)
+	dropConnection(w)
 }
 
 // dropConnection closes the client's connection abruptly (a TCP reset where
@@ -152,6 +187,17 @@ func netConnOf(c net.Conn) net.Conn {
 	}
 	return c
 }
+
+// bufferWriter keeps an answer, to be sent in part.
+type bufferWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferWriter) Header() http.Header         { return b.header }
+func (b *bufferWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferWriter) WriteHeader(status int)      { b.status = status }
 
 // discardWriter swallows an answer that will never be sent.
 type discardWriter struct {

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -85,13 +86,9 @@ func TestCommitFaultsCreateButAnswerNothing(t *testing.T) {
 		em := startEmulator(t, Options{})
 		api := newAPIClient(t, em)
 		em.AddFault(Fault{Op: OpCreate, Kind: kind, Times: 1})
-		body, _ := json.Marshal(map[string]any{"displayName": "lost", "scope": "vso.code", "validTo": em.Now().Add(time.Hour)})
-		req, _ := http.NewRequest("POST", em.URL()+patsPath+"?api-version=7.1-preview.1", strings.NewReader(string(body)))
-		req.Header.Set("Authorization", "Bearer "+api.token)
-		req.Header.Set("Content-Type", "application/json")
 		client := em.HTTPClient()
 		client.Timeout = 300 * time.Millisecond // a held answer
-		if resp, err := client.Do(req); err == nil {
+		if resp, err := client.Do(api.createRequest("lost")); err == nil {
 			resp.Body.Close()
 			t.Fatalf("%s: the answer arrived: %d", kind, resp.StatusCode)
 		}
@@ -101,6 +98,16 @@ func TestCommitFaultsCreateButAnswerNothing(t *testing.T) {
 			t.Fatalf("%s: the token was not created: %v", kind, items)
 		}
 	}
+}
+
+// createRequest is a create of a token named name, for sending by hand
+// where the answer is not meant to arrive whole.
+func (a *apiClient) createRequest(name string) *http.Request {
+	body, _ := json.Marshal(map[string]any{"displayName": name, "scope": "vso.code", "validTo": a.em.Now().Add(time.Hour)})
+	req, _ := http.NewRequest("POST", a.em.URL()+patsPath+"?api-version=7.1-preview.1", strings.NewReader(string(body)))
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	req.Header.Set("Content-Type", "application/json")
+	return req
 }
 
 func TestResetAndTimeoutFaults(t *testing.T) {
@@ -132,6 +139,62 @@ func TestResetAndTimeoutFaults(t *testing.T) {
 	if time.Since(start) > 5*time.Second {
 		t.Fatal("the client's timeout did not end the request")
 	}
+}
+
+// TestStallBodyFault: the operation is done, the headers and half the body
+// arrive, then nothing until the client gives up; the emulator lets go of
+// the request once it has.
+func TestStallBodyFault(t *testing.T) {
+	em := startEmulator(t, Options{})
+	api := newAPIClient(t, em)
+	em.AddFault(Fault{Op: OpCreate, Kind: FaultStallBody, Times: 1})
+	req := api.createRequest("stalled")
+	client := em.HTTPClient()
+	client.Timeout = 300 * time.Millisecond
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("no headers: %v", err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil || resp.StatusCode != 200 || len(got) == 0 || json.Valid(got) {
+		t.Fatalf("status %d, body %q, read error %v: want a 200 and part of its body, then an error", resp.StatusCode, got, err)
+	}
+	page := api.do("GET", patsPath+"?api-version=7.1-preview.1", nil).json(t)
+	if items := page["patTokens"].([]any); len(items) != 1 || items[0].(map[string]any)["displayName"] != "stalled" {
+		t.Fatalf("the token was not created: %v", items)
+	}
+	// The stalled request is logged when its handler ends: long before
+	// stallLimit, since the client went away.
+	deadline := time.Now().Add(stallLimit / 2)
+	for !logged(em, OpCreate, FaultStallBody) {
+		if time.Now().After(deadline) {
+			t.Fatal("the stalled request still holds after the client left")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// A revoke's 204 has no body: its headers are the whole answer.
+	em.AddFault(Fault{Op: OpRevoke, Kind: FaultStallBody, Times: 1})
+	id := page["patTokens"].([]any)[0].(map[string]any)["authorizationId"].(string)
+	req, _ = http.NewRequest("DELETE", em.URL()+patsPath+"?api-version=7.1-preview.1&authorizationId="+id, nil)
+	req.Header.Set("Authorization", "Bearer "+api.token)
+	resp, err = client.Do(req)
+	if err != nil || resp.StatusCode != 204 {
+		t.Fatalf("revoke: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+// logged reports whether the request log has a finished request of op with
+// fault.
+func logged(em *Emulator, op, fault string) bool {
+	for _, r := range em.Requests() {
+		if r.Op == op && r.Fault == fault {
+			return true
+		}
+	}
+	return false
 }
 
 func TestFaultOnRefreshGrantOnly(t *testing.T) {

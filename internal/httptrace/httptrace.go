@@ -64,8 +64,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		body, rerr := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 		resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(body))
-		if rerr == nil && len(body) > 0 {
-			fmt.Fprintf(&b, "< %s\n", Redact(truncate(string(body), 2000)))
+		if rerr != nil {
+			// An answer cut short is no answer: the caller must meet the
+			// error where the body ends, as it would without the trace.
+			resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{rerr}))
+			fmt.Fprintf(&b, "< error reading the body after %s (%d bytes): %v\n", time.Since(start).Round(time.Millisecond), len(body), rerr)
+		} else if len(body) > 0 {
+			// Redact the whole body, then cut it: a cut first could leave a
+			// secret without the closing quote its redaction looks for.
+			fmt.Fprintf(&b, "< %s\n", truncate(Redact(string(body)), 2000))
 		}
 	}
 	t.mu.Lock()
@@ -109,7 +116,9 @@ func RedactURL(u *url.URL) string {
 var (
 	// Both body patterns name every key in secretKeys, and only those.
 	jsonSecretRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`("(?i:` + secretKeyAlternation() + `)"\s*:\s*)"[^"]*"`)
+		// A value may hold escaped quotes, and may lack its closing quote
+		// where a body ends early.
+		return regexp.MustCompile(`("(?i:` + secretKeyAlternation() + `)"\s*:\s*)"(?:[^"\\]|\\.)*"?`)
 	})
 	formSecretRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`(^|&)((?i:` + secretKeyAlternation() + `)=)[^&]*`)
@@ -134,6 +143,11 @@ func Redact(body string) string {
 	body = formSecretRE().ReplaceAllString(body, `$1$2(redacted)`)
 	return jwtRE().ReplaceAllString(body, "(redacted JWT)")
 }
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -2,12 +2,14 @@ package httptrace
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestSecretsNeverShow(t *testing.T) {
@@ -57,6 +59,67 @@ func TestRedactCoversEveryKeyInBothForms(t *testing.T) {
 			if got := Redact(body); strings.Contains(got, "s3cret-value") {
 				t.Errorf("%s: %s", key, got)
 			}
+		}
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestAnAnswerCutShortStaysAnError: the trace reads the body first, but a
+// read that failed must fail for the caller too, not pass as a short answer.
+func TestAnAnswerCutShortStaysAnError(t *testing.T) {
+	cut := errors.New("the answer stopped")
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		body := io.MultiReader(strings.NewReader(`{"patToken":{"token":"dip55`), iotest.ErrReader(cut))
+		return &http.Response{Status: "200 OK", StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(body), Request: r}, nil
+	})
+	var log bytes.Buffer
+	client := &http.Client{Transport: &Transport{Base: base, Out: &log}}
+	resp, err := client.Get("https://example.invalid/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	if !errors.Is(err, cut) || string(got) != `{"patToken":{"token":"dip55` {
+		t.Fatalf("read %q, %v; want the part that came, then %v", got, err, cut)
+	}
+	if out := log.String(); !strings.Contains(out, "the answer stopped") || strings.Contains(out, "dip55") {
+		t.Fatalf("trace:\n%s", out)
+	}
+}
+
+// TestASecretAcrossTheCutStaysHidden: a long answer is cut for the trace; a
+// secret that straddles the cut must be redacted all the same, not shown up
+// to the cut.
+func TestASecretAcrossTheCutStaysHidden(t *testing.T) {
+	const pat = "dip55dwf4vpitomw63jzvomefmi2jluguprzwwqwuc6xq4fhocwq"
+	prefix := `{"patToken":{"displayName":"`
+	name := strings.Repeat("n", 2000-len(prefix)-len(`","token":"`)-len(pat)/2)
+	answer := prefix + name + `","token":"` + pat + `"},"patTokenError":"none"}`
+	if at := strings.Index(answer, pat); at >= 2000 || at+len(pat) <= 2000 {
+		t.Fatalf("the secret is at %d, not across the cut", at)
+	}
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{Status: "200 OK", StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(answer)), Request: r}, nil
+	})
+	var log bytes.Buffer
+	client := &http.Client{Transport: &Transport{Base: base, Out: &log}}
+	resp, err := client.Get("https://example.invalid/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if out := log.String(); strings.Contains(out, pat[:8]) || !strings.Contains(out, `"token":"(redacted)"`) {
+		t.Fatalf("trace:\n%s", out)
+	}
+}
+
+func TestRedactAValueCutShort(t *testing.T) {
+	for _, body := range []string{`{"token":"s3cret-valu`, `{"token":"s3cret-\"value\""}`} {
+		if got := Redact(body); strings.Contains(got, "s3cret") || strings.Contains(got, "value") {
+			t.Errorf("%s: %s", body, got)
 		}
 	}
 }

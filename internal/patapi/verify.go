@@ -26,7 +26,11 @@ func VerifyPAT(ctx context.Context, httpClient *http.Client, devopsURL, org, sec
 		return err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		// Half an answer proves nothing, whatever its status.
+		return fmt.Errorf("read the answer of %s: %w", endpoint, err)
+	}
 	if resp.StatusCode != http.StatusOK || isHTML(resp, body) {
 		return fmt.Errorf("%s answered HTTP %d", endpoint, resp.StatusCode)
 	}
