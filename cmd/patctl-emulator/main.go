@@ -156,7 +156,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		caFile = filepath.Join(dir, "ca.pem")
 	}
 	if caFile, err = filepath.Abs(caFile); err == nil {
-		err = os.WriteFile(caFile, em.CAPEM(), 0o644)
+		err = atomicfile.Write(caFile, em.CAPEM(), 0o644)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "patctl-emulator: write CA:", err)
@@ -164,7 +164,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	exports := exportLines(em, caFile)
-	fmt.Fprint(stdout, exports)
 	if f.envFile != "" {
 		// Whole or not at all: a script waits for the file to appear.
 		if err := atomicfile.Write(f.envFile, []byte(exports), 0o644); err != nil {
@@ -172,6 +171,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	// Printed once every file is written: a script that waits for the
+	// exports (or the lines on stderr) may read the files at once.
+	fmt.Fprint(stdout, exports)
 	cfg := em.Config()
 	fmt.Fprintf(stderr, "patctl-emulator: serving Entra ID and Azure DevOps at %s\n", em.URL())
 	if user, ok := firstUser(cfg); ok {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,15 +21,16 @@ import (
 )
 
 // startProgram runs the emulator program until the test ends and returns the
-// variables it exported.
-func startProgram(t *testing.T, args ...string) map[string]string {
+// variables it exported. atFirstOutput runs when the program first writes to
+// stdout, before any of it can be read.
+func startProgram(t *testing.T, atFirstOutput func(), args ...string) map[string]string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	var stderr bytes.Buffer
 	go func() {
-		done <- run(ctx, args, pw, &stderr)
+		done <- run(ctx, args, &firstWrite{w: pw, at: atFirstOutput}, &stderr)
 		pw.Close()
 	}()
 	t.Cleanup(func() {
@@ -56,6 +58,18 @@ func startProgram(t *testing.T, args ...string) map[string]string {
 	return vars
 }
 
+// firstWrite calls at on the first Write, before passing anything on.
+type firstWrite struct {
+	w    io.Writer
+	at   func()
+	once sync.Once
+}
+
+func (f *firstWrite) Write(p []byte) (int, error) {
+	f.once.Do(f.at)
+	return f.w.Write(p)
+}
+
 func clientTrusting(t *testing.T, caFile string) *http.Client {
 	t.Helper()
 	pem, err := os.ReadFile(caFile)
@@ -71,14 +85,21 @@ func clientTrusting(t *testing.T, caFile string) *http.Client {
 
 func TestProgramPrintsWorkingExports(t *testing.T) {
 	dir := t.TempDir()
-	envFile := filepath.Join(dir, "env.sh")
-	vars := startProgram(t, "--state", filepath.Join(dir, "state.json"), "--env-file", envFile, "--page-size", "5")
+	envFile, caFile := filepath.Join(dir, "env.sh"), filepath.Join(dir, "ca.pem")
+	// What a script sees the moment the first export line is printed.
+	var envAtFirstOutput, caAtFirstOutput []byte
+	var envErr, caErr error
+	atFirstOutput := func() {
+		envAtFirstOutput, envErr = os.ReadFile(envFile)
+		caAtFirstOutput, caErr = os.ReadFile(caFile)
+	}
+	vars := startProgram(t, atFirstOutput, "--state", filepath.Join(dir, "state.json"), "--env-file", envFile, "--page-size", "5")
 	for _, k := range []string{"PATCTL_AUTHORITY", "PATCTL_API_URL", "PATCTL_DEVOPS_URL", "PATCTL_CA_FILE", "PATCTL_ORG"} {
 		if vars[k] == "" {
 			t.Fatalf("%s not exported: %v", k, vars)
 		}
 	}
-	if !strings.HasPrefix(vars["PATCTL_API_URL"], "https://127.0.0.1:") || vars["PATCTL_CA_FILE"] != filepath.Join(dir, "ca.pem") {
+	if !strings.HasPrefix(vars["PATCTL_API_URL"], "https://127.0.0.1:") || vars["PATCTL_CA_FILE"] != caFile {
 		t.Fatalf("exports %v", vars)
 	}
 	client := clientTrusting(t, vars["PATCTL_CA_FILE"])
@@ -100,9 +121,14 @@ func TestProgramPrintsWorkingExports(t *testing.T) {
 	if !strings.Contains(string(body), `"defaultPageSize":5`) {
 		t.Fatalf("config %s", body)
 	}
-	env, err := os.ReadFile(envFile)
-	if err != nil || !strings.Contains(string(env), "export PATCTL_API_URL="+vars["PATCTL_API_URL"]) {
-		t.Fatalf("env file %q %v", env, err)
+	// Every file is whole before the exports are printed, so a script that
+	// waits for them (or for the env file) can read the others at once.
+	if envErr != nil || strings.Count(string(envAtFirstOutput), "export ") != len(vars) ||
+		!strings.Contains(string(envAtFirstOutput), "export PATCTL_API_URL="+vars["PATCTL_API_URL"]+"\n") {
+		t.Fatalf("env file when the exports were first printed: %q %v", envAtFirstOutput, envErr)
+	}
+	if caErr != nil || !strings.Contains(string(caAtFirstOutput), "-----END CERTIFICATE-----") {
+		t.Fatalf("CA file when the exports were first printed: %d bytes, %v", len(caAtFirstOutput), caErr)
 	}
 }
 

@@ -189,6 +189,7 @@ func runBadInput(t *testing.T, c badInput) (code int, stderr string) {
 }
 
 func TestBadInputCorpus(t *testing.T) {
+	t.Parallel()
 	if len(badInputs) < 50 {
 		t.Fatalf("the corpus has %d cases, fewer than 50", len(badInputs))
 	}

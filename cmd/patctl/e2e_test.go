@@ -8,11 +8,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,6 +41,10 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	// The tests here mostly wait on the processes they start, on timeouts and
+	// on retries, not on the CPU: run more of them at once than GOMAXPROCS.
+	// Set before the flags are parsed, so an explicit -parallel still wins.
+	flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
 	testscript.Main(m, map[string]func(){
 		"patctl-bin":  func() { os.Exit(runPatctl()) },
 		"fakebrowser": func() { os.Exit(runFakeBrowser()) },
@@ -91,6 +97,7 @@ func runFakeBrowser() int {
 }
 
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
@@ -107,6 +114,15 @@ func TestScripts(t *testing.T) {
 			"setquoted": cmdSetQuoted,
 		},
 	})
+}
+
+// childGORACE is GORACE for the patctl processes tests start: without the
+// race detector's one-second sleep at exit (atexit_sleep_ms, default 1000),
+// which, over hundreds of processes, was most of the suite's time. Races are
+// still reported while a process runs; the caller's GORACE options come after
+// and win.
+func childGORACE() string {
+	return strings.TrimSpace("atexit_sleep_ms=0 " + os.Getenv("GORACE"))
 }
 
 type scriptKey string
@@ -144,6 +160,7 @@ func setupScript(env *testscript.Env) error {
 		"PATCTL_DEBUG":   filepath.Join(env.WorkDir, "debug.log"),
 		"DEFAULT_UPN":    emulator.DefaultUserUPN,
 		"DEFAULT_TENANT": emulator.DefaultTenantID,
+		"GORACE":         childGORACE(),
 	} {
 		env.Setenv(k, v)
 	}

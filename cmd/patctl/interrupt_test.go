@@ -44,6 +44,7 @@ func patctlCommand(t *testing.T, em *emulator.Emulator, args ...string) *exec.Cm
 		"PATCTL_CONFIG_DIR="+filepath.Join(dir, "config"),
 		envTestKeyring+"="+filepath.Join(dir, "keyring"),
 		"PATCTL_TOKEN=",
+		"GORACE="+childGORACE(),
 	)
 	return cmd
 }
@@ -58,6 +59,7 @@ func inDir(cmd *exec.Cmd, dir string) *exec.Cmd {
 // TestCtrlCCancelsLogin interrupts a device-code sign-in that nobody
 // approves: patctl stops at once, says so, exits 130 and stores nothing.
 func TestCtrlCCancelsLogin(t *testing.T) {
+	t.Parallel()
 	em := emulatortest.Start(t, emulator.Options{})
 	em.Update(func(c *emulator.Config) { c.DeviceCodeOutcome = emulator.DeviceCodePending })
 
@@ -151,6 +153,7 @@ func assertNothingStored(t *testing.T, cmd *exec.Cmd) {
 // TestCtrlCWhileTheBrowserIsOpen interrupts a browser sign-in whose browser
 // neither answers nor exits.
 func TestCtrlCWhileTheBrowserIsOpen(t *testing.T) {
+	t.Parallel()
 	em := emulatortest.Start(t, emulator.Options{})
 	for _, wait := range []time.Duration{500 * time.Millisecond, 4 * time.Second} { // before and after the browser's grace
 		cmd := patctlCommand(t, em, "login")

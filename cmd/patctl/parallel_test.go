@@ -16,6 +16,7 @@ import (
 // All succeed, the store stays readable, and Entra ID sees about one refresh
 // (the emulator refuses a used refresh token, so a race would show).
 func TestParallelRefreshesKeepTheStoreWhole(t *testing.T) {
+	t.Parallel()
 	em := emulatortest.Start(t, emulator.Options{})
 	// Logged in with a token MSAL counts as expired (it refreshes within
 	// five minutes of expiry); refreshes then bring hour-long tokens.

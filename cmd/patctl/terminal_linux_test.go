@@ -61,6 +61,7 @@ func runOnTerminal(t *testing.T, em *emulator.Emulator, dir string, args ...stri
 // patctl token refuses (exit 2) and the terminal shows no token; with
 // --show it prints one. Into a pipe it prints without --show.
 func TestTokenNeverOnATerminalWithoutShow(t *testing.T) {
+	t.Parallel()
 	em := emulatortest.Start(t, emulator.Options{})
 	dir := t.TempDir()
 	runIn(t, em, dir, "login", "--device-code")

@@ -3,14 +3,25 @@
 package atomicfile
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 )
 
 // Write replaces path with data: a temporary file in the same directory,
-// synced, then renamed over path.
+// synced, renamed over path, then the directory synced so that the rename
+// survives a crash.
+//
+// The temporary file is named .NAME.tmp-PID-RANDOM. A writer killed before
+// its rename leaves it behind, and it may hold a secret (patctl writes
+// --output-file secrets and its login this way), so each Write first removes
+// the temporary files of NAME left by processes that no longer run.
 func Write(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	dir, prefix := filepath.Dir(path), tempPrefix(path)
+	removeStale(dir, prefix)
+	tmp, err := os.CreateTemp(dir, prefix+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return err
 	}
@@ -30,5 +41,52 @@ func Write(path string, data []byte, perm os.FileMode) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("sync directory of %s: %w", path, err)
+	}
+	return nil
+}
+
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
+// removeStale removes dir's temporary files of prefix whose writer has
+// exited. Best effort: what it cannot remove waits for the next Write. A
+// reused PID only keeps a stale file a while longer; a live writer's file is
+// never touched, as its PID is running (a PID from another host or PID
+// namespace sharing dir could be taken for a dead one: that writer's rename
+// then fails and the old content stays).
+func removeStale(dir, prefix string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	self := os.Getpid()
+	for _, e := range entries {
+		pid, ok := tempPID(e.Name(), prefix)
+		if ok && pid != self && !processRunning(pid) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// tempPID reads the writer's PID out of a name prefix+PID-RANDOM, both
+// decimal as Write and os.CreateTemp make them; other names are not ours.
+func tempPID(name, prefix string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, prefix)
+	if !ok {
+		return 0, false
+	}
+	pidText, random, ok := strings.Cut(rest, "-")
+	if !ok || !isDigits(random) || !isDigits(pidText) {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(pidText)
+	return pid, err == nil && pid > 0
+}
+
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
