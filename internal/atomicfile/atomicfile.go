@@ -3,11 +3,14 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/patctl/patctl/internal/proc"
 )
 
 // Write replaces path with data: a temporary file in the same directory,
@@ -50,6 +53,15 @@ func Write(path string, data []byte, perm os.FileMode) error {
 	return nil
 }
 
+// Remove deletes path, durably: the directory is synced after. A file that
+// is not there is no error.
+func Remove(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
 func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
 
 // removeStale removes dir's temporary files of prefix whose writer has
@@ -66,7 +78,7 @@ func removeStale(dir, prefix string) {
 	self := os.Getpid()
 	for _, e := range entries {
 		pid, ok := tempPID(e.Name(), prefix)
-		if ok && pid != self && !processRunning(pid) {
+		if ok && pid != self && !proc.Running(pid) {
 			os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+
+	"github.com/patctl/patctl/internal/proc"
 )
 
 func TestWrite(t *testing.T) {
@@ -59,7 +61,7 @@ func deadPID(t *testing.T) int {
 		t.Fatal(err)
 	}
 	pid := cmd.Process.Pid
-	if processRunning(pid) {
+	if proc.Running(pid) {
 		t.Skipf("PID %d was reused at once", pid)
 	}
 	return pid

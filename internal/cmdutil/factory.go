@@ -24,6 +24,7 @@ import (
 	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/journal"
 	"github.com/patctl/patctl/internal/patapi"
+	"github.com/patctl/patctl/internal/proc"
 )
 
 // Factory gives commands their dependencies. Its functions are lazy: building
@@ -302,7 +303,7 @@ func (t *TokenCmd) Guard(org, id, name string) error {
 func WarnUnfinished(io *iostreams.IOStreams, entries []journal.Entry) {
 	var stale []string
 	for _, e := range entries {
-		if !journal.Alive(e.PID) {
+		if !proc.Running(e.PID) {
 			stale = append(stale, e.Describe())
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/patctl/patctl/internal/atomicfile"
+	"github.com/patctl/patctl/internal/proc"
 )
 
 // Operation kinds.
@@ -177,7 +178,7 @@ func NewEntry(op, org string, now time.Time) (*Entry, error) {
 type ConflictError struct{ Entry Entry }
 
 func (e *ConflictError) Error() string {
-	if Alive(e.Entry.PID) && e.Entry.PID != os.Getpid() {
+	if proc.Running(e.Entry.PID) && e.Entry.PID != os.Getpid() {
 		return fmt.Sprintf("another patctl (pid %d) is running a %s of %q in %s; wait for it to finish", e.Entry.PID, e.Entry.Op, e.Entry.Request.Name, e.Entry.Org)
 	}
 	return fmt.Sprintf("an unfinished operation is recorded: %s; run `patctl resume` to finish it (or `patctl resume --abort` to roll it back)", e.Entry.Describe())
@@ -237,15 +238,12 @@ func (j *Journal) Save(e *Entry) error {
 	if err := atomicfile.Write(j.path(e.ID), data, 0o600); err != nil {
 		return fmt.Errorf("record the operation in the journal: %w", err)
 	}
-	return syncDir(j.dir)
+	return nil
 }
 
 // Close removes a finished entry, and its secret with it.
 func (j *Journal) Close(e *Entry) error {
-	if err := os.Remove(j.path(e.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	return syncDir(j.dir)
+	return atomicfile.Remove(j.path(e.ID))
 }
 
 // List returns every entry, oldest first. An entry that cannot be read is
@@ -285,7 +283,7 @@ func (j *Journal) Unfinished() ([]Entry, error) {
 	all, err := j.List()
 	var out []Entry
 	for _, e := range all {
-		if e.PID == os.Getpid() || !Alive(e.PID) {
+		if e.PID == os.Getpid() || !proc.Running(e.PID) {
 			out = append(out, e)
 		}
 	}

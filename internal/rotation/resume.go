@@ -12,6 +12,7 @@ import (
 	"github.com/patctl/patctl/internal/journal"
 	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
+	"github.com/patctl/patctl/internal/proc"
 )
 
 // Outcomes of a resumed operation.
@@ -62,7 +63,7 @@ func (rs *Resumer) Run(ctx context.Context, abort bool) error {
 	all, _ := rs.Journal.List()
 	var outcomes []Outcome
 	for _, live := range all {
-		if journal.Alive(live.PID) && !contains(entries, live.ID) {
+		if proc.Running(live.PID) && !contains(entries, live.ID) {
 			outcomes = append(outcomes, rs.outcome(&live, Skipped, fmt.Sprintf("in progress in another patctl (pid %d)", live.PID)))
 		}
 	}
