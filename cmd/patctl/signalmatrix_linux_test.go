@@ -65,6 +65,7 @@ var (
 // no new token is, or the new secret reached stdout and the old token is
 // retired — never an active token whose secret is nowhere.
 func TestSignalMatrix(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	rows := map[string]string{}
 	var order []string
