@@ -79,7 +79,7 @@ func TestReaderGoneBeforeRotate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Close()
+	closeReader(r)
 	cmd := inDir(patctlCommand(t, em, "rotate", "--name", "svc", "--json"), dir)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = w, &stderr
@@ -108,7 +108,12 @@ func TestReaderGoesDuringRotate(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = w, &stderr
 	done := startStopped(t, cmd, rotation.StageDelivering)
 	w.Close()
-	r.Close()
+	var early bytes.Buffer
+	drain(r, &early)
+	if early.Len() > 0 {
+		t.Fatalf("stdout got %q before the delivering stage", early.String())
+	}
+	closeReader(r)
 	_ = cmd.Process.Signal(syscall.SIGCONT)
 	<-done
 	if code := cmd.ProcessState.ExitCode(); code != cmdutil.ExitError || !strings.Contains(stderr.String(), "the new token was revoked and the old one is untouched") {

@@ -201,7 +201,7 @@ func runSignalCell(t *testing.T, op string, st signalStage, in interruption) sig
 		_ = cmd.Process.Signal(sig)
 	case closedPipe:
 		drain(stdout, &out)
-		stdout.Close()
+		closeReader(stdout)
 	case sigKill:
 		_ = cmd.Process.Kill()
 	}
@@ -293,6 +293,15 @@ func countNew(t *testing.T, api *patapi.Client, old string) int {
 		}
 	}
 	return n
+}
+
+// closeReader closes the only reader of a pipe. A child process forked (by
+// another test) just before the close holds a copy of it until it has run
+// exec; waiting out the forks in progress makes sure none is left.
+func closeReader(r *os.File) {
+	r.Close()
+	syscall.ForkLock.RLock()
+	syscall.ForkLock.RUnlock()
 }
 
 // drain reads what is in the pipe now; its writer is stopped or gone.
