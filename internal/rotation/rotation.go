@@ -155,10 +155,9 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 
 	// 1. Create. A lost answer is reconciled, never sent again.
 	t.stage(StageClaimed)
-	sent := t.Now()
 	fresh, err := t.Client.Create(ctx, r.req)
 	if err != nil {
-		return t.createFailed(ctx, r, sent, err)
+		return t.createFailed(ctx, r, err)
 	}
 	r.fresh = fresh
 	t.stage(StageCreated)
@@ -232,7 +231,7 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 // have made one anyway, that token is found and revoked on a context of its
 // own (the command's may be cancelled); the entry stays while the search is
 // unsettled, for resume.
-func (t *Tx) createFailed(ctx context.Context, r *run, sent time.Time, err error) error {
+func (t *Tx) createFailed(ctx context.Context, r *run, err error) error {
 	what := "create"
 	if r.old != nil {
 		what = "rotate"
