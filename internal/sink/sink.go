@@ -1,0 +1,81 @@
+// Package sink writes a new secret to where it is used: one file per kind of
+// destination, behind one small interface. Parse picks the kind by the
+// URI's scheme; a new kind is one new file and one line in kinds.
+package sink
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/patctl/patctl/internal/cmdutil"
+)
+
+// Secret is what a sink receives: the new PAT and what describes it.
+type Secret struct {
+	Value     string
+	ID        string // the PAT's authorization id
+	Name      string
+	Org       string
+	ExpiresAt time.Time
+}
+
+// Sink is one destination of a new secret.
+type Sink interface {
+	// String is the URI as the user gave it; it never holds a secret.
+	String() string
+	// Preflight checks, before any token is made, that Write can succeed:
+	// the destination exists, is reachable and accepts patctl's credential.
+	Preflight(ctx context.Context) error
+	// Write puts the secret there. Writing the same secret again is
+	// harmless, so a failed write may be retried; version is the
+	// destination's own name for what was written ("" if it has none).
+	Write(ctx context.Context, s Secret) (version string, err error)
+}
+
+// Env is what sinks may use of patctl's run.
+type Env struct {
+	Stderr io.Writer
+	Getenv func(string) string
+	// HTTP is patctl's HTTP client (its CA file, its trace, its deadlines).
+	HTTP *http.Client
+	// ExecTimeout bounds an exec: sink; 0 means DefaultExecTimeout.
+	ExecTimeout time.Duration
+}
+
+// kinds maps a URI scheme to the parser of its sinks.
+var kinds = map[string]func(rest string, env Env) (Sink, error){
+	"file":   parseFile,
+	"dotenv": parseDotenv,
+	"exec":   parseExec,
+}
+
+// Parse reads a --to URI. A URI that cannot be used is a usage error naming it.
+func Parse(uri string, env Env) (Sink, error) {
+	scheme, rest, ok := strings.Cut(uri, ":")
+	parse := kinds[scheme]
+	if !ok || parse == nil {
+		return nil, cmdutil.FlagErrorf("--to %s: not a destination patctl knows (%s)", uri, Schemes())
+	}
+	s, err := parse(rest, env)
+	if err != nil {
+		return nil, cmdutil.FlagErrorf("--to %s: %v", uri, err)
+	}
+	return s, nil
+}
+
+// Schemes lists the URI forms, for help and errors.
+func Schemes() string {
+	return "file:PATH, dotenv:PATH#VAR, exec:COMMAND ARG…, or - for stdout"
+}
+
+// Stdout is the URI that sends the secret to stdout.
+const Stdout = "-"
+
+// errorf wraps an error with the sink's URI.
+func errorf(s Sink, format string, args ...any) error {
+	return fmt.Errorf("%s: %w", s, fmt.Errorf(format, args...))
+}
