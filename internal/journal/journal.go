@@ -30,10 +30,10 @@ const (
 	OpRotate = "rotate"
 )
 
-// Delivery channels, as Entry.Delivered names them.
+// Delivery channels besides sinks, as Entry.Delivered names them; a sink
+// is named by its URI.
 const (
 	ToStdout     = "stdout"
-	ToFile       = "file"
 	ToCIVariable = "ci-variable"
 )
 
@@ -48,20 +48,17 @@ type Token struct {
 
 // Plan is where the new secret goes.
 type Plan struct {
-	Stdout       bool   `json:"stdout,omitempty"`     // printed (bare, framed or in JSON)
-	OutputFile   string `json:"outputFile,omitempty"` // absolute path
-	CIVariable   string `json:"ciVariable,omitempty"`
-	CI           string `json:"ci,omitempty"`           // azure or github
-	GitHubOutput string `json:"githubOutput,omitempty"` // $GITHUB_OUTPUT
-	Verify       bool   `json:"verify"`
+	Stdout       bool     `json:"stdout,omitempty"` // printed (bare, framed or in JSON)
+	To           []string `json:"to,omitempty"`     // sink URIs (--to, --output-file)
+	CIVariable   string   `json:"ciVariable,omitempty"`
+	CI           string   `json:"ci,omitempty"`           // azure or github
+	GitHubOutput string   `json:"githubOutput,omitempty"` // $GITHUB_OUTPUT
+	Verify       bool     `json:"verify"`
 }
 
 // Channels are the plan's delivery channels, in the order they are written.
 func (p Plan) Channels() []string {
-	var out []string
-	if p.OutputFile != "" {
-		out = append(out, ToFile)
-	}
+	out := append([]string(nil), p.To...)
 	if p.CIVariable != "" {
 		out = append(out, ToCIVariable)
 	}

@@ -1,43 +1,50 @@
 package rotation
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
-	"github.com/patctl/patctl/internal/atomicfile"
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/journal"
 	"github.com/patctl/patctl/internal/regexpx"
+	"github.com/patctl/patctl/internal/sink"
 )
 
-// Delivery is where create and rotate put a new secret instead of stdout: a
-// file (--output-file), or a pipeline's secret variable (--ci-variable) in
-// Azure Pipelines or GitHub Actions.
+// Delivery is where create and rotate put a new secret: stdout, sinks
+// (--to, and --output-file, the short form of --to file:PATH), or a
+// pipeline's secret variable (--ci-variable) in Azure Pipelines or GitHub
+// Actions.
 type Delivery struct {
+	To         []string
 	OutputFile string
 	CIVariable string
 
+	sinks      []sink.Sink
+	stdout     bool   // --to - among sinks
 	ci         string // "azure" or "github", found by Check
 	githubFile string // $GITHUB_OUTPUT
 }
 
-// AddFlags adds --output-file and --ci-variable.
+// AddFlags adds --to, --output-file and --ci-variable.
 func (d *Delivery) AddFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&d.OutputFile, "output-file", "", "write the secret to this `file` (mode 0600, atomically) instead of stdout")
+	cmd.Flags().StringArrayVar(&d.To, "to", nil, "write the secret to this `URI` instead of stdout (repeatable): "+sink.Schemes())
+	cmd.Flags().StringVar(&d.OutputFile, "output-file", "", "write the secret to this `file` (mode 0600, atomically) instead of stdout; short for --to file:FILE")
 	cmd.Flags().StringVar(&d.CIVariable, "ci-variable", "", "set the secret as this secret pipeline `variable` (Azure Pipelines, GitHub Actions) instead of printing it")
 }
 
 var ciVariableRE = regexpx.Lazy(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// Check validates the flags as soon as they are parsed: the CI system must
-// be known, and the file's directory must exist.
-func (d *Delivery) Check(getenv func(string) string, j *cmdutil.JSONFlags) error {
+// Check validates the flags as soon as they are parsed, without I/O: every
+// URI must be one patctl can use, and the CI system must be known.
+func (d *Delivery) Check(env sink.Env, j *cmdutil.JSONFlags) error {
 	if d.CIVariable != "" {
 		if !ciVariableRE().MatchString(d.CIVariable) {
 			return cmdutil.FlagErrorf("--ci-variable: %q is not a variable name (letters, digits and underscores)", d.CIVariable)
@@ -46,54 +53,78 @@ func (d *Delivery) Check(getenv func(string) string, j *cmdutil.JSONFlags) error
 			return cmdutil.FlagErrorf("--ci-variable cannot be used with --json or --jq: the pipeline reads its commands from stdout")
 		}
 		switch {
-		case strings.EqualFold(getenv("TF_BUILD"), "true"):
+		case strings.EqualFold(env.Getenv("TF_BUILD"), "true"):
 			d.ci = "azure"
-		case getenv("GITHUB_ACTIONS") == "true":
+		case env.Getenv("GITHUB_ACTIONS") == "true":
 			d.ci = "github"
-			if d.githubFile = getenv("GITHUB_OUTPUT"); d.githubFile == "" {
+			if d.githubFile = env.Getenv("GITHUB_OUTPUT"); d.githubFile == "" {
 				return cmdutil.FlagErrorf("--ci-variable: GITHUB_OUTPUT is not set, so GitHub Actions cannot receive the variable")
 			}
 		default:
 			return cmdutil.FlagErrorf("--ci-variable: not running in Azure Pipelines (TF_BUILD=True) or GitHub Actions (GITHUB_ACTIONS=true); use --output-file or stdout")
 		}
 	}
+	d.sinks = nil
 	if d.OutputFile != "" {
-		abs, err := filepath.Abs(d.OutputFile)
+		s, err := sink.File(d.OutputFile)
 		if err != nil {
 			return cmdutil.FlagErrorf("--output-file: %v", err)
 		}
-		d.OutputFile = abs
-		info, err := os.Stat(filepath.Dir(abs))
-		if err != nil || !info.IsDir() {
-			return cmdutil.FlagErrorf("--output-file: the directory of %s does not exist", abs)
+		d.sinks = append(d.sinks, s)
+	}
+	for _, uri := range d.To {
+		if uri == sink.Stdout {
+			d.stdout = true
+			continue
 		}
-		if info, err := os.Stat(abs); err == nil && info.IsDir() {
-			return cmdutil.FlagErrorf("--output-file: %s is a directory", abs)
+		s, err := sink.Parse(uri, env)
+		if err != nil {
+			return err
 		}
+		if slices.ContainsFunc(d.sinks, func(o sink.Sink) bool { return o.String() == s.String() }) {
+			return cmdutil.FlagErrorf("--to %s: given twice", uri)
+		}
+		d.sinks = append(d.sinks, s)
+	}
+	if d.stdout && d.CIVariable != "" {
+		return cmdutil.FlagErrorf("--to - cannot be used with --ci-variable: the pipeline reads its commands from stdout")
 	}
 	return nil
 }
 
+// SinkEnv is what sinks take from a token command.
+func SinkEnv(t *cmdutil.TokenCmd) sink.Env {
+	return sink.Env{Stderr: t.IO.ErrOut, Getenv: t.Getenv, HTTP: t.HTTPClient}
+}
+
 // Active reports whether the secret goes somewhere other than stdout.
-func (d *Delivery) Active() bool { return d != nil && (d.OutputFile != "" || d.CIVariable != "") }
+func (d *Delivery) Active() bool { return d != nil && (len(d.sinks) > 0 || d.CIVariable != "") }
 
 // plan is the journal's record of where the secret goes.
 func (d *Delivery) plan() journal.Plan {
-	return journal.Plan{Stdout: !d.Active(), OutputFile: d.OutputFile, CIVariable: d.CIVariable, CI: d.ci, GitHubOutput: d.githubFile}
+	p := journal.Plan{Stdout: !d.Active() || d.stdout, CIVariable: d.CIVariable, CI: d.ci, GitHubOutput: d.githubFile}
+	for _, s := range d.sinks {
+		p.To = append(p.To, s.String())
+	}
+	return p
 }
 
-// Preflight checks, before anything is created, that every channel of the
-// plan can take the secret: the file's directory takes a new file,
-// $GITHUB_OUTPUT opens, stdout is open. A failure is a usage error naming
-// the channel.
-func Preflight(p journal.Plan, stdout io.Writer) error {
-	if p.OutputFile != "" {
-		probe, err := os.CreateTemp(filepath.Dir(p.OutputFile), ".patctl-probe-*")
+// Preflight checks, before anything is created, that every channel can take
+// the secret — every sink concurrently, $GITHUB_OUTPUT opens, stdout is open
+// — and names the one that cannot. A sink's failure keeps its kind (a
+// sign-in needed, a refusal); anything else is a usage error.
+func (d *Delivery) Preflight(ctx context.Context, stdout io.Writer) error {
+	p := d.plan()
+	errs := make([]error, len(d.sinks))
+	var wg sync.WaitGroup
+	for i, s := range d.sinks {
+		wg.Go(func() { errs[i] = s.Preflight(ctx) })
+	}
+	wg.Wait()
+	for i, err := range errs {
 		if err != nil {
-			return cmdutil.FlagErrorf("--output-file: cannot write in the directory of %s: %v", p.OutputFile, err)
+			return preflightError(d.flagOf(d.sinks[i]), err)
 		}
-		probe.Close()
-		os.Remove(probe.Name())
 	}
 	if p.CI == "github" {
 		f, err := os.OpenFile(p.GitHubOutput, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o600)
@@ -108,23 +139,63 @@ func Preflight(p journal.Plan, stdout io.Writer) error {
 	return nil
 }
 
-// writeChannel puts the secret into one channel of the plan (not stdout,
-// which the caller writes in its own format). It returns what it did, for
-// the message on stderr.
-func writeChannel(p journal.Plan, channel string, stdout io.Writer, secret string) (string, error) {
-	switch channel {
-	case journal.ToFile:
-		// 0600 from the start, and whole or not at all.
-		if err := atomicfile.Write(p.OutputFile, []byte(secret+"\n"), 0o600); err != nil {
-			return "", fmt.Errorf("--output-file: %w", err)
-		}
-		return "written to " + p.OutputFile, nil
-	case journal.ToCIVariable:
-		return writeCIVariable(p, stdout, secret)
+// flagOf names the flag a sink came from, for messages.
+func (d *Delivery) flagOf(s sink.Sink) string {
+	if d.OutputFile != "" && d.sinks[0] == s {
+		return "--output-file"
 	}
-	return "", fmt.Errorf("unknown delivery channel %q", channel)
+	return "--to"
 }
 
+// kindOf is an error whose exit code is its own (a sign-in needed, a
+// refusal by the service), not a usage error's.
+type kindOf interface{ ExitCode() int }
+
+func preflightError(flag string, err error) error {
+	var kind kindOf
+	if errors.As(err, &kind) {
+		return &cmdutil.ExitCodeError{Code: kind.ExitCode(), Err: fmt.Errorf("%s %w (nothing was created)", flag, err)}
+	}
+	return &cmdutil.FlagError{Err: fmt.Errorf("%s %w", flag, err)}
+}
+
+// sinkResult is what became of one sink, in the JSON of create and rotate.
+type sinkResult struct {
+	To      string `json:"to"`
+	Status  string `json:"status"` // written, failed or pending
+	Version string `json:"version,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// writeSinks writes the secret to every sink not written yet, concurrently,
+// and records each in the journal as it is done.
+func writeSinks(ctx context.Context, sinks []sink.Sink, e *journal.Entry, s sink.Secret, record func(uri string)) []sinkResult {
+	results := make([]sinkResult, len(sinks))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, sk := range sinks {
+		results[i] = sinkResult{To: sk.String(), Status: "written"}
+		if e.DeliveredTo(sk.String()) {
+			continue
+		}
+		wg.Go(func() {
+			version, err := sk.Write(ctx, s)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				results[i].Status, results[i].Error = "failed", err.Error()
+				return
+			}
+			results[i].Version = version
+			record(sk.String())
+		})
+	}
+	wg.Wait()
+	return results
+}
+
+// writeCIVariable sets the pipeline variable: a logging command on stdout
+// (Azure Pipelines), or a masked step output (GitHub Actions).
 func writeCIVariable(p journal.Plan, stdout io.Writer, secret string) (string, error) {
 	switch p.CI {
 	case "azure":

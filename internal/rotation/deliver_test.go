@@ -2,16 +2,21 @@ package rotation
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
-	"github.com/patctl/patctl/internal/journal"
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/sink"
 )
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+func env(m map[string]string) sink.Env {
+	return sink.Env{Getenv: func(k string) string { return m[k] }}
+}
 
 func TestCIVariablesByteForByte(t *testing.T) {
 	d := Delivery{CIVariable: "PAT"}
@@ -19,7 +24,7 @@ func TestCIVariablesByteForByte(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	what, err := writeChannel(d.plan(), journal.ToCIVariable, &out, "s3cr3tvalue")
+	what, err := writeCIVariable(d.plan(), &out, "s3cr3tvalue")
 	if err != nil || out.String() != "##vso[task.setvariable variable=PAT;issecret=true]s3cr3tvalue\n" || what != "set as the secret pipeline variable PAT" {
 		t.Fatalf("stdout %q, %q, %v", out.String(), what, err)
 	}
@@ -31,7 +36,7 @@ func TestCIVariablesByteForByte(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	if _, err := writeChannel(d.plan(), journal.ToCIVariable, &out, "s3cr3tvalue"); err != nil {
+	if _, err := writeCIVariable(d.plan(), &out, "s3cr3tvalue"); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(ghOut); out.String() != "::add-mask::s3cr3tvalue\n" || string(got) != "EARLIER=1\nPAT=s3cr3tvalue\n" {
@@ -39,51 +44,52 @@ func TestCIVariablesByteForByte(t *testing.T) {
 	}
 }
 
-func TestOutputFileReplacesAtomicallyWithMode0600(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "secret")
-	os.WriteFile(path, []byte("old\n"), 0o644)
-	d := Delivery{OutputFile: path}
+func TestPreflightNamesTheChannelThatCannotTakeTheSecret(t *testing.T) {
+	if os.Geteuid() != 0 {
+		readOnly := t.TempDir()
+		os.Chmod(readOnly, 0o500)
+		defer os.Chmod(readOnly, 0o700)
+		d := Delivery{OutputFile: filepath.Join(readOnly, "f")}
+		if err := d.Check(env(nil), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Preflight(context.Background(), &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "--output-file file:") {
+			t.Errorf("a read-only directory: %v", err)
+		}
+	}
+	d := Delivery{CIVariable: "X"}
+	if err := d.Check(env(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": filepath.Join(t.TempDir(), "no", "such")}), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Preflight(context.Background(), &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "GITHUB_OUTPUT cannot be opened") {
+		t.Errorf("GITHUB_OUTPUT: %v", err)
+	}
+	d = Delivery{To: []string{"exec:no-such-program-here"}}
 	if err := d.Check(env(nil), nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := Preflight(d.plan(), &bytes.Buffer{}); err != nil {
-		t.Fatal(err)
-	}
-	if data, _ := os.ReadFile(path); string(data) != "old\n" {
-		t.Fatalf("preflight touched the file: %q", data)
-	}
-	if _, err := writeChannel(d.plan(), journal.ToFile, nil, "new"); err != nil {
-		t.Fatal(err)
-	}
-	info, _ := os.Stat(path)
-	data, _ := os.ReadFile(path)
-	if string(data) != "new\n" || info.Mode().Perm() != 0o600 {
-		t.Fatalf("%q %v", data, info.Mode())
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Fatalf("files left behind: %v", entries)
+	var flagErr *cmdutil.FlagError
+	if err := d.Preflight(context.Background(), &bytes.Buffer{}); !errors.As(err, &flagErr) || !strings.Contains(err.Error(), "--to exec:no-such-program-here") {
+		t.Errorf("exec: %v", err)
 	}
 }
 
-func TestPreflightNamesTheChannelThatCannotTakeTheSecret(t *testing.T) {
-	readOnly := t.TempDir()
-	os.Chmod(readOnly, 0o500)
-	defer os.Chmod(readOnly, 0o700)
-	cases := []struct {
-		plan journal.Plan
-		want string
-	}{
-		{journal.Plan{OutputFile: filepath.Join(readOnly, "f")}, "--output-file: cannot write"},
-		{journal.Plan{CIVariable: "X", CI: "github", GitHubOutput: filepath.Join(t.TempDir(), "no", "such")}, "GITHUB_OUTPUT cannot be opened"},
+func TestToDecidesWhetherStdoutGetsTheSecret(t *testing.T) {
+	for _, c := range []struct {
+		to     []string
+		stdout bool
+	}{{nil, true}, {[]string{"file:x"}, false}, {[]string{"file:x", "-"}, true}, {[]string{"-"}, true}} {
+		d := Delivery{To: c.to}
+		if err := d.Check(env(nil), nil); err != nil {
+			t.Fatal(err)
+		}
+		if p := d.plan(); p.Stdout != c.stdout {
+			t.Errorf("--to %v: stdout %v, want %v", c.to, p.Stdout, c.stdout)
+		}
 	}
-	for _, c := range cases {
-		if os.Geteuid() == 0 && c.plan.OutputFile != "" {
-			continue // root writes anywhere
-		}
-		if err := Preflight(c.plan, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%+v: %v", c.plan, err)
-		}
+	d := Delivery{To: []string{"file:x", "file:./x"}}
+	if err := d.Check(env(nil), nil); err == nil || !strings.Contains(err.Error(), "given twice") {
+		t.Errorf("the same file twice: %v", err)
 	}
 }
 
@@ -103,7 +109,7 @@ func TestClosedPipeIsSeenBeforeWriting(t *testing.T) {
 	if !closedPipe(w) {
 		t.Fatal("a pipe whose reader has gone counted as open")
 	}
-	if err := Preflight(journal.Plan{Stdout: true}, w); err == nil || !strings.Contains(err.Error(), "stdout is closed") {
+	if err := (&Delivery{}).Preflight(context.Background(), w); err == nil || !strings.Contains(err.Error(), "stdout is closed") {
 		t.Fatalf("preflight: %v", err)
 	}
 }

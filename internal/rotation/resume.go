@@ -13,6 +13,7 @@ import (
 	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
 	"github.com/patctl/patctl/internal/proc"
+	"github.com/patctl/patctl/internal/sink"
 )
 
 // Outcomes of a resumed operation.
@@ -52,6 +53,8 @@ type Resumer struct {
 	Verifier *Verifier
 	JSON     *cmdutil.JSONFlags
 	Now      func() time.Time
+	// SinkEnv is what the sinks of the recorded plans need.
+	SinkEnv sink.Env
 }
 
 // Run handles every unfinished entry of this login and reports.
@@ -113,8 +116,18 @@ func (rs *Resumer) finish(ctx context.Context, c *patapi.Client, e *journal.Entr
 		rs.save(e)
 	}
 	var o Outcome
+	if err := rs.writeSinks(ctx, e, secret); err != nil {
+		return rs.outcome(e, Failed, err.Error())
+	}
 	for _, ch := range e.Pending() {
-		if ch == journal.ToStdout {
+		switch ch {
+		case journal.ToCIVariable:
+			if _, err := writeCIVariable(e.Plan, rs.IO.Out, secret); err != nil {
+				return rs.outcome(e, Failed, err.Error())
+			}
+			e.Delivered = append(e.Delivered, ch)
+			rs.save(e)
+		case journal.ToStdout:
 			if rs.JSON.JSON {
 				o.Token = secret // written with the report, then the entry closes
 				continue
@@ -122,12 +135,6 @@ func (rs *Resumer) finish(ctx context.Context, c *patapi.Client, e *journal.Entr
 			if err := rs.printSecret(e, secret); err != nil {
 				return rs.outcome(e, Failed, fmt.Sprintf("write the secret to stdout: %v", err))
 			}
-		} else if _, err := writeChannel(e.Plan, ch, rs.IO.Out, secret); err != nil {
-			return rs.outcome(e, Failed, err.Error())
-		}
-		if ch != journal.ToStdout {
-			e.Delivered = append(e.Delivered, ch)
-			rs.save(e)
 		}
 	}
 	msg := "the new secret was delivered"
@@ -223,6 +230,29 @@ func retireOld(ctx context.Context, c *patapi.Client, e *journal.Entry, now time
 		return "", err
 	}
 	return fmt.Sprintf("the old token %s was revoked", e.Old.ID), nil
+}
+
+// writeSinks writes the sinks the secret has not reached yet.
+func (rs *Resumer) writeSinks(ctx context.Context, e *journal.Entry, secret string) error {
+	var sinks []sink.Sink
+	for _, uri := range e.Plan.To {
+		s, err := sink.Parse(uri, rs.SinkEnv)
+		if err != nil {
+			return err
+		}
+		sinks = append(sinks, s)
+	}
+	s := sink.Secret{Value: secret, ID: e.New.ID, Name: e.New.Name, Org: e.Org, ExpiresAt: e.New.ValidTo}
+	var failed []string
+	for _, res := range writeSinks(ctx, sinks, e, s, func(uri string) { e.Delivered = append(e.Delivered, uri); rs.save(e) }) {
+		if res.Status != "written" {
+			failed = append(failed, res.Error)
+		}
+	}
+	if len(failed) > 0 {
+		return errors.New(strings.Join(failed, "; "))
+	}
+	return nil
 }
 
 func (rs *Resumer) unseal(e *journal.Entry) (string, error) {

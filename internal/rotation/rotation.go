@@ -20,6 +20,7 @@ import (
 	"github.com/patctl/patctl/internal/journal"
 	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
+	"github.com/patctl/patctl/internal/sink"
 )
 
 // cleanupTimeout bounds the clean-up that runs after an interrupt or a
@@ -63,9 +64,17 @@ func (t *Tx) stage(name string) {
 	}
 }
 
-// Result is the JSON of rotate: the new token plus what became of the old.
+// created is the JSON of create: the new token, and where it was written.
+type created struct {
+	output.TokenJSON
+	Sinks []sinkResult `json:"sinks,omitempty"`
+}
+
+// Result is the JSON of rotate: the new token, where it was written, and
+// what became of the old one.
 type Result struct {
 	output.TokenJSON
+	Sinks        []sinkResult `json:"sinks,omitempty"`
 	Replaces     string     `json:"replaces"`
 	OldRevoked   bool       `json:"oldRevoked"`
 	OldExpiresAt *time.Time `json:"oldExpiresAt,omitempty"`
@@ -83,7 +92,7 @@ func (t *Tx) Create(ctx context.Context, req patapi.CreateRequest) error {
 	}
 	req.ValidTo = e.Mark(req.ValidTo)
 	e.Request = requested(req)
-	if err := Preflight(e.Plan, t.IO.Out); err != nil {
+	if err := t.Delivery.Preflight(ctx, t.IO.Out); err != nil {
 		return err
 	}
 	if err := t.Journal.Claim(ctx, e, func([]journal.Entry) error { return nil }); err != nil {
@@ -100,7 +109,7 @@ func (t *Tx) Rotate(ctx context.Context, sel cmdutil.Selector, build func(old pa
 	if err != nil {
 		return err
 	}
-	if err := Preflight(e.Plan, t.IO.Out); err != nil {
+	if err := t.Delivery.Preflight(ctx, t.IO.Out); err != nil {
 		return err
 	}
 	r := &run{e: e}
@@ -145,7 +154,7 @@ type run struct {
 	oldExpiresAt *time.Time // what the service set under --grace
 	jsonHead     []byte     // the JSON written before the old token was retired
 	stdoutLater  bool       // --jq needs the outcome: stdout is written last
-	done         []string   // what the channels did, for stderr
+	sinks        []sinkResult
 }
 
 // run is the transaction proper, once its entry is claimed. Every way out
@@ -187,7 +196,7 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 
 	// 4. Deliver the secret to every channel of the plan.
 	t.stage(StageDelivering)
-	if err := t.deliver(r); err != nil {
+	if err := t.deliver(ctx, r); err != nil {
 		if len(e.Delivered) == 0 {
 			return t.withdraw(ctx, r, fmt.Errorf("its secret could not be delivered (%w)", err))
 		}
@@ -286,24 +295,35 @@ func (t *Tx) unfinished(err error) error {
 }
 
 // deliver writes the secret to every channel of the plan, recording each in
-// the journal as it is done. Stdout comes last and, when --jq needs the old
-// token's outcome and the journal holds the secret meanwhile, after the
-// old token is retired.
-func (t *Tx) deliver(r *run) error {
+// the journal as it is done: the sinks concurrently, then the pipeline
+// variable, then stdout — which, when --jq needs the old token's outcome and
+// the journal holds the secret meanwhile, waits until the old token is
+// retired.
+func (t *Tx) deliver(ctx context.Context, r *run) error {
 	e := r.e
-	for _, ch := range e.Plan.Channels() {
-		if ch == journal.ToStdout {
-			continue
+	var done []string
+	var failed []error
+	r.sinks = writeSinks(ctx, t.Delivery.sinks, e, t.secretOf(r), func(uri string) { t.delivered(e, uri) })
+	for _, res := range r.sinks {
+		if res.Status == "written" {
+			done = append(done, "written to "+res.To)
+		} else {
+			failed = append(failed, errors.New(res.Error))
 		}
-		what, err := writeChannel(e.Plan, ch, t.IO.Out, r.fresh.Token)
-		if err != nil {
-			return err
+	}
+	if e.Plan.CIVariable != "" {
+		if what, err := writeCIVariable(e.Plan, t.IO.Out, r.fresh.Token); err != nil {
+			failed = append(failed, err)
+		} else {
+			done = append(done, what)
+			t.delivered(e, journal.ToCIVariable)
 		}
-		r.done = append(r.done, what)
-		t.delivered(e, ch)
+	}
+	if len(failed) > 0 {
+		return errors.Join(failed...)
 	}
 	if !e.Plan.Stdout {
-		fmt.Fprintf(t.IO.ErrOut, "%s The secret was %s.\n", t.headline(r), strings.Join(r.done, ", "))
+		fmt.Fprintf(t.IO.ErrOut, "%s The secret was %s.\n", t.headline(r), strings.Join(done, ", "))
 		return nil
 	}
 	if err := t.printSecret(r); err != nil {
@@ -315,6 +335,11 @@ func (t *Tx) deliver(r *run) error {
 	return nil
 }
 
+// secretOf is the new token as sinks receive it.
+func (t *Tx) secretOf(r *run) sink.Secret {
+	return sink.Secret{Value: r.fresh.Token, ID: r.fresh.AuthorizationID, Name: r.fresh.DisplayName, Org: t.Client.Org(), ExpiresAt: r.fresh.ValidTo.Time}
+}
+
 // printSecret writes the secret to stdout as the flags ask: JSON (for
 // rotate, up to the old token's fields), framed on a terminal, bare into a
 // pipe with the headline on stderr.
@@ -322,7 +347,7 @@ func (t *Tx) printSecret(r *run) error {
 	out := t.IO.Out
 	switch {
 	case t.JSON.JSON && r.old == nil:
-		return t.JSON.WriteJSON(out, output.NewTokenJSON(r.fresh, true))
+		return t.JSON.WriteJSON(out, created{output.NewTokenJSON(r.fresh, true), r.sinks})
 	case t.JSON.JSON && t.JSON.JQ == "":
 		full, err := t.JSON.Render(r.result(nil, true))
 		if err != nil {
@@ -375,7 +400,7 @@ func (t *Tx) headline(r *run) string {
 // result is the JSON of a rotation as it stands; oldErr is how retiring the
 // old token went.
 func (r *run) result(oldErr error, withSecret bool) Result {
-	out := Result{TokenJSON: output.NewTokenJSON(r.fresh, withSecret), Replaces: r.old.AuthorizationID, OldExpired: r.oldExpired}
+	out := Result{TokenJSON: output.NewTokenJSON(r.fresh, withSecret), Sinks: r.sinks, Replaces: r.old.AuthorizationID, OldExpired: r.oldExpired}
 	if oldErr == nil && !r.oldExpired {
 		out.OldRevoked = r.graceEnd == nil
 		out.OldExpiresAt = r.oldExpiresAt
@@ -416,7 +441,7 @@ func (t *Tx) report(r *run, oldErr error) error {
 	switch {
 	case r.old == nil:
 		if t.JSON.JSON && !r.e.Plan.Stdout {
-			return t.JSON.WriteJSON(out, output.NewTokenJSON(r.fresh, false))
+			return t.JSON.WriteJSON(out, created{output.NewTokenJSON(r.fresh, false), r.sinks})
 		}
 		return nil
 	case r.jsonHead != nil:

@@ -40,8 +40,9 @@ type Sink interface {
 type Env struct {
 	Stderr io.Writer
 	Getenv func(string) string
-	// HTTP is patctl's HTTP client (its CA file, its trace, its deadlines).
-	HTTP *http.Client
+	// HTTP is patctl's HTTP client (its CA file, its trace, its deadlines),
+	// made on first use.
+	HTTP func() (*http.Client, error)
 	// ExecTimeout bounds an exec: sink; 0 means DefaultExecTimeout.
 	ExecTimeout time.Duration
 }

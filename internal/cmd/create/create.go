@@ -63,7 +63,7 @@ delivered: if patctl is stopped in between, 'patctl resume' finishes or undoes i
 			if opts.validTo, err = cmdutil.ParseExpires(opts.Expires, opts.Now()); err != nil {
 				return err
 			}
-			if err := opts.Delivery.Check(opts.Getenv, &opts.JSONFlags); err != nil {
+			if err := opts.Delivery.Check(rotation.SinkEnv(&opts.TokenCmd), &opts.JSONFlags); err != nil {
 				return err
 			}
 			if runF != nil {

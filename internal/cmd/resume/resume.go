@@ -68,7 +68,7 @@ func resumeRun(ctx context.Context, opts *Options) error {
 	}
 	rs := &rotation.Resumer{
 		IO: opts.IO, Journal: j, Owner: opts.Owner(), Verifier: verifier, JSON: &opts.JSONFlags, Now: opts.Now,
-		Client: opts.ClientFor,
+		Client: opts.ClientFor, SinkEnv: rotation.SinkEnv(&opts.TokenCmd),
 	}
 	return rs.Run(ctx, opts.Abort)
 }

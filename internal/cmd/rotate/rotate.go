@@ -88,7 +88,7 @@ once known.`,
 				}
 				opts.Grace = d
 			}
-			if err := opts.Delivery.Check(opts.Getenv, &opts.JSONFlags); err != nil {
+			if err := opts.Delivery.Check(rotation.SinkEnv(&opts.TokenCmd), &opts.JSONFlags); err != nil {
 				return err
 			}
 			if runF != nil {
