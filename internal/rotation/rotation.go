@@ -75,10 +75,10 @@ type created struct {
 type Result struct {
 	output.TokenJSON
 	Sinks        []sinkResult `json:"sinks,omitempty"`
-	Replaces     string     `json:"replaces"`
-	OldRevoked   bool       `json:"oldRevoked"`
-	OldExpiresAt *time.Time `json:"oldExpiresAt,omitempty"`
-	OldExpired   bool       `json:"oldExpired,omitempty"`
+	Replaces     string       `json:"replaces"`
+	OldRevoked   bool         `json:"oldRevoked"`
+	OldExpiresAt *time.Time   `json:"oldExpiresAt,omitempty"`
+	OldExpired   bool         `json:"oldExpired,omitempty"`
 }
 
 // replacesKey is where the fields about the old token start in the JSON.
