@@ -47,7 +47,7 @@ func (p RetryPolicy) next(method string, status int, header http.Header, err err
 	case header.Get("X-VSS-HostOfflineError") != "":
 		// The organization is offline for maintenance: waiting will not help.
 		return 0, false
-	case status == 0 && !retryableTransport(err):
+	case status == 0 && !RetryableTransport(err):
 		return 0, false
 	}
 	base := p.Backoff
@@ -67,10 +67,10 @@ func (p RetryPolicy) next(method string, status int, header http.Header, err err
 	return delay, true
 }
 
-// retryableTransport is a failure that a second try may not meet: a reset or
+// RetryableTransport is a failure that a second try may not meet: a reset or
 // refused connection, an answer cut short, a timeout. Not a name that does
 // not resolve, nor a certificate that is not trusted.
-func retryableTransport(err error) bool {
+func RetryableTransport(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}

@@ -94,7 +94,7 @@ func TestOnlyPassingTransportFailuresAreRetried(t *testing.T) {
 		&net.DNSError{Err: "no such host", Name: "x"}:               false,
 		context.Canceled:                                            false,
 	} {
-		if got := retryableTransport(err); got != want {
+		if got := RetryableTransport(err); got != want {
 			t.Errorf("%v: %v", err, got)
 		}
 	}
