@@ -82,7 +82,7 @@ var badInputs = []badInput{
 	{name: "ci variable outside CI", args: []string{"create", "--name", "x", "--scope", "vso.code", "--ci-variable", "PAT"}, code: 2, msg: `--ci-variable: not running in Azure Pipelines`},
 	{name: "bad ci variable name", args: []string{"create", "--name", "x", "--scope", "vso.code", "--ci-variable", "a-b"}, env: map[string]string{"TF_BUILD": "True"}, code: 2, msg: `--ci-variable: "a-b" is not a variable name`},
 	{name: "ci variable with json", args: []string{"create", "--name", "x", "--scope", "vso.code", "--ci-variable", "PAT", "--json"}, env: map[string]string{"TF_BUILD": "True"}, code: 2, msg: `--ci-variable cannot be used with --json`},
-	{name: "output file in no directory", args: []string{"create", "--name", "x", "--scope", "vso.code", "--output-file", "/no/such/dir/f"}, code: 2, msg: `--output-file: the directory of`},
+	{name: "output file in no directory", args: []string{"create", "--name", "x", "--scope", "vso.code", "--output-file", "/no/such/dir/f"}, code: 2, msg: `--output-file file:/no/such/dir/f: cannot write in the directory of`},
 	{name: "broken jq", args: []string{"list", "--jq", ".[] |"}, code: 2, msg: `--jq: `},
 	{name: "bad tenant", args: []string{"login", "--tenant", "a b"}, env: map[string]string{"PATCTL_TOKEN": ""}, code: 2, msg: `--tenant: "a b" is not a tenant id or domain`},
 	{name: "bad client id", args: []string{"login", "--client-id", "cli"}, env: map[string]string{"PATCTL_TOKEN": ""}, code: 2, msg: `--client-id: "cli" is not an application id`},
