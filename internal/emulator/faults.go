@@ -22,7 +22,7 @@ const (
 	FaultTimeout = "timeout"
 	// FaultStallBody does the operation, sends the answer's headers and the
 	// first half of its body, then holds until the client gives up (or
-	// stallLimit passes) and closes the connection. An answer with no body (a
+	// StallLimit passes) and closes the connection. An answer with no body (a
 	// revoke's 204) is whole once its headers are sent.
 	FaultStallBody = "stall-body"
 	// FaultCommitThenDrop does the operation, then closes the connection
@@ -141,9 +141,9 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request, handler http.Handl
 	return false
 }
 
-// stallLimit bounds how long a stall-body fault holds a connection, so that a
+// StallLimit bounds how long a stall-body fault holds a connection, so that a
 // client that never gives up cannot keep the emulator's goroutine forever.
-const stallLimit = time.Minute
+const StallLimit = time.Minute
 
 // stallBody carries out the operation, sends its answer's headers and half
 // its body, then holds and drops the connection.
@@ -162,7 +162,7 @@ func stallBody(w http.ResponseWriter, r *http.Request, handler http.HandlerFunc)
 	w.WriteHeader(answer.status)
 	_, _ = w.Write(body[:len(body)/2])
 	_ = http.NewResponseController(w).Flush()
-	sleepCtx(r.Context(), stallLimit)
+	sleepCtx(r.Context(), StallLimit)
 	dropConnection(w)
 }
 

@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"bytes"
@@ -10,7 +10,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/patctl/patctl/internal/emulator"
+	"github.com/patctl/patctl/internal/emulator/emulatortest"
 )
 
 // example is one of Microsoft's official example files.
@@ -58,16 +60,11 @@ func decodeAny(t *testing.T, data []byte) any {
 
 // seedExampleTokens stores the tokens that the official List example shows,
 // for the signed-in default user.
-func seedExampleTokens(t *testing.T, em *Emulator) {
+func seedExampleTokens(t *testing.T, em *emulator.Emulator) {
 	t.Helper()
-	org := []string{DefaultOrgID}
+	org := []string{emulator.DefaultOrgID}
 	add := func(id, name, scope, from, to string, targets []string) {
-		em.mu.Lock()
-		defer em.mu.Unlock()
-		em.st.PATs = append(em.st.PATs, &pat{
-			ID: id, UserOID: DefaultUserOID, DisplayName: name, Scope: scope, TargetAccounts: targets,
-			ValidFrom: mustTime(t, from), ValidTo: mustTime(t, to), SecretHash: hashSecret(id),
-		})
+		emulator.AddPATForTest(em, id, name, scope, targets, emulatortest.MustTime(t, from), emulatortest.MustTime(t, to), id)
 	}
 	add("4c60c9ed-a378-4883-af16-d655ca025b11", "all_access_token", "app_token", "2020-10-24T03:04:57.52Z", "2020-11-23T04:04:38.5233333Z", nil)
 	add("eabb38b2-48ef-440b-959b-b9e6cb37a64e", "work_token", "vso.work_full", "2020-10-24T03:04:19.1466667Z", "2020-11-23T04:03:55.8033333Z", org)
@@ -76,25 +73,25 @@ func seedExampleTokens(t *testing.T, em *Emulator) {
 }
 
 // exampleEmulator runs at the moment the examples were generated.
-func exampleEmulator(t *testing.T, now string, id, secret string) (*Emulator, *apiClient) {
-	clock := &testClock{}
-	clock.Set(mustTime(t, now))
-	em := startEmulator(t, Options{
+func exampleEmulator(t *testing.T, now string, id, secret string) (*emulator.Emulator, *emulatortest.API) {
+	clock := &emulatortest.Clock{}
+	clock.Set(emulatortest.MustTime(t, now))
+	em := emulatortest.Start(t, emulator.Options{
 		Now:       clock.Now,
 		NewID:     func() string { return id },
 		NewSecret: func() string { return secret },
 	})
-	return em, newAPIClient(t, em)
+	return em, emulatortest.NewAPI(t, em)
 }
 
 // assertExampleAnswer checks a 200 whose JSON equals the example's answer.
-func assertExampleAnswer(t *testing.T, ex example, r response) {
+func assertExampleAnswer(t *testing.T, ex example, r emulatortest.Response) {
 	t.Helper()
-	if r.status != 200 {
-		t.Fatalf("status %d: %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
-	if got, want := decodeAny(t, r.body), decodeAny(t, ex.Responses["200"].Body); !reflect.DeepEqual(got, want) {
-		t.Fatalf("answer differs from the official example\n got: %s\nwant: %s", r.body, ex.Responses["200"].Body)
+	if got, want := decodeAny(t, r.Body), decodeAny(t, ex.Responses["200"].Body); !reflect.DeepEqual(got, want) {
+		t.Fatalf("answer differs from the official example\n got: %s\nwant: %s", r.Body, ex.Responses["200"].Body)
 	}
 }
 
@@ -104,7 +101,7 @@ func TestCreateMatchesOfficialExample(t *testing.T) {
 	wantPat := want.(map[string]any)["patToken"].(map[string]any)
 	_, api := exampleEmulator(t, "2020-11-02T22:56:52.103Z", wantPat["authorizationId"].(string), wantPat["token"].(string))
 
-	r := api.do(ex.Method, ex.pathAndQuery(t), string(ex.Parameters.Body))
+	r := api.Do(ex.Method, ex.pathAndQuery(t), string(ex.Parameters.Body))
 	assertExampleAnswer(t, ex, r)
 }
 
@@ -115,7 +112,7 @@ func TestGetMatchesOfficialExample(t *testing.T) {
 	// The example's request names cf42cc9f-… but its answer is token
 	// 3d3aca0c-…; ask for the token the answer shows.
 	path := strings.Replace(ex.pathAndQuery(t), "cf42cc9f-f170-4375-92ba-c13d58a6545f", "3d3aca0c-9ad3-4b07-8334-08ec8b1ddc32", 1)
-	r := api.do(ex.Method, path, nil)
+	r := api.Do(ex.Method, path, nil)
 	assertExampleAnswer(t, ex, r)
 }
 
@@ -123,11 +120,11 @@ func TestListMatchesOfficialExample(t *testing.T) {
 	ex := loadExample(t, "ListPats.json")
 	em, api := exampleEmulator(t, "2020-11-02T23:00:00Z", "", "")
 	seedExampleTokens(t, em)
-	r := api.do(ex.Method, ex.pathAndQuery(t), nil)
-	if r.status != 200 {
-		t.Fatalf("status %d: %s", r.status, r.body)
+	r := api.Do(ex.Method, ex.pathAndQuery(t), nil)
+	if r.Status != 200 {
+		t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
-	got := decodeAny(t, r.body).(map[string]any)
+	got := decodeAny(t, r.Body).(map[string]any)
 	want := decodeAny(t, ex.Responses["200"].Body).(map[string]any)
 	if got["continuationToken"] != "" || want["continuationToken"] != "" {
 		t.Fatalf("continuationToken: got %q, the example has %q", got["continuationToken"], want["continuationToken"])
@@ -152,7 +149,7 @@ func TestUpdateMatchesOfficialExample(t *testing.T) {
 	ex := loadExample(t, "UpdatePat.json")
 	em, api := exampleEmulator(t, "2020-11-02T22:56:52Z", "", "")
 	seedExampleTokens(t, em)
-	r := api.do(ex.Method, ex.pathAndQuery(t), string(ex.Parameters.Body))
+	r := api.Do(ex.Method, ex.pathAndQuery(t), string(ex.Parameters.Body))
 	assertExampleAnswer(t, ex, r)
 }
 
@@ -160,109 +157,16 @@ func TestRevokeMatchesOfficialExample(t *testing.T) {
 	ex := loadExample(t, "RevokePat.json")
 	em, api := exampleEmulator(t, "2020-11-02T22:56:52Z", "", "")
 	seedExampleTokens(t, em)
-	em.mu.Lock()
-	em.st.PATs = append(em.st.PATs, &pat{ID: "cf42cc9f-f170-4375-92ba-c13d58a6545f", UserOID: DefaultUserOID, DisplayName: "old",
-		Scope: "vso.code", TargetAccounts: []string{DefaultOrgID}, ValidFrom: mustTime(t, "2020-10-01T00:00:00Z"), ValidTo: mustTime(t, "2020-12-01T00:00:00Z")})
-	em.mu.Unlock()
+	emulator.AddPATForTest(em, "cf42cc9f-f170-4375-92ba-c13d58a6545f", "old", "vso.code", []string{emulator.DefaultOrgID},
+		emulatortest.MustTime(t, "2020-10-01T00:00:00Z"), emulatortest.MustTime(t, "2020-12-01T00:00:00Z"), "")
 
-	r := api.do(ex.Method, ex.pathAndQuery(t), nil)
-	if _, ok := ex.Responses["204"]; !ok || r.status != 204 || len(r.body) != 0 {
-		t.Fatalf("status %d body %q; the example answers 204 with no content", r.status, r.body)
+	r := api.Do(ex.Method, ex.pathAndQuery(t), nil)
+	if _, ok := ex.Responses["204"]; !ok || r.Status != 204 || len(r.Body) != 0 {
+		t.Fatalf("status %d body %q; the example answers 204 with no content", r.Status, r.Body)
 	}
-	list := api.do("GET", patsPath+"?api-version=7.1-preview.1&displayFilterOption=revoked", nil).json(t)
+	list := api.Do("GET", emulatortest.PATsPath+"?api-version=7.1-preview.1&displayFilterOption=revoked", nil).JSON(t)
 	revoked := list["patTokens"].([]any)
 	if len(revoked) != 1 || revoked[0].(map[string]any)["authorizationId"] != "cf42cc9f-f170-4375-92ba-c13d58a6545f" {
 		t.Fatalf("revoked list: %v", revoked)
-	}
-}
-
-// TestWireNamesMatchSpec checks every JSON name the emulator writes against
-// the definitions of the official OpenAPI file.
-func TestWireNamesMatchSpec(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "spec", "7.1", "tokens.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec struct {
-		Definitions map[string]struct {
-			Properties map[string]struct {
-				Enum []string `json:"enum"`
-			} `json:"properties"`
-		} `json:"definitions"`
-	}
-	if err := json.Unmarshal(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &spec); err != nil {
-		t.Fatal(err)
-	}
-	for def, v := range map[string]any{
-		"PatToken":              wirePatToken{},
-		"PatTokenResult":        wirePatTokenResult{},
-		"PagedPatTokens":        wirePagedPatTokens{},
-		"PatTokenCreateRequest": wireCreateRequest{},
-		"PatTokenUpdateRequest": wireUpdateRequest{},
-	} {
-		var want []string
-		for name := range spec.Definitions[def].Properties {
-			want = append(want, name)
-		}
-		var got []string
-		typ := reflect.TypeOf(v)
-		for i := 0; i < typ.NumField(); i++ {
-			got = append(got, strings.Split(typ.Field(i).Tag.Get("json"), ",")[0])
-		}
-		sort.Strings(want)
-		sort.Strings(got)
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: emulator writes %v, spec defines %v", def, got, want)
-		}
-	}
-
-	// Every patTokenError the emulator produces is in the spec's enum.
-	enum := map[string]bool{}
-	for _, v := range spec.Definitions["PatTokenResult"].Properties["patTokenError"].Enum {
-		enum[v] = true
-	}
-	src, err := os.ReadFile("pats.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	produced := 0
-	for _, part := range strings.Split(string(src), `patError("`)[1:] {
-		code := part[:strings.Index(part, `"`)]
-		produced++
-		if !enum[code] {
-			t.Errorf("patTokenError %q is not in the spec's enum", code)
-		}
-	}
-	if produced < 5 {
-		t.Fatalf("found only %d patTokenError codes in pats.go", produced)
-	}
-}
-
-func TestServiceTimeFormat(t *testing.T) {
-	for in, want := range map[string]string{
-		"2020-12-01T23:46:23.319Z":  "2020-12-01T23:46:23.32Z",
-		"2020-11-02T22:56:52.103Z":  "2020-11-02T22:56:52.1033333Z",
-		"2020-11-23T04:04:38.524Z":  "2020-11-23T04:04:38.5233333Z",
-		"2020-10-24T03:04:19.147Z":  "2020-10-24T03:04:19.1466667Z",
-		"2020-10-24T03:04:57Z":      "2020-10-24T03:04:57Z",
-		"2020-10-24T03:04:57.999Z":  "2020-10-24T03:04:58Z",
-		"2020-10-24T05:04:57+02:00": "2020-10-24T03:04:57Z",
-	} {
-		b, err := json.Marshal(svcTime{serviceRound(mustTime(t, in))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := strings.Trim(string(b), `"`); got != want {
-			t.Errorf("%s: got %s, want %s", in, got, want)
-		}
-	}
-	var v svcTime
-	for _, in := range []string{`"2020-12-01T23:46:23.319Z"`, `"2020-12-01T23:46:23.319"`, `"2020-12-01T23:46:23"`, `"2020-12-01"`} {
-		if err := json.Unmarshal([]byte(in), &v); err != nil || v.Year() != 2020 || v.Location() != time.UTC {
-			t.Errorf("%s: %v %v", in, v, err)
-		}
-	}
-	if err := json.Unmarshal([]byte(`"next week"`), &v); err == nil {
-		t.Error("a non-date was accepted")
 	}
 }
