@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/patctl/patctl/internal/emulator"
+	"github.com/patctl/patctl/internal/emulator/core"
 	"github.com/patctl/patctl/internal/emulator/emulatortest"
 )
 
@@ -159,7 +160,7 @@ func TestStallBodyFault(t *testing.T) {
 	}
 	// The stalled request is logged when its handler ends: long before
 	// StallLimit, since the client went away.
-	deadline := time.Now().Add(emulator.StallLimit / 2)
+	deadline := time.Now().Add(core.StallLimit / 2)
 	for !logged(em, emulator.OpCreate, emulator.FaultStallBody) {
 		if time.Now().After(deadline) {
 			t.Fatal("the stalled request still holds after the client left")

@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ const (
 	FaultCommitThenHold = "commit-then-hold"
 )
 
-// Fault makes requests for one operation fail. Add them with Emulator.AddFault.
+// Fault makes requests for one operation fail. Add them with Server.AddFault.
 type Fault struct {
 	Op         string `json:"op"`                  // an Op* name, or "*" for every operation
 	GrantType  string `json:"grantType,omitempty"` // with Op "token": only this grant
@@ -50,7 +50,7 @@ type Fault struct {
 }
 
 // AddFault arms a fault.
-func (e *Emulator) AddFault(f Fault) error {
+func (s *Server) AddFault(f Fault) error {
 	switch {
 	case f.Op == "":
 		return errors.New("op is required (an operation name or *)")
@@ -61,23 +61,23 @@ func (e *Emulator) AddFault(f Fault) error {
 	case f.Times < 0 || f.Skip < 0 || f.RetryAfter < 0:
 		return errors.New("times, skip and retryAfter cannot be negative")
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.faults = append(e.faults, &f)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &f)
 	return nil
 }
 
 // ClearFaults disarms every fault.
-func (e *Emulator) ClearFaults() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.faults = nil
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
 }
 
 // takeFault returns the fault that applies to this request, counting it used.
-// The caller holds e.mu.
-func (e *Emulator) takeFault(op, grantType string) *Fault {
-	for i, f := range e.faults {
+// The caller holds s.mu.
+func (s *Server) takeFault(op, grantType string) *Fault {
+	for i, f := range s.faults {
 		if f.Op != "*" && f.Op != op {
 			continue
 		}
@@ -92,7 +92,7 @@ func (e *Emulator) takeFault(op, grantType string) *Fault {
 		if f.Times > 0 {
 			f.Times--
 			if f.Times == 0 {
-				e.faults = append(e.faults[:i:i], e.faults[i+1:]...)
+				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
 			}
 		}
 		return &taken
@@ -101,7 +101,8 @@ func (e *Emulator) takeFault(op, grantType string) *Fault {
 }
 
 // apply carries out the fault; it reports whether the request is finished.
-func (f *Fault) apply(w http.ResponseWriter, r *http.Request, handler http.HandlerFunc) bool {
+// body is the JSON answer of a status fault for a message.
+func (f *Fault) apply(w http.ResponseWriter, r *http.Request, handler http.HandlerFunc, body func(message string) any) bool {
 	switch f.Kind {
 	case FaultStatus:
 		if f.RetryAfter > 0 {
@@ -115,7 +116,7 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request, handler http.Handl
 		if msg == "" {
 			msg = http.StatusText(status)
 		}
-		writeJSON(w, status, devopsErrorBody(msg, "Microsoft.VisualStudio.Services.Common.VssServiceException, Microsoft.VisualStudio.Services.Common", "VssServiceException"))
+		WriteJSON(w, status, body(msg))
 		return true
 	case FaultReset:
 		dropConnection(w)

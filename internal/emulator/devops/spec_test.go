@@ -1,4 +1,4 @@
-package emulator_test
+package devops_test
 
 import (
 	"bytes"
@@ -64,7 +64,7 @@ func seedExampleTokens(t *testing.T, em *emulator.Emulator) {
 	t.Helper()
 	org := []string{emulator.DefaultOrgID}
 	add := func(id, name, scope, from, to string, targets []string) {
-		emulator.AddPATForTest(em, id, name, scope, targets, emulatortest.MustTime(t, from), emulatortest.MustTime(t, to), id)
+		em.DevOps().AddPATForTest(id, name, scope, targets, emulatortest.MustTime(t, from), emulatortest.MustTime(t, to), id)
 	}
 	add("4c60c9ed-a378-4883-af16-d655ca025b11", "all_access_token", "app_token", "2020-10-24T03:04:57.52Z", "2020-11-23T04:04:38.5233333Z", nil)
 	add("eabb38b2-48ef-440b-959b-b9e6cb37a64e", "work_token", "vso.work_full", "2020-10-24T03:04:19.1466667Z", "2020-11-23T04:03:55.8033333Z", org)
@@ -157,7 +157,7 @@ func TestRevokeMatchesOfficialExample(t *testing.T) {
 	ex := loadExample(t, "RevokePat.json")
 	em, api := exampleEmulator(t, "2020-11-02T22:56:52Z", "", "")
 	seedExampleTokens(t, em)
-	emulator.AddPATForTest(em, "cf42cc9f-f170-4375-92ba-c13d58a6545f", "old", "vso.code", []string{emulator.DefaultOrgID},
+	em.DevOps().AddPATForTest("cf42cc9f-f170-4375-92ba-c13d58a6545f", "old", "vso.code", []string{emulator.DefaultOrgID},
 		emulatortest.MustTime(t, "2020-10-01T00:00:00Z"), emulatortest.MustTime(t, "2020-12-01T00:00:00Z"), "")
 
 	r := api.Do(ex.Method, ex.pathAndQuery(t), nil)

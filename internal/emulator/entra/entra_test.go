@@ -1,4 +1,4 @@
-package emulator_test
+package entra_test
 
 import (
 	"crypto/sha256"
@@ -78,7 +78,7 @@ func TestTokenAnswerShape(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("URN grant: %d %v", status, tok)
 	}
-	at, err := emulator.VerifyForTest(em, tok["access_token"].(string))
+	at, err := em.Entra().Verify(tok["access_token"].(string), emulator.AzureDevOpsResource)
 	if err != nil || at.Scp != "vso.pats" {
 		t.Fatalf("vso.pats token: %+v %v", at, err)
 	}
@@ -232,7 +232,7 @@ func TestClientRules(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("client credentials: %d %v", status, tok)
 	}
-	at, err := emulator.VerifyForTest(em, tok["access_token"].(string))
+	at, err := em.Entra().Verify(tok["access_token"].(string), emulator.AzureDevOpsResource)
 	if err != nil || at.IDType != "app" || at.UPN != "" {
 		t.Fatalf("app token %+v %v", at, err)
 	}
@@ -283,7 +283,7 @@ func TestAppOnlyModeIssuesServicePrincipalTokens(t *testing.T) {
 	em := emulatortest.Start(t, emulator.Options{})
 	em.Update(func(c *emulator.Config) { c.AppOnlyTokens = true })
 	tok := emulatortest.Entra{T: t, Em: em}.DeviceLogin(url.Values{"client_info": {"1"}})
-	at, err := emulator.VerifyForTest(em, tok["access_token"].(string))
+	at, err := em.Entra().Verify(tok["access_token"].(string), emulator.AzureDevOpsResource)
 	if err != nil || at.IDType != "app" || at.UPN != "" || at.Scp != "" {
 		t.Fatalf("token %+v %v", at, err)
 	}

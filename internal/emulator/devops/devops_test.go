@@ -1,4 +1,4 @@
-package emulator_test
+package devops_test
 
 import (
 	"fmt"
@@ -181,7 +181,7 @@ func TestCreateSecretIsShownOnce(t *testing.T) {
 	if strings.Contains(string(list.Body), secret) {
 		t.Fatal("List shows the secret")
 	}
-	if strings.Contains(emulator.StoredPATsForTest(em), secret) {
+	if strings.Contains(em.DevOps().StoredPATsForTest(), secret) {
 		t.Fatal("the emulator keeps the secret itself")
 	}
 }
