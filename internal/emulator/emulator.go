@@ -1,21 +1,25 @@
 // Package emulator is a local, faithful stand-in for Microsoft Entra ID and the
 // Azure DevOps PAT Lifecycle Management API, served over real TLS on loopback.
 //
+// It puts together one package per faked service — entra (sign-in) and devops
+// (the PAT API) — over a shared core (core: the HTTPS server, routing, the
+// request log, faults, the clock, the control endpoints and the state file),
+// and gives tests and the emulator program one Emulator to drive them.
+//
 // It follows the official documentation and example bodies, not patctl's
 // client: it has its own wire structs and imports nothing from the client.
 package emulator
 
 import (
-	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"net"
 	"net/http"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/patctl/patctl/internal/emulator/core"
+	"github.com/patctl/patctl/internal/emulator/devops"
+	"github.com/patctl/patctl/internal/emulator/entra"
 )
 
 // Options configure a new Emulator.
@@ -35,180 +39,85 @@ type Options struct {
 
 // Emulator serves fake Entra ID and fake Azure DevOps endpoints.
 type Emulator struct {
-	mu     sync.Mutex
-	cfg    Config
-	st     *state
-	keys   loadedKeys
-	faults []*Fault
-	// issued and issuedPATs remember every secret handed out, in memory
-	// only, so that tests can look for leaks in what a client prints.
-	issued, issuedPATs []string
-	// invalidTokens are access tokens Azure DevOps refuses before they expire.
-	invalidTokens map[string]bool
-	// grantErrors maps a grant type ("" for all) to an injected AADSTS number.
-	grantErrors map[string]int
-	log         []Request
+	srv    *core.Server
+	entra  *entra.Service
+	devops *devops.Service
 
-	now       func() time.Time
-	newID     func() string
-	newSecret func() string
-	stateFile string
-	saveErr   error
-	offset    atomic.Int64 // added to now by Advance
-
-	ln    net.Listener
-	srv   *http.Server
-	url   string
-	conns atomic.Int64
+	mu  sync.Mutex // guards cfg
+	cfg Config
 }
 
 // Start creates an emulator and starts serving HTTPS.
 func Start(opts Options) (*Emulator, error) {
-	e := &Emulator{
-		now:       opts.Now,
-		newID:     opts.NewID,
-		newSecret: opts.NewSecret,
-		stateFile: opts.StateFile,
-	}
-	if e.now == nil {
-		e.now = time.Now
-	}
-	if e.newID == nil {
-		e.newID = randomUUID
-	}
-	if e.newSecret == nil {
-		e.newSecret = randomPATSecret
-	}
+	e := &Emulator{cfg: DefaultConfig()}
 	if opts.Config != nil {
 		e.cfg = opts.Config.clone()
-	} else {
-		e.cfg = DefaultConfig()
 	}
 	if err := e.cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	st, err := loadState(opts.StateFile)
+	srv, err := core.New(core.Options{
+		Addr:      opts.Addr,
+		StateFile: opts.StateFile,
+		Now:       opts.Now,
+		Latency:   e.latency,
+		// One host serves every service and answers as Azure DevOps does.
+		NotFound:  devops.NotFound,
+		FaultBody: devops.ServiceError,
+	})
 	if err != nil {
 		return nil, err
 	}
-	if st.Keys.CACertPEM == "" {
-		if st.Keys, err = newKeyMaterial(); err != nil {
-			return nil, fmt.Errorf("generate keys: %w", err)
-		}
-	}
-	e.st = st
-	if e.keys, err = st.Keys.load(); err != nil {
-		return nil, fmt.Errorf("load keys: %w", err)
-	}
-	if err := e.save(); err != nil {
+	e.srv = srv
+	if err := e.startServices(opts); err != nil {
+		srv.Close()
 		return nil, err
 	}
-	leaf, err := e.keys.serverCertificate()
-	if err != nil {
-		return nil, fmt.Errorf("issue server certificate: %w", err)
-	}
-	addr := opts.Addr
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	e.ln = ln
-	e.url = "https://" + ln.Addr().String()
-	e.srv = &http.Server{
-		Handler:   e,
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}},
-		// HTTP/1.1 only: the reset and drop faults must close a real
-		// connection, which an HTTP/2 stream cannot do.
-		TLSNextProto:      map[string]func(*http.Server, *tls.Conn, http.Handler){},
-		ReadHeaderTimeout: 10 * time.Second,
-		ConnState: func(_ net.Conn, s http.ConnState) {
-			if s == http.StateNew {
-				e.conns.Add(1)
-			}
-		},
-		ErrorLog: discardLogger(),
-	}
-	go e.srv.ServeTLS(ln, "", "")
+	e.handleConfigAdmin()
+	srv.Serve()
 	return e, nil
 }
 
-// URL is the base URL of every endpoint, e.g. https://127.0.0.1:43123.
-func (e *Emulator) URL() string { return e.url }
-
-// Authority is the Entra authority URL for a tenant (id, domain,
-// "organizations" or "common").
-func (e *Emulator) Authority(tenant string) string { return e.url + "/" + tenant }
-
-// CAPEM is the PEM of the CA that signed the server certificate.
-func (e *Emulator) CAPEM() []byte { return []byte(e.st.Keys.CACertPEM) }
-
-// CertPool is a pool holding the emulator's CA.
-func (e *Emulator) CertPool() *x509.CertPool {
-	pool := x509.NewCertPool()
-	pool.AddCert(e.keys.ca)
-	return pool
-}
-
-// HTTPClient is a client that trusts the emulator and never follows redirects.
-func (e *Emulator) HTTPClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{RootCAs: e.CertPool()}
-	return &http.Client{
-		Transport:     tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+// startServices makes the faked services and registers them, in the order
+// their routes are tried. A new service is made and registered here, and
+// its settings embedded in Config.
+func (e *Emulator) startServices(opts Options) error {
+	var err error
+	if e.entra, err = entra.New(e.srv, e.entraSettings); err != nil {
+		return err
 	}
-}
-
-// Connections is how many TCP connections clients have opened so far.
-func (e *Emulator) Connections() int64 { return e.conns.Load() }
-
-// Close stops serving at once, closing every connection: a fake has no
-// requests worth draining.
-func (e *Emulator) Close() error { return e.srv.Close() }
-
-// IssuedSecrets returns every sign-in secret the emulator has handed out
-// since it started: access, refresh and ID tokens, authorization and device
-// codes. Tests look for them in everything a client printed.
-func (e *Emulator) IssuedSecrets() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]string(nil), e.issued...)
-}
-
-// IssuedPATs returns the secrets of every PAT created since the emulator
-// started. A client may print one only where it delivers it.
-func (e *Emulator) IssuedPATs() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]string(nil), e.issuedPATs...)
-}
-
-// remember records sign-in secrets handed out; the caller does not hold e.mu.
-func (e *Emulator) remember(secrets ...string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, s := range secrets {
-		if s != "" {
-			e.issued = append(e.issued, s)
-		}
+	if e.devops, err = devops.New(e.srv, e.entra, e.devopsConfig, devops.Options{NewID: opts.NewID, NewSecret: opts.NewSecret}); err != nil {
+		return err
 	}
+	e.srv.Register(e.entra, e.devops)
+	return nil
 }
 
-// Now is the emulator's clock.
-func (e *Emulator) Now() time.Time { return e.now().Add(time.Duration(e.offset.Load())) }
+// The services read their settings here at every request, each a copy.
 
-// Advance moves the emulator's clock forward, to expire tokens and codes.
-func (e *Emulator) Advance(d time.Duration) { e.offset.Add(int64(d)) }
-
-// Err reports the last failure to write the state file, if any.
-func (e *Emulator) Err() error {
+func (e *Emulator) entraSettings() entra.Settings {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.saveErr
+	return e.cfg.EntraSettings.Clone()
 }
+
+func (e *Emulator) devopsConfig() devops.Config {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return devops.Config{Directory: e.cfg.EntraSettings.Clone().Directory, Settings: e.cfg.DevOpsSettings.Clone()}
+}
+
+func (e *Emulator) latency() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return time.Duration(e.cfg.Latency)
+}
+
+// Entra is the fake Entra ID, for what the methods here do not cover.
+func (e *Emulator) Entra() *entra.Service { return e.entra }
+
+// DevOps is the fake Azure DevOps, for what the methods here do not cover.
+func (e *Emulator) DevOps() *devops.Service { return e.devops }
 
 // Config returns a copy of the current configuration.
 func (e *Emulator) Config() Config {
@@ -231,77 +140,57 @@ func (e *Emulator) Update(change func(*Config)) error {
 	return nil
 }
 
-// ServeHTTP routes a request, records it, and applies latency and faults.
-func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, adminPrefix) {
-		e.serveAdmin(w, r)
-		return
-	}
-	op, handler := e.route(r)
-	rec := Request{Time: e.Now(), Method: r.Method, Path: r.URL.Path, Op: op}
-	if op != OpToken && op != OpDeviceCode {
-		// The token endpoints take secrets in the body only; a query there
-		// would be a client's mistake that the log must not repeat.
-		rec.Query = r.URL.RawQuery
-	}
-	if op == OpToken {
-		// The grant type is part of what a test counts (refreshes, say).
-		_ = r.ParseForm()
-		rec.GrantType = r.PostForm.Get("grant_type")
-	}
-	sw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		rec.Status = sw.status
-		e.mu.Lock()
-		e.log = append(e.log, rec)
-		e.mu.Unlock()
-	}()
+// The server's side: the address, trust, the log, faults and the clock.
 
-	e.mu.Lock()
-	latency := time.Duration(e.cfg.Latency)
-	fault := e.takeFault(op, rec.GrantType)
-	e.mu.Unlock()
-	if latency > 0 {
-		sleepCtx(r.Context(), latency)
-	}
-	if fault != nil {
-		rec.Fault = fault.Kind
-		if fault.apply(sw, r, handler) {
-			return
-		}
-	}
-	handler(sw, r)
-}
+// URL is the base URL of every endpoint, e.g. https://127.0.0.1:43123.
+func (e *Emulator) URL() string { return e.srv.URL() }
 
-// statusWriter remembers the status a handler wrote.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
+// Authority is the Entra authority URL for a tenant (id, domain,
+// "organizations" or "common").
+func (e *Emulator) Authority(tenant string) string { return e.srv.URL() + "/" + tenant }
 
-func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
+// CAPEM is the PEM of the CA that signed the server certificate.
+func (e *Emulator) CAPEM() []byte { return e.srv.CAPEM() }
 
-func (s *statusWriter) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
+// CertPool is a pool holding the emulator's CA.
+func (e *Emulator) CertPool() *x509.CertPool { return e.srv.CertPool() }
 
-func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+// HTTPClient is a client that trusts the emulator and never follows redirects.
+func (e *Emulator) HTTPClient() *http.Client { return e.srv.HTTPClient() }
 
-func sleepCtx(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+// Connections is how many TCP connections clients have opened so far.
+func (e *Emulator) Connections() int64 { return e.srv.Connections() }
+
+// Close stops serving at once, closing every connection.
+func (e *Emulator) Close() error { return e.srv.Close() }
+
+// Now is the emulator's clock.
+func (e *Emulator) Now() time.Time { return e.srv.Now() }
+
+// Advance moves the emulator's clock forward, to expire tokens and codes.
+func (e *Emulator) Advance(d time.Duration) { e.srv.Advance(d) }
+
+// Err reports the last failure to write the state file, if any.
+func (e *Emulator) Err() error { return e.srv.Err() }
+
+// Requests returns a copy of the request log.
+func (e *Emulator) Requests() []Request { return e.srv.Requests() }
+
+// ResetRequests empties the request log and sets the connection count to 0.
+func (e *Emulator) ResetRequests() { e.srv.ResetRequests() }
+
+// AddFault arms a fault.
+func (e *Emulator) AddFault(f Fault) error { return e.srv.AddFault(f) }
+
+// ClearFaults disarms every fault.
+func (e *Emulator) ClearFaults() { e.srv.ClearFaults() }
+
+// Entra ID's side: tokens and sessions.
+
+// AccessToken issues an Azure DevOps access token for a configured user
+// without a sign-in flow, as `az account get-access-token` would hand one over.
+func (e *Emulator) AccessToken(upn string) (string, error) {
+	return e.entra.AccessToken(upn, AzureDevOpsResource)
 }
 
 // UserHTTPClient is a client that trusts the emulator and sends a fresh
@@ -326,4 +215,41 @@ func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("Authorization", "Bearer "+b.token)
 	return b.base.RoundTrip(r)
+}
+
+// IssuedSecrets returns every sign-in secret the emulator has handed out
+// since it started: access, refresh and ID tokens, authorization and device
+// codes. Tests look for them in everything a client printed.
+func (e *Emulator) IssuedSecrets() []string { return e.entra.IssuedSecrets() }
+
+// InvalidateAccessTokens makes the services refuse every access token issued
+// so far, though they have not expired, as after a password reset or a
+// Conditional Access change. It returns how many.
+func (e *Emulator) InvalidateAccessTokens() int { return e.entra.InvalidateAccessTokens() }
+
+// ApproveDeviceCode approves a pending device code as the browser's user.
+func (e *Emulator) ApproveDeviceCode(userCode string) bool {
+	return e.entra.ApproveDeviceCode(userCode)
+}
+
+// RevokeSessions revokes every refresh token of a user. It returns how many.
+func (e *Emulator) RevokeSessions(upn string) int { return e.entra.RevokeSessions(upn) }
+
+// InjectGrantError makes every token request of grant type (or of every grant
+// when grantType is "") fail with the given AADSTS error until cleared with
+// number 0. Known numbers: 50076, 53003, 65001, 700082, 7000218, 50173.
+func (e *Emulator) InjectGrantError(grantType string, number int) error {
+	return e.entra.InjectGrantError(grantType, number)
+}
+
+// Azure DevOps' side: tokens.
+
+// IssuedPATs returns the secrets of every PAT created since the emulator
+// started. A client may print one only where it delivers it.
+func (e *Emulator) IssuedPATs() []string { return e.devops.IssuedPATs() }
+
+// SeedTokens stores n active tokens named prefix-00001… for a user, without
+// going through the API: for benchmarks that need many.
+func (e *Emulator) SeedTokens(upn string, n int, prefix string) error {
+	return e.devops.SeedTokens(upn, n, prefix)
 }

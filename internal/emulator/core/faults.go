@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ const (
 	FaultTimeout = "timeout"
 	// FaultStallBody does the operation, sends the answer's headers and the
 	// first half of its body, then holds until the client gives up (or
-	// stallLimit passes) and closes the connection. An answer with no body (a
+	// StallLimit passes) and closes the connection. An answer with no body (a
 	// revoke's 204) is whole once its headers are sent.
 	FaultStallBody = "stall-body"
 	// FaultCommitThenDrop does the operation, then closes the connection
@@ -33,7 +33,7 @@ const (
 	FaultCommitThenHold = "commit-then-hold"
 )
 
-// Fault makes requests for one operation fail. Add them with Emulator.AddFault.
+// Fault makes requests for one operation fail. Add them with Server.AddFault.
 type Fault struct {
 	Op         string `json:"op"`                  // an Op* name, or "*" for every operation
 	GrantType  string `json:"grantType,omitempty"` // with Op "token": only this grant
@@ -50,7 +50,7 @@ type Fault struct {
 }
 
 // AddFault arms a fault.
-func (e *Emulator) AddFault(f Fault) error {
+func (s *Server) AddFault(f Fault) error {
 	switch {
 	case f.Op == "":
 		return errors.New("op is required (an operation name or *)")
@@ -61,23 +61,23 @@ func (e *Emulator) AddFault(f Fault) error {
 	case f.Times < 0 || f.Skip < 0 || f.RetryAfter < 0:
 		return errors.New("times, skip and retryAfter cannot be negative")
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.faults = append(e.faults, &f)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &f)
 	return nil
 }
 
 // ClearFaults disarms every fault.
-func (e *Emulator) ClearFaults() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.faults = nil
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
 }
 
 // takeFault returns the fault that applies to this request, counting it used.
-// The caller holds e.mu.
-func (e *Emulator) takeFault(op, grantType string) *Fault {
-	for i, f := range e.faults {
+// The caller holds s.mu.
+func (s *Server) takeFault(op, grantType string) *Fault {
+	for i, f := range s.faults {
 		if f.Op != "*" && f.Op != op {
 			continue
 		}
@@ -92,7 +92,7 @@ func (e *Emulator) takeFault(op, grantType string) *Fault {
 		if f.Times > 0 {
 			f.Times--
 			if f.Times == 0 {
-				e.faults = append(e.faults[:i:i], e.faults[i+1:]...)
+				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
 			}
 		}
 		return &taken
@@ -101,7 +101,8 @@ func (e *Emulator) takeFault(op, grantType string) *Fault {
 }
 
 // apply carries out the fault; it reports whether the request is finished.
-func (f *Fault) apply(w http.ResponseWriter, r *http.Request, handler http.HandlerFunc) bool {
+// body is the JSON answer of a status fault for a message.
+func (f *Fault) apply(w http.ResponseWriter, r *http.Request, handler http.HandlerFunc, body func(message string) any) bool {
 	switch f.Kind {
 	case FaultStatus:
 		if f.RetryAfter > 0 {
@@ -115,7 +116,7 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request, handler http.Handl
 		if msg == "" {
 			msg = http.StatusText(status)
 		}
-		writeJSON(w, status, devopsErrorBody(msg, "Microsoft.VisualStudio.Services.Common.VssServiceException, Microsoft.VisualStudio.Services.Common", "VssServiceException"))
+		WriteJSON(w, status, body(msg))
 		return true
 	case FaultReset:
 		dropConnection(w)
@@ -141,9 +142,9 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request, handler http.Handl
 	return false
 }
 
-// stallLimit bounds how long a stall-body fault holds a connection, so that a
+// StallLimit bounds how long a stall-body fault holds a connection, so that a
 // client that never gives up cannot keep the emulator's goroutine forever.
-const stallLimit = time.Minute
+const StallLimit = time.Minute
 
 // stallBody carries out the operation, sends its answer's headers and half
 // its body, then holds and drops the connection.
@@ -162,7 +163,7 @@ func stallBody(w http.ResponseWriter, r *http.Request, handler http.HandlerFunc)
 	w.WriteHeader(answer.status)
 	_, _ = w.Write(body[:len(body)/2])
 	_ = http.NewResponseController(w).Flush()
-	sleepCtx(r.Context(), stallLimit)
+	sleepCtx(r.Context(), StallLimit)
 	dropConnection(w)
 }
 

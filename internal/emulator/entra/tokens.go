@@ -1,4 +1,4 @@
-package emulator
+package entra
 
 import (
 	"crypto/rsa"
@@ -12,17 +12,29 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/patctl/patctl/internal/emulator/core"
 )
 
 // Scopes that are about the sign-in itself, not a resource.
 var oidcScopes = map[string]bool{"openid": true, "profile": true, "offline_access": true, "email": true}
 
-// Resources the emulated tenant knows, by the identifiers a scope may use.
-var knownResources = map[string]string{
-	AzureDevOpsResource:                    AzureDevOpsResource,
-	"https://app.vssps.visualstudio.com":   AzureDevOpsResource,
-	"00000003-0000-0000-c000-000000000000": "00000003-0000-0000-c000-000000000000",
-	"https://graph.microsoft.com":          "00000003-0000-0000-c000-000000000000",
+// Resource is an application tokens can be asked for: the services that
+// accept Entra tokens add theirs with AddResource.
+type Resource struct {
+	AppID string // the audience of its tokens
+	// URIs are other identifiers a scope may name it by.
+	URIs []string
+}
+
+// graph is Entra ID's own resource, what a sign-in without one gets a token for.
+var graph = Resource{AppID: "00000003-0000-0000-c000-000000000000", URIs: []string{"https://graph.microsoft.com"}}
+
+// AddResource makes tokens for r available. Call it before the server serves.
+func (e *Service) AddResource(r Resource) {
+	for _, id := range append([]string{r.AppID}, r.URIs...) {
+		e.resources[strings.ToLower(id)] = r.AppID
+	}
 }
 
 // grantScopes is what a token request asked for, resolved.
@@ -34,7 +46,7 @@ type grantScopes struct {
 	offline   bool
 }
 
-func parseScopes(raw string) (grantScopes, *entraError) {
+func (e *Service) parseScopes(raw string) (grantScopes, *entraError) {
 	g := grantScopes{requested: strings.Fields(raw)}
 	if len(g.requested) == 0 {
 		return g, errMissingParam("scope")
@@ -50,7 +62,7 @@ func parseScopes(raw string) (grantScopes, *entraError) {
 		if i <= 0 || i == len(s)-1 {
 			return g, errInvalidScope(raw)
 		}
-		res, ok := knownResources[strings.ToLower(s[:i])]
+		res, ok := e.resources[strings.ToLower(s[:i])]
 		if !ok {
 			return g, errUnknownResource(s[:i])
 		}
@@ -67,7 +79,7 @@ func parseScopes(raw string) (grantScopes, *entraError) {
 	}
 	if g.resource == "" {
 		// Only sign-in scopes: Entra ID issues a Microsoft Graph token.
-		g.resource = "00000003-0000-0000-c000-000000000000"
+		g.resource = graph.AppID
 		g.scp = []string{"openid", "profile", "email"}
 	}
 	return g, nil
@@ -91,8 +103,8 @@ func (g grantScopes) grantedScopeString() string {
 
 // tokenResponse builds the success answer of the token endpoint, including a
 // new refresh token that the caller stores.
-func (e *Emulator) tokenResponse(cfg *Config, user User, clientID string, g grantScopes, wantClientInfo bool) (map[string]any, string) {
-	now := e.Now()
+func (e *Service) tokenResponse(cfg *Settings, user User, clientID string, g grantScopes, wantClientInfo bool) (map[string]any, string) {
+	now := e.host.Now()
 	lifetime := time.Duration(cfg.AccessTokenLifetime)
 	appOnly := cfg.AppOnlyTokens
 	resp := map[string]any{
@@ -104,7 +116,7 @@ func (e *Emulator) tokenResponse(cfg *Config, user User, clientID string, g gran
 	}
 	var refresh string
 	if g.offline && !appOnly {
-		refresh = randomOpaque("1.AXoA", 64)
+		refresh = core.RandomOpaque("1.AXoA", 64)
 		resp["refresh_token"] = refresh
 	}
 	if g.openid && !appOnly {
@@ -128,7 +140,7 @@ func accessClaims(user User, clientID string, g grantScopes, now time.Time, life
 		"exp":   now.Add(lifetime).Unix(),
 		"appid": clientID,
 		"tid":   user.TenantID,
-		"uti":   randomOpaque("", 16),
+		"uti":   core.RandomOpaque("", 16),
 		"ver":   "1.0",
 	}
 	if appOnly {
@@ -142,10 +154,10 @@ func accessClaims(user User, clientID string, g grantScopes, now time.Time, life
 	return c
 }
 
-func (e *Emulator) idClaims(user User, clientID string, now time.Time) jwt.MapClaims {
+func (e *Service) idClaims(user User, clientID string, now time.Time) jwt.MapClaims {
 	return jwt.MapClaims{
 		"aud":                clientID,
-		"iss":                e.url + "/" + user.TenantID + "/v2.0",
+		"iss":                e.host.URL() + "/" + user.TenantID + "/v2.0",
 		"iat":                now.Unix(),
 		"nbf":                now.Unix(),
 		"exp":                now.Add(time.Hour).Unix(),
@@ -164,18 +176,19 @@ func servicePrincipalOID(clientID string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-func (e *Emulator) sign(claims jwt.MapClaims) string {
+func (e *Service) sign(claims jwt.MapClaims) string {
+	key, kid := e.host.SigningKey()
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	tok.Header["kid"] = e.keys.keyID
-	s, err := tok.SignedString(e.keys.signingKey)
+	tok.Header["kid"] = kid
+	s, err := tok.SignedString(key)
 	if err != nil {
 		panic(err) // signing with a valid RSA key cannot fail
 	}
 	return s
 }
 
-// accessToken is a verified access token as Azure DevOps sees it.
-type accessToken struct {
+// Token is a verified access token as a resource server sees it.
+type Token struct {
 	TenantID string
 	OID      string
 	UPN      string
@@ -185,80 +198,78 @@ type accessToken struct {
 
 var errTokenExpired = errors.New("token expired")
 
-// verifyAccessToken checks signature, audience and lifetime the way a resource
-// server does, with five minutes of clock skew.
-func (e *Emulator) verifyAccessToken(raw string) (accessToken, error) {
+// Verify checks a token's signature, audience and lifetime the way a
+// resource server does, with five minutes of clock skew, and that it was not
+// invalidated: what every service that accepts Entra tokens asks.
+func (e *Service) Verify(raw, audience string) (Token, error) {
+	key, _ := e.host.SigningKey()
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
-		return &e.keys.signingKey.PublicKey, nil
+		return &key.PublicKey, nil
 	},
 		jwt.WithValidMethods([]string{"RS256"}),
-		jwt.WithTimeFunc(e.Now),
+		jwt.WithTimeFunc(e.host.Now),
 		jwt.WithLeeway(5*time.Minute),
-		jwt.WithAudience(AzureDevOpsResource),
+		jwt.WithAudience(audience),
 		jwt.WithExpirationRequired(),
 	)
 	if errors.Is(err, jwt.ErrTokenExpired) {
-		return accessToken{}, errTokenExpired
+		return Token{}, errTokenExpired
 	}
 	if err != nil {
-		return accessToken{}, err
+		return Token{}, err
 	}
 	e.mu.Lock()
-	invalid := e.invalidTokens[hashSecret(raw)]
+	invalid := e.invalidTokens[core.HashSecret(raw)]
 	e.mu.Unlock()
 	if invalid {
-		return accessToken{}, errors.New("token revoked")
+		return Token{}, errors.New("token revoked")
 	}
 	str := func(k string) string { s, _ := claims[k].(string); return s }
-	return accessToken{TenantID: str("tid"), OID: str("oid"), UPN: str("upn"), IDType: str("idtyp"), Scp: str("scp")}, nil
+	return Token{TenantID: str("tid"), OID: str("oid"), UPN: str("upn"), IDType: str("idtyp"), Scp: str("scp")}, nil
 }
 
 // jwks is the public signing key in JSON Web Key form.
-func (k loadedKeys) jwks() map[string]any {
-	pub := &k.signingKey.PublicKey
+func jwks(key *rsa.PrivateKey, kid string) map[string]any {
+	pub := &key.PublicKey
 	return map[string]any{"keys": []map[string]any{{
 		"kty": "RSA",
 		"use": "sig",
-		"kid": k.keyID,
+		"kid": kid,
 		"n":   base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
 		"e":   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
 	}}}
 }
 
-func keyIDOf(pub *rsa.PublicKey) string {
-	sum := sha256.Sum256(pub.N.Bytes())
-	return base64.RawURLEncoding.EncodeToString(sum[:15])
-}
-
-// AccessToken issues an Azure DevOps access token for a configured user
-// without a sign-in flow, as `az account get-access-token` would hand one over.
-func (e *Emulator) AccessToken(upn string) (string, error) {
-	cfg := e.Config()
-	user, ok := cfg.user(upn)
+// AccessToken issues an access token for resource (an app id) to a
+// configured user without a sign-in flow, as `az account get-access-token`
+// would hand one over.
+func (e *Service) AccessToken(upn, resource string) (string, error) {
+	cfg := e.config()
+	user, ok := cfg.User(upn)
 	if !ok {
 		return "", fmt.Errorf("no user %q", upn)
 	}
-	g, _ := parseScopes(AzureDevOpsResource + "/.default")
-	tok := e.sign(accessClaims(user, AzureCLIClientID, g, e.Now(), time.Duration(cfg.AccessTokenLifetime), cfg.AppOnlyTokens))
+	g, _ := e.parseScopes(resource + "/.default")
+	tok := e.sign(accessClaims(user, AzureCLIClientID, g, e.host.Now(), time.Duration(cfg.AccessTokenLifetime), cfg.AppOnlyTokens))
 	e.remember(tok)
 	return tok, nil
 }
 
-// InvalidateAccessTokens makes Azure DevOps refuse every access token issued
+// InvalidateAccessTokens makes every service refuse every access token issued
 // so far, though they have not expired: as after a password reset or a
 // Conditional Access change (continuous access evaluation). Clients must get
 // new ones. It returns how many.
-func (e *Emulator) InvalidateAccessTokens() int {
+func (e *Service) InvalidateAccessTokens() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.invalidTokens == nil {
 		e.invalidTokens = map[string]bool{}
 	}
 	n := 0
-	for _, s := range e.issued {
-		if strings.Count(s, ".") == 2 { // JWTs: access and ID tokens
-			e.invalidTokens[hashSecret(s)] = true
+	for _, tok := range e.issued {
+		if strings.Count(tok, ".") == 2 { // JWTs: access and ID tokens
+			e.invalidTokens[core.HashSecret(tok)] = true
 			n++
 		}
 	}

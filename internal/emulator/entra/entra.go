@@ -1,4 +1,4 @@
-package emulator
+package entra
 
 import (
 	"crypto/sha256"
@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/patctl/patctl/internal/emulator/core"
 )
 
 const (
@@ -26,12 +28,12 @@ type tenantSegment struct {
 	multi  bool
 }
 
-func (cfg *Config) resolveTenant(segment string) (tenantSegment, *entraError) {
+func (cfg *Settings) resolveTenant(segment string) (tenantSegment, *entraError) {
 	switch strings.ToLower(segment) {
 	case "organizations", "common":
 		return tenantSegment{name: strings.ToLower(segment), multi: true}, nil
 	}
-	t, ok := cfg.tenant(segment)
+	t, ok := cfg.Tenant(segment)
 	if !ok {
 		return tenantSegment{}, errTenantNotFound(segment)
 	}
@@ -43,8 +45,8 @@ func (ts tenantSegment) admits(u User) bool {
 	return ts.multi || strings.EqualFold(ts.tenant.ID, u.TenantID)
 }
 
-func (e *Emulator) handleOpenIDConfig(w http.ResponseWriter, r *http.Request, segment string) {
-	cfg := e.Config()
+func (e *Service) handleOpenIDConfig(w http.ResponseWriter, r *http.Request, segment string) {
+	cfg := e.config()
 	ts, err := cfg.resolveTenant(segment)
 	if err != nil {
 		// Entra ID names this error differently on the metadata endpoint.
@@ -56,8 +58,8 @@ func (e *Emulator) handleOpenIDConfig(w http.ResponseWriter, r *http.Request, se
 	if ts.multi {
 		issuerTenant = "{tenantid}"
 	}
-	base := e.url + "/" + ts.name
-	writeJSON(w, http.StatusOK, map[string]any{
+	base := e.host.URL() + "/" + ts.name
+	core.WriteJSON(w, http.StatusOK, map[string]any{
 		"token_endpoint":                        base + "/oauth2/v2.0/token",
 		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
 		"jwks_uri":                              base + "/discovery/v2.0/keys",
@@ -66,7 +68,7 @@ func (e *Emulator) handleOpenIDConfig(w http.ResponseWriter, r *http.Request, se
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"response_types_supported":              []string{"code", "id_token", "code id_token", "id_token token"},
 		"scopes_supported":                      []string{"openid", "profile", "email", "offline_access"},
-		"issuer":                                e.url + "/" + issuerTenant + "/v2.0",
+		"issuer":                                e.host.URL() + "/" + issuerTenant + "/v2.0",
 		"request_uri_parameter_supported":       false,
 		"authorization_endpoint":                base + "/oauth2/v2.0/authorize",
 		"device_authorization_endpoint":         base + "/oauth2/v2.0/devicecode",
@@ -81,15 +83,15 @@ func (e *Emulator) handleOpenIDConfig(w http.ResponseWriter, r *http.Request, se
 	})
 }
 
-func (e *Emulator) handleKeys(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, e.keys.jwks())
+func (e *Service) handleKeys(w http.ResponseWriter, _ *http.Request) {
+	core.WriteJSON(w, http.StatusOK, jwks(e.host.SigningKey()))
 }
 
 // handleAuthorize signs in the browser's user at once (as when a session
 // already exists) and answers the way Entra ID does: for form_post an HTML
 // page that posts code and state to the redirect URI, else a redirect.
-func (e *Emulator) handleAuthorize(w http.ResponseWriter, r *http.Request, segment string) {
-	cfg := e.Config()
+func (e *Service) handleAuthorize(w http.ResponseWriter, r *http.Request, segment string) {
+	cfg := e.config()
 	q := r.URL.Query()
 	ts, eerr := cfg.resolveTenant(segment)
 	if eerr != nil {
@@ -128,7 +130,7 @@ func (e *Emulator) handleAuthorize(w http.ResponseWriter, r *http.Request, segme
 		fail(aadsts(400, "unsupported_response_type", 700054, "response_type '%s' is not enabled for the application.", q.Get("response_type")))
 		return
 	}
-	scopes, eerr := parseScopes(q.Get("scope"))
+	scopes, eerr := e.parseScopes(q.Get("scope"))
 	if eerr != nil {
 		fail(eerr)
 		return
@@ -150,16 +152,16 @@ func (e *Emulator) handleAuthorize(w http.ResponseWriter, r *http.Request, segme
 	if method == "" && challenge != "" {
 		method = "plain"
 	}
-	code := randomOpaque("1.AXoA", 96)
+	code := core.RandomOpaque("1.AXoA", 96)
 	e.remember(code)
 	e.mu.Lock()
-	e.st.AuthCodes[hashSecret(code)] = &authCode{
+	e.st.AuthCodes[core.HashSecret(code)] = &authCode{
 		UserOID: user.ObjectID, ClientID: client.ID, RedirectURI: redirect, Scopes: scopes.requested,
-		Challenge: challenge, ChallengeMeth: method, Expires: e.Now().Add(authCodeLifetime),
+		Challenge: challenge, ChallengeMeth: method, Expires: e.host.Now().Add(authCodeLifetime),
 	}
-	e.saveLocked()
+	e.save()
 	e.mu.Unlock()
-	e.redirectResult(w, r, redirect, mode, url.Values{"code": {code}, "state": {state}, "session_state": {randomUUID()}})
+	e.redirectResult(w, r, redirect, mode, url.Values{"code": {code}, "state": {state}, "session_state": {core.RandomUUID()}})
 }
 
 // redirectAllowed follows Entra ID's loopback rule: for http://localhost and
@@ -187,7 +189,7 @@ func redirectAllowed(c Client, redirect string) bool {
 
 var formPostPage = template.Must(template.New("formpost").Parse(`<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="{{.Action}}">{{range $k, $v := .Fields}}<input type="hidden" name="{{$k}}" value="{{$v}}" />{{end}}<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script language="javascript">document.forms[0].submit();</script></body></html>`))
 
-func (e *Emulator) redirectResult(w http.ResponseWriter, r *http.Request, redirect, mode string, v url.Values) {
+func (e *Service) redirectResult(w http.ResponseWriter, r *http.Request, redirect, mode string, v url.Values) {
 	fields := map[string]string{}
 	for k := range v {
 		if v.Get(k) != "" {
@@ -213,14 +215,14 @@ func (e *Emulator) redirectResult(w http.ResponseWriter, r *http.Request, redire
 
 var errorPage = template.Must(template.New("error").Parse(`<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body><div id="error"><p>Sorry, but we're having trouble signing you in.</p><p>AADSTS{{.Number}}: {{.Message}}</p></div></body></html>`))
 
-func (e *Emulator) writeAuthorizeErrorPage(w http.ResponseWriter, err *entraError) {
+func (e *Service) writeAuthorizeErrorPage(w http.ResponseWriter, err *entraError) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusBadRequest)
 	_ = errorPage.Execute(w, map[string]any{"Number": err.aadsts, "Message": err.message})
 }
 
-func (e *Emulator) handleDeviceCode(w http.ResponseWriter, r *http.Request, segment string) {
-	cfg := e.Config()
+func (e *Service) handleDeviceCode(w http.ResponseWriter, r *http.Request, segment string) {
+	cfg := e.config()
 	if err := r.ParseForm(); err != nil {
 		e.writeEntraError(w, errMissingParam("client_id"))
 		return
@@ -239,23 +241,23 @@ func (e *Emulator) handleDeviceCode(w http.ResponseWriter, r *http.Request, segm
 		e.writeEntraError(w, errUnknownClient(clientID, ts.name))
 		return
 	}
-	scopes, eerr := parseScopes(r.PostForm.Get("scope"))
+	scopes, eerr := e.parseScopes(r.PostForm.Get("scope"))
 	if eerr != nil {
 		e.writeEntraError(w, eerr)
 		return
 	}
-	device := randomOpaque("DAQABAAEAAA", 96)
-	userCode := strings.ToUpper(randomPATSecret()[:9])
+	device := core.RandomOpaque("DAQABAAEAAA", 96)
+	userCode := strings.ToUpper(core.RandomCode(9))
 	e.remember(device)
 	e.mu.Lock()
-	e.st.DeviceCodes[hashSecret(device)] = &deviceCode{
-		UserCode: hashSecret(userCode), ClientID: clientID, Scopes: scopes.requested, Tenant: ts.name,
-		Expires: e.Now().Add(deviceCodeLifetime),
+	e.st.DeviceCodes[core.HashSecret(device)] = &deviceCode{
+		UserCode: core.HashSecret(userCode), ClientID: clientID, Scopes: scopes.requested, Tenant: ts.name,
+		Expires: e.host.Now().Add(deviceCodeLifetime),
 	}
-	e.saveLocked()
+	e.save()
 	e.mu.Unlock()
-	verify := e.url + "/devicelogin"
-	writeJSON(w, http.StatusOK, map[string]any{
+	verify := e.host.URL() + "/devicelogin"
+	core.WriteJSON(w, http.StatusOK, map[string]any{
 		"user_code":        userCode,
 		"device_code":      device,
 		"verification_uri": verify,
@@ -269,7 +271,7 @@ var deviceLoginPage = template.Must(template.New("devicelogin").Parse(`<!DOCTYPE
 
 // handleDeviceLogin is the page a person opens to approve a device code, as
 // the browser's user.
-func (e *Emulator) handleDeviceLogin(w http.ResponseWriter, r *http.Request) {
+func (e *Service) handleDeviceLogin(w http.ResponseWriter, r *http.Request) {
 	msg := "Enter the code displayed on your app or device."
 	if r.Method == http.MethodPost {
 		_ = r.ParseForm()
@@ -284,18 +286,19 @@ func (e *Emulator) handleDeviceLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // ApproveDeviceCode approves a pending device code as the browser's user.
-func (e *Emulator) ApproveDeviceCode(userCode string) bool {
+func (e *Service) ApproveDeviceCode(userCode string) bool {
+	cfg := e.config()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	user, ok := e.cfg.browserUser("")
+	user, ok := cfg.browserUser("")
 	if !ok {
 		return false
 	}
-	hashed := hashSecret(strings.ToUpper(strings.TrimSpace(userCode)))
+	hashed := core.HashSecret(strings.ToUpper(strings.TrimSpace(userCode)))
 	for _, dc := range e.st.DeviceCodes {
-		if dc.UserCode == hashed && !dc.Redeemed && e.Now().Before(dc.Expires) {
+		if dc.UserCode == hashed && !dc.Redeemed && e.host.Now().Before(dc.Expires) {
 			dc.Approved = user.ObjectID
-			e.saveLocked()
+			e.save()
 			return true
 		}
 	}
@@ -304,10 +307,11 @@ func (e *Emulator) ApproveDeviceCode(userCode string) bool {
 
 // RevokeSessions revokes every refresh token of a user, as a password reset
 // or an administrator's "revoke sessions" does. It returns how many.
-func (e *Emulator) RevokeSessions(upn string) int {
+func (e *Service) RevokeSessions(upn string) int {
+	cfg := e.config()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	user, ok := e.cfg.user(upn)
+	user, ok := cfg.User(upn)
 	if !ok {
 		return 0
 	}
@@ -318,12 +322,12 @@ func (e *Emulator) RevokeSessions(upn string) int {
 			n++
 		}
 	}
-	e.saveLocked()
+	e.save()
 	return n
 }
 
-func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request, segment string) {
-	cfg := e.Config()
+func (e *Service) handleToken(w http.ResponseWriter, r *http.Request, segment string) {
+	cfg := e.config()
 	if err := r.ParseForm(); err != nil {
 		e.writeEntraError(w, errMissingParam("grant_type"))
 		return
@@ -385,7 +389,7 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request, segment s
 		e.writeEntraError(w, eerr)
 		return
 	}
-	user, ok := cfg.userByOID(userOID)
+	user, ok := cfg.UserByOID(userOID)
 	if !ok {
 		e.writeEntraError(w, errGrantRevoked())
 		return
@@ -402,34 +406,34 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request, segment s
 	resp, refresh := e.tokenResponse(&cfg, user, client.ID, scopes, form.Get("client_info") == "1")
 	if refresh != "" {
 		e.mu.Lock()
-		e.st.RefreshTokens[hashSecret(refresh)] = &refreshGrant{
+		e.st.RefreshTokens[core.HashSecret(refresh)] = &refreshGrant{
 			UserOID: user.ObjectID, ClientID: client.ID, Scopes: scopes.requested,
-			Expires: e.Now().Add(time.Duration(cfg.RefreshTokenLifetime)),
+			Expires: e.host.Now().Add(time.Duration(cfg.RefreshTokenLifetime)),
 		}
-		e.saveLocked()
+		e.save()
 		e.mu.Unlock()
 	}
 	w.Header().Set("Cache-Control", "no-store, no-cache")
-	writeJSON(w, http.StatusOK, resp)
+	core.WriteJSON(w, http.StatusOK, resp)
 }
 
 // The redeem functions check a grant and return a spend function that uses it
 // up, to be called once everything else about the request has been checked.
 
-func (e *Emulator) redeemAuthCode(client Client, form url.Values) (string, grantScopes, func() *entraError, *entraError) {
+func (e *Service) redeemAuthCode(client Client, form url.Values) (string, grantScopes, func() *entraError, *entraError) {
 	code := form.Get("code")
 	if code == "" {
 		return "", grantScopes{}, nil, errMissingParam("code")
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ac, ok := e.st.AuthCodes[hashSecret(code)]
+	ac, ok := e.st.AuthCodes[core.HashSecret(code)]
 	switch {
 	case !ok:
 		return "", grantScopes{}, nil, errMalformedGrant()
 	case ac.Used:
 		return "", grantScopes{}, nil, errCodeRedeemed()
-	case !e.Now().Before(ac.Expires):
+	case !e.host.Now().Before(ac.Expires):
 		return "", grantScopes{}, nil, errCodeExpired()
 	case !strings.EqualFold(ac.ClientID, client.ID):
 		return "", grantScopes{}, nil, errClientMismatch()
@@ -447,7 +451,7 @@ func (e *Emulator) redeemAuthCode(client Client, form url.Values) (string, grant
 			return "", grantScopes{}, nil, errPKCEMismatch()
 		}
 	}
-	scopes, err := scopesOfGrant(form.Get("scope"), ac.Scopes)
+	scopes, err := e.scopesOfGrant(form.Get("scope"), ac.Scopes)
 	return ac.UserOID, scopes, func() *entraError {
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -455,28 +459,28 @@ func (e *Emulator) redeemAuthCode(client Client, form url.Values) (string, grant
 			return errCodeRedeemed()
 		}
 		ac.Used = true
-		e.saveLocked()
+		e.save()
 		return nil
 	}, err
 }
 
 // scopesOfGrant uses the scope of the token request when given, else the
 // scope of the original grant.
-func scopesOfGrant(requested string, original []string) (grantScopes, *entraError) {
+func (e *Service) scopesOfGrant(requested string, original []string) (grantScopes, *entraError) {
 	if strings.TrimSpace(requested) == "" {
 		requested = strings.Join(original, " ")
 	}
-	return parseScopes(requested)
+	return e.parseScopes(requested)
 }
 
-func (e *Emulator) redeemRefreshToken(client Client, form url.Values, reusable bool) (string, grantScopes, func() *entraError, *entraError) {
+func (e *Service) redeemRefreshToken(client Client, form url.Values, reusable bool) (string, grantScopes, func() *entraError, *entraError) {
 	rt := form.Get("refresh_token")
 	if rt == "" {
 		return "", grantScopes{}, nil, errMissingParam("refresh_token")
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	g, ok := e.st.RefreshTokens[hashSecret(rt)]
+	g, ok := e.st.RefreshTokens[core.HashSecret(rt)]
 	switch {
 	case !ok:
 		return "", grantScopes{}, nil, errMalformedGrant()
@@ -484,12 +488,12 @@ func (e *Emulator) redeemRefreshToken(client Client, form url.Values, reusable b
 		return "", grantScopes{}, nil, errGrantRevoked()
 	case g.Used:
 		return "", grantScopes{}, nil, errGrantUsed()
-	case !e.Now().Before(g.Expires):
+	case !e.host.Now().Before(g.Expires):
 		return "", grantScopes{}, nil, errRefreshExpired()
 	case !strings.EqualFold(g.ClientID, client.ID):
 		return "", grantScopes{}, nil, errClientMismatch()
 	}
-	scopes, err := scopesOfGrant(form.Get("scope"), g.Scopes)
+	scopes, err := e.scopesOfGrant(form.Get("scope"), g.Scopes)
 	spend := func() *entraError {
 		if reusable {
 			return nil
@@ -500,31 +504,31 @@ func (e *Emulator) redeemRefreshToken(client Client, form url.Values, reusable b
 			return errGrantUsed()
 		}
 		g.Used = true
-		e.saveLocked()
+		e.save()
 		return nil
 	}
 	return g.UserOID, scopes, spend, err
 }
 
-func (e *Emulator) redeemDeviceCode(cfg *Config, client Client, form url.Values) (string, grantScopes, func() *entraError, *entraError) {
+func (e *Service) redeemDeviceCode(cfg *Settings, client Client, form url.Values) (string, grantScopes, func() *entraError, *entraError) {
 	code := form.Get("device_code")
 	if code == "" {
 		return "", grantScopes{}, nil, errMissingParam("device_code")
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	dc, ok := e.st.DeviceCodes[hashSecret(code)]
+	dc, ok := e.st.DeviceCodes[core.HashSecret(code)]
 	if !ok || !strings.EqualFold(dc.ClientID, client.ID) {
 		return "", grantScopes{}, nil, errBadDeviceCode()
 	}
 	if dc.Redeemed {
 		return "", grantScopes{}, nil, errGrantUsed()
 	}
-	if !e.Now().Before(dc.Expires) {
+	if !e.host.Now().Before(dc.Expires) {
 		return "", grantScopes{}, nil, errDeviceExpired()
 	}
 	dc.Polls++
-	defer e.saveLocked()
+	defer e.save()
 	if dc.Approved == "" {
 		switch cfg.DeviceCodeOutcome {
 		case DeviceCodeAccessDenied:
@@ -544,7 +548,7 @@ func (e *Emulator) redeemDeviceCode(cfg *Config, client Client, form url.Values)
 			dc.Approved = user.ObjectID
 		}
 	}
-	scopes, err := parseScopes(strings.Join(dc.Scopes, " "))
+	scopes, err := e.parseScopes(strings.Join(dc.Scopes, " "))
 	return dc.Approved, scopes, func() *entraError {
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -552,14 +556,14 @@ func (e *Emulator) redeemDeviceCode(cfg *Config, client Client, form url.Values)
 			return errGrantUsed()
 		}
 		dc.Redeemed = true
-		e.saveLocked()
+		e.save()
 		return nil
 	}, err
 }
 
 // clientCredentials issues an app-only token, as Entra ID does for a service
 // principal with a secret. Azure DevOps' PAT API refuses such tokens.
-func (e *Emulator) clientCredentials(w http.ResponseWriter, cfg *Config, client Client, ts tenantSegment, form url.Values) {
+func (e *Service) clientCredentials(w http.ResponseWriter, cfg *Settings, client Client, ts tenantSegment, form url.Values) {
 	if !client.Confidential || client.Secret == "" ||
 		subtle.ConstantTimeCompare([]byte(form.Get("client_secret")), []byte(client.Secret)) != 1 {
 		e.writeEntraError(w, aadsts(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID."))
@@ -569,7 +573,7 @@ func (e *Emulator) clientCredentials(w http.ResponseWriter, cfg *Config, client 
 		e.writeEntraError(w, aadsts(400, "invalid_request", 1002012, "The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier and a tenant-specific authority."))
 		return
 	}
-	scopes, eerr := parseScopes(form.Get("scope"))
+	scopes, eerr := e.parseScopes(form.Get("scope"))
 	if eerr != nil {
 		e.writeEntraError(w, eerr)
 		return
@@ -578,5 +582,5 @@ func (e *Emulator) clientCredentials(w http.ResponseWriter, cfg *Config, client 
 	app.AppOnlyTokens = true
 	resp, _ := e.tokenResponse(&app, User{TenantID: ts.tenant.ID}, client.ID, scopes, false)
 	delete(resp, "scope")
-	writeJSON(w, http.StatusOK, resp)
+	core.WriteJSON(w, http.StatusOK, resp)
 }

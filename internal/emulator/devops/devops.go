@@ -1,4 +1,4 @@
-package emulator
+package devops
 
 import (
 	"encoding/base64"
@@ -10,6 +10,9 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/patctl/patctl/internal/emulator/core"
+	"github.com/patctl/patctl/internal/emulator/entra"
 )
 
 const (
@@ -24,51 +27,51 @@ const (
 // caller is who a request to Azure DevOps comes from.
 type caller struct {
 	org  Org
-	user User
+	user entra.User
 }
 
 // handleOrgRoot answers an unauthenticated HEAD (or GET) of an organization's
 // root with the headers clients use for tenant discovery.
-func (e *Emulator) handleOrgRoot(w http.ResponseWriter, r *http.Request, orgName string) {
-	cfg, org, ok := e.resolveOrg(w, orgName)
+func (d *Service) handleOrgRoot(w http.ResponseWriter, r *http.Request, orgName string) {
+	cfg, org, ok := d.resolveOrg(w, orgName)
 	if !ok {
 		return
 	}
-	if _, authed := e.bearerUser(&cfg, r, org); authed {
+	if _, authed := d.bearerUser(&cfg, r, org); authed {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	e.writeSignIn(w, r, &cfg, org)
+	d.writeSignIn(w, r, &cfg, org)
 }
 
 // resolveOrg finds the organization a request names, with the configuration
 // it was found in, or answers 404.
-func (e *Emulator) resolveOrg(w http.ResponseWriter, name string) (Config, Org, bool) {
-	cfg := e.Config()
+func (d *Service) resolveOrg(w http.ResponseWriter, name string) (Config, Org, bool) {
+	cfg := d.config()
 	org, ok := cfg.org(name)
 	if !ok {
-		writeJSON(w, http.StatusNotFound, devopsErrorBody(fmt.Sprintf("VS800075: The project collection or organization '%s' does not exist.", name), typeHostNotFound, "HostDoesNotExistException"))
+		core.WriteJSON(w, http.StatusNotFound, devopsErrorBody(fmt.Sprintf("VS800075: The project collection or organization '%s' does not exist.", name), typeHostNotFound, "HostDoesNotExistException"))
 	}
 	return cfg, org, ok
 }
 
 // challengeHeaders are what Azure DevOps sends so that a client can find the
 // tenant to sign in to.
-func (e *Emulator) challengeHeaders(h http.Header, cfg *Config, org Org) {
+func (d *Service) challengeHeaders(h http.Header, cfg *Config, org Org) {
 	h.Set("X-VSS-ResourceTenant", org.TenantID)
-	h.Set("X-TFS-FedAuthRealm", e.url+"/")
+	h.Set("X-TFS-FedAuthRealm", d.host.URL()+"/")
 	if org.TenantID == MicrosoftAccountTenantID || cfg.OmitBearerChallenge {
-		h.Set("WWW-Authenticate", `Basic realm="`+e.url+`/", TFS-Federated`)
+		h.Set("WWW-Authenticate", `Basic realm="`+d.host.URL()+`/", TFS-Federated`)
 		return
 	}
-	h.Set("WWW-Authenticate", "Bearer authorization_uri="+e.url+"/"+org.TenantID+`, Basic realm="`+e.url+`/", TFS-Federated`)
-	h.Set("X-VSS-AuthorizationEndpoint", e.url+"/"+org.TenantID)
+	h.Set("WWW-Authenticate", "Bearer authorization_uri="+d.host.URL()+"/"+org.TenantID+`, Basic realm="`+d.host.URL()+`/", TFS-Federated`)
+	h.Set("X-VSS-AuthorizationEndpoint", d.host.URL()+"/"+org.TenantID)
 }
 
 // writeSignIn is the service's answer to a call without a usable token.
-func (e *Emulator) writeSignIn(w http.ResponseWriter, r *http.Request, cfg *Config, org Org) {
-	e.challengeHeaders(w.Header(), cfg, org)
-	signIn := e.url + "/_signin?" + url.Values{"realm": {r.Host}, "reply_to": {r.URL.String()}}.Encode()
+func (d *Service) writeSignIn(w http.ResponseWriter, r *http.Request, cfg *Config, org Org) {
+	d.challengeHeaders(w.Header(), cfg, org)
+	signIn := d.host.URL() + "/_signin?" + url.Values{"realm": {r.Host}, "reply_to": {r.URL.String()}}.Encode()
 	switch cfg.SignInAnswer {
 	case SignInPage:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -80,63 +83,63 @@ func (e *Emulator) writeSignIn(w http.ResponseWriter, r *http.Request, cfg *Conf
 		w.WriteHeader(http.StatusFound)
 		fmt.Fprintf(w, `<html><head><title>Object moved</title></head><body><h2>Object moved to <a href="%s">here</a>.</h2></body></html>`, html.EscapeString(signIn))
 	default:
-		writeJSONBOM(w, http.StatusUnauthorized, devopsErrorBody("TF400813: Resource not available for anonymous access. Client authentication required.", typeUnauthorized, "UnauthorizedRequestException"), cfg.ResponseBOM)
+		core.WriteJSONBOM(w, http.StatusUnauthorized, devopsErrorBody("TF400813: Resource not available for anonymous access. Client authentication required.", typeUnauthorized, "UnauthorizedRequestException"), cfg.ResponseBOM)
 	}
 }
 
 // bearerUser verifies a user's Entra access token for this organization.
-func (e *Emulator) bearerUser(cfg *Config, r *http.Request, org Org) (accessToken, bool) {
+func (d *Service) bearerUser(cfg *Config, r *http.Request, org Org) (entra.Token, bool) {
 	auth := r.Header.Get("Authorization")
 	scheme, raw, _ := strings.Cut(auth, " ")
 	if !strings.EqualFold(scheme, "Bearer") || raw == "" {
-		return accessToken{}, false
+		return entra.Token{}, false
 	}
-	tok, err := e.verifyAccessToken(strings.TrimSpace(raw))
+	tok, err := d.idp.Verify(strings.TrimSpace(raw), AzureDevOpsResource)
 	if err != nil {
-		return accessToken{}, false
+		return entra.Token{}, false
 	}
 	// A token from another tenant is no good here: the challenge then points
 	// at the organization's own tenant.
 	if !strings.EqualFold(tok.TenantID, org.TenantID) {
-		return accessToken{}, false
+		return entra.Token{}, false
 	}
 	return tok, true
 }
 
 // authenticate admits only a user's Entra token, as the PAT API does.
-func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, cfg *Config, org Org) (caller, bool) {
-	if pat, ok := e.basicPAT(r); ok && pat != nil {
-		writeJSONBOM(w, http.StatusForbidden, devopsErrorBody("The requested operation is not allowed.", typeInvalidAccess, "InvalidAccessException"), cfg.ResponseBOM)
+func (d *Service) authenticate(w http.ResponseWriter, r *http.Request, cfg *Config, org Org) (caller, bool) {
+	if pat, ok := d.basicPAT(r); ok && pat != nil {
+		core.WriteJSONBOM(w, http.StatusForbidden, devopsErrorBody("The requested operation is not allowed.", typeInvalidAccess, "InvalidAccessException"), cfg.ResponseBOM)
 		return caller{}, false
 	}
-	tok, ok := e.bearerUser(cfg, r, org)
+	tok, ok := d.bearerUser(cfg, r, org)
 	if !ok {
-		e.writeSignIn(w, r, cfg, org)
+		d.writeSignIn(w, r, cfg, org)
 		return caller{}, false
 	}
 	if tok.IDType == "app" {
-		writeJSONBOM(w, cfg.ServicePrincipalStatus, devopsErrorBody("Service principals are not allowed to perform this action.", typeInvalidAccess, "InvalidAccessException"), cfg.ResponseBOM)
+		core.WriteJSONBOM(w, cfg.ServicePrincipalStatus, devopsErrorBody("Service principals are not allowed to perform this action.", typeInvalidAccess, "InvalidAccessException"), cfg.ResponseBOM)
 		return caller{}, false
 	}
-	user, ok := cfg.userByOID(tok.OID)
+	user, ok := cfg.UserByOID(tok.OID)
 	if !ok {
-		e.writeSignIn(w, r, cfg, org)
+		d.writeSignIn(w, r, cfg, org)
 		return caller{}, false
 	}
 	return caller{org: org, user: user}, true
 }
 
 // basicPAT finds the active PAT sent as the password of Basic auth.
-func (e *Emulator) basicPAT(r *http.Request) (*pat, bool) {
+func (d *Service) basicPAT(r *http.Request) (*pat, bool) {
 	_, secret, ok := r.BasicAuth()
 	if !ok {
 		return nil, false
 	}
-	h := hashSecret(secret)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, p := range e.st.PATs {
-		if p.SecretHash == h && e.patStatus(p) == statusActive {
+	h := core.HashSecret(secret)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, p := range d.st.PATs {
+		if p.SecretHash == h && d.patStatus(p) == statusActive {
 			found := *p
 			return &found, true
 		}
@@ -146,24 +149,24 @@ func (e *Emulator) basicPAT(r *http.Request) (*pat, bool) {
 
 // handleConnectionData answers who the caller is. It accepts an active PAT
 // (Basic auth, any user name) for this organization, or a user's Entra token.
-func (e *Emulator) handleConnectionData(w http.ResponseWriter, r *http.Request, orgName string) {
-	cfg, org, ok := e.resolveOrg(w, orgName)
+func (d *Service) handleConnectionData(w http.ResponseWriter, r *http.Request, orgName string) {
+	cfg, org, ok := d.resolveOrg(w, orgName)
 	if !ok {
 		return
 	}
 	var oid string
-	if p, basic := e.basicPAT(r); basic {
+	if p, basic := d.basicPAT(r); basic {
 		if p == nil || (p.TargetAccounts != nil && !containsFold(p.TargetAccounts, org.ID)) {
-			e.writeSignIn(w, r, &cfg, org)
+			d.writeSignIn(w, r, &cfg, org)
 			return
 		}
 		oid = p.UserOID
-	} else if tok, ok := e.bearerUser(&cfg, r, org); ok && tok.IDType != "app" {
+	} else if tok, ok := d.bearerUser(&cfg, r, org); ok && tok.IDType != "app" {
 		oid = tok.OID
 	}
-	user, ok := cfg.userByOID(oid)
+	user, ok := cfg.UserByOID(oid)
 	if !ok {
-		e.writeSignIn(w, r, &cfg, org)
+		d.writeSignIn(w, r, &cfg, org)
 		return
 	}
 	identity := map[string]any{
@@ -176,7 +179,7 @@ func (e *Emulator) handleConnectionData(w http.ResponseWriter, r *http.Request, 
 		"resourceVersion":     2,
 		"metaTypeId":          0,
 	}
-	writeJSONBOM(w, http.StatusOK, map[string]any{
+	core.WriteJSONBOM(w, http.StatusOK, map[string]any{
 		"authenticatedUser": identity,
 		"authorizedUser":    identity,
 		"instanceId":        org.ID,

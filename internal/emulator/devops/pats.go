@@ -1,4 +1,4 @@
-package emulator
+package devops
 
 import (
 	"cmp"
@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/patctl/patctl/internal/emulator/core"
 )
 
 // Token states, in the order the service sorts by status.
@@ -23,12 +25,12 @@ const (
 	statusRevoked
 )
 
-// patStatus is computed from the clock; the caller holds e.mu.
-func (e *Emulator) patStatus(p *pat) int {
+// patStatus is computed from the clock; the caller holds d.mu.
+func (d *Service) patStatus(p *pat) int {
 	switch {
 	case p.Revoked:
 		return statusRevoked
-	case !e.Now().Before(p.ValidTo):
+	case !d.host.Now().Before(p.ValidTo):
 		return statusExpired
 	}
 	return statusActive
@@ -36,16 +38,16 @@ func (e *Emulator) patStatus(p *pat) int {
 
 const maxPageSize = 100
 
-func (e *Emulator) handlePATs(w http.ResponseWriter, r *http.Request, orgName, op string) {
-	cfg, org, ok := e.resolveOrg(w, orgName)
+func (d *Service) handlePATs(w http.ResponseWriter, r *http.Request, orgName, op string) {
+	cfg, org, ok := d.resolveOrg(w, orgName)
 	if !ok {
 		return
 	}
-	c, ok := e.authenticate(w, r, &cfg, org)
+	c, ok := d.authenticate(w, r, &cfg, org)
 	if !ok {
 		return
 	}
-	reply := func(status int, v any) { writeJSONBOM(w, status, v, cfg.ResponseBOM) }
+	reply := func(status int, v any) { core.WriteJSONBOM(w, status, v, cfg.ResponseBOM) }
 	badRequest := func(msg, typeName, typeKey string) {
 		reply(http.StatusBadRequest, devopsErrorBody(msg, typeName, typeKey))
 	}
@@ -54,11 +56,11 @@ func (e *Emulator) handlePATs(w http.ResponseWriter, r *http.Request, orgName, o
 		reply(http.StatusBadRequest, verr.body())
 		return
 	}
-	w.Header().Set("ActivityId", randomUUID())
+	w.Header().Set("ActivityId", core.RandomUUID())
 
 	switch op {
 	case OpList:
-		page, err := e.listPATs(&cfg, c, r)
+		page, err := d.listPATs(&cfg, c, r)
 		if err != nil {
 			badRequest(err.Error(), typeArgument, "ArgumentException")
 			return
@@ -70,28 +72,28 @@ func (e *Emulator) handlePATs(w http.ResponseWriter, r *http.Request, orgName, o
 			badRequest(err.Error(), typeArgument, "ArgumentException")
 			return
 		}
-		reply(http.StatusOK, e.getPAT(c, id))
+		reply(http.StatusOK, d.getPAT(c, id))
 	case OpCreate:
 		var req wireCreateRequest
 		if err := decodeBody(r, &req); err != nil {
 			badRequest("Value cannot be null.\r\nParameter name: patTokenCreateRequest", typeArgumentNull, "ArgumentNullException")
 			return
 		}
-		reply(http.StatusOK, e.createPAT(&cfg, c, req))
+		reply(http.StatusOK, d.createPAT(&cfg, c, req))
 	case OpUpdate:
 		var req wireUpdateRequest
 		if err := decodeBody(r, &req); err != nil {
 			badRequest("Value cannot be null.\r\nParameter name: patTokenUpdateRequest", typeArgumentNull, "ArgumentNullException")
 			return
 		}
-		reply(http.StatusOK, e.updatePAT(&cfg, c, req))
+		reply(http.StatusOK, d.updatePAT(&cfg, c, req))
 	case OpRevoke:
 		id, err := parseAuthorizationID(queryValue(r, "authorizationId"))
 		if err != nil {
 			badRequest(err.Error(), typeArgument, "ArgumentException")
 			return
 		}
-		if !e.revokePAT(c, id) {
+		if !d.revokePAT(c, id) {
 			reply(http.StatusNotFound, devopsErrorBody("The personal access token with authorizationId "+id+" was not found.", typeNotFound, "SessionTokenNotFoundException"))
 			return
 		}
@@ -128,7 +130,7 @@ func decodeBody(r *http.Request, v any) error {
 }
 
 // visible reports whether the caller sees p from this organization. The
-// caller holds e.mu.
+// caller holds d.mu.
 func (c caller) visible(p *pat) bool {
 	return strings.EqualFold(p.UserOID, c.user.ObjectID) && (p.TargetAccounts == nil || containsFold(p.TargetAccounts, c.org.ID))
 }
@@ -147,8 +149,8 @@ func (p *pat) wire(secret *string) *wirePatToken {
 
 func patError(code string) wirePatTokenResult { return wirePatTokenResult{PatTokenError: code} }
 
-func (e *Emulator) findPAT(c caller, id string) *pat {
-	for _, p := range e.st.PATs {
+func (d *Service) findPAT(c caller, id string) *pat {
+	for _, p := range d.st.PATs {
 		if strings.EqualFold(p.ID, id) && c.visible(p) {
 			return p
 		}
@@ -156,10 +158,10 @@ func (e *Emulator) findPAT(c caller, id string) *pat {
 	return nil
 }
 
-func (e *Emulator) getPAT(c caller, id string) wirePatTokenResult {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p := e.findPAT(c, id)
+func (d *Service) getPAT(c caller, id string) wirePatTokenResult {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	p := d.findPAT(c, id)
 	if p == nil {
 		return patError("authorizationNotFound")
 	}
@@ -168,8 +170,8 @@ func (e *Emulator) getPAT(c caller, id string) wirePatTokenResult {
 
 // checkPolicies applies the tenant's Azure DevOps policies to a token's
 // scope, reach and lifetime; it may clamp validTo.
-func (e *Emulator) checkPolicies(cfg *Config, c caller, scope string, allOrgs bool, validTo *time.Time) string {
-	t, _ := cfg.tenant(c.org.TenantID)
+func (d *Service) checkPolicies(cfg *Config, c caller, scope string, allOrgs bool, validTo *time.Time) string {
+	t, _ := cfg.Tenant(c.org.TenantID)
 	if allOrgs && t.RestrictGlobalPATs {
 		return "globalPatPolicyViolation"
 	}
@@ -178,31 +180,31 @@ func (e *Emulator) checkPolicies(cfg *Config, c caller, scope string, allOrgs bo
 	}
 	if limit := time.Duration(t.MaxPATLifespan); limit > 0 {
 		// Since 2024 an over-long lifetime is clamped, not refused.
-		if max := e.Now().Add(limit); validTo.After(max) {
+		if max := d.host.Now().Add(limit); validTo.After(max) {
 			*validTo = max
 		}
 	}
 	return ""
 }
 
-func (e *Emulator) createPAT(cfg *Config, c caller, req wireCreateRequest) wirePatTokenResult {
+func (d *Service) createPAT(cfg *Config, c caller, req wireCreateRequest) wirePatTokenResult {
 	if req.DisplayName == nil || strings.TrimSpace(*req.DisplayName) == "" {
 		return patError("displayNameRequired")
 	}
 	if req.Scope == nil || !validScope(*req.Scope) {
 		return patError("invalidScope")
 	}
-	now := e.Now()
+	now := d.host.Now()
 	if req.ValidTo == nil || !req.ValidTo.After(now) {
 		return patError("invalidValidTo")
 	}
 	allOrgs := req.AllOrgs != nil && *req.AllOrgs
 	validTo := req.ValidTo.Time
-	if code := e.checkPolicies(cfg, c, *req.Scope, allOrgs, &validTo); code != "" {
+	if code := d.checkPolicies(cfg, c, *req.Scope, allOrgs, &validTo); code != "" {
 		return patError(code)
 	}
 	p := &pat{
-		ID:          e.newID(),
+		ID:          d.newID(),
 		UserOID:     c.user.ObjectID,
 		DisplayName: *req.DisplayName,
 		Scope:       normalizeScope(*req.Scope),
@@ -212,18 +214,18 @@ func (e *Emulator) createPAT(cfg *Config, c caller, req wireCreateRequest) wireP
 	if !allOrgs {
 		p.TargetAccounts = []string{c.org.ID}
 	}
-	secret := e.newSecret()
-	p.SecretHash = hashSecret(secret)
+	secret := d.newSecret()
+	p.SecretHash = core.HashSecret(secret)
 	answer := wirePatTokenResult{PatToken: p.wire(&secret), PatTokenError: "none"}
-	e.mu.Lock()
-	e.issuedPATs = append(e.issuedPATs, secret)
-	e.st.PATs = append(e.st.PATs, p)
-	e.saveLocked()
-	e.mu.Unlock()
+	d.mu.Lock()
+	d.issuedPATs = append(d.issuedPATs, secret)
+	d.st.PATs = append(d.st.PATs, p)
+	d.save()
+	d.mu.Unlock()
 	return answer
 }
 
-func (e *Emulator) updatePAT(cfg *Config, c caller, req wireUpdateRequest) wirePatTokenResult {
+func (d *Service) updatePAT(cfg *Config, c caller, req wireUpdateRequest) wirePatTokenResult {
 	if req.AuthorizationID == nil {
 		return patError("invalidAuthorizationId")
 	}
@@ -231,9 +233,9 @@ func (e *Emulator) updatePAT(cfg *Config, c caller, req wireUpdateRequest) wireP
 	if err != nil || id == uuid.Nil.String() {
 		return patError("invalidAuthorizationId")
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p := e.findPAT(c, id)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	p := d.findPAT(c, id)
 	if p == nil || p.Revoked {
 		// Only a token that has not been revoked can be updated.
 		return patError("authorizationNotFound")
@@ -253,7 +255,7 @@ func (e *Emulator) updatePAT(cfg *Config, c caller, req wireUpdateRequest) wireP
 		scope = normalizeScope(*req.Scope)
 	}
 	if req.ValidTo != nil {
-		if !req.ValidTo.After(e.Now()) {
+		if !req.ValidTo.After(d.host.Now()) {
 			return patError("invalidValidTo")
 		}
 		validTo = req.ValidTo.Time
@@ -261,7 +263,7 @@ func (e *Emulator) updatePAT(cfg *Config, c caller, req wireUpdateRequest) wireP
 	if req.AllOrgs != nil {
 		allOrgs = *req.AllOrgs
 	}
-	if code := e.checkPolicies(cfg, c, scope, allOrgs, &validTo); code != "" {
+	if code := d.checkPolicies(cfg, c, scope, allOrgs, &validTo); code != "" {
 		return patError(code)
 	}
 	p.DisplayName, p.Scope, p.ValidTo = name, scope, serviceRound(validTo)
@@ -271,19 +273,19 @@ func (e *Emulator) updatePAT(cfg *Config, c caller, req wireUpdateRequest) wireP
 	case p.TargetAccounts == nil:
 		p.TargetAccounts = []string{c.org.ID}
 	}
-	e.saveLocked()
+	d.save()
 	return wirePatTokenResult{PatToken: p.wire(nil), PatTokenError: "none"}
 }
 
-func (e *Emulator) revokePAT(c caller, id string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p := e.findPAT(c, id)
+func (d *Service) revokePAT(c caller, id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	p := d.findPAT(c, id)
 	if p == nil {
 		return false
 	}
 	p.Revoked = true
-	e.saveLocked()
+	d.save()
 	return true
 }
 
@@ -412,7 +414,7 @@ func decodeContinuation(s string) (listQuery, error) {
 	return q, nil
 }
 
-func (e *Emulator) listPATs(cfg *Config, c caller, r *http.Request) (wirePagedPatTokens, error) {
+func (d *Service) listPATs(cfg *Config, c caller, r *http.Request) (wirePagedPatTokens, error) {
 	q, top, err := parseListQuery(r, cfg.DefaultPageSize)
 	if err != nil {
 		return wirePagedPatTokens{}, err
@@ -422,12 +424,12 @@ func (e *Emulator) listPATs(cfg *Config, c caller, r *http.Request) (wirePagedPa
 		wire wirePatToken
 	}
 	var rows []row
-	e.mu.Lock()
-	for _, p := range e.st.PATs {
+	d.mu.Lock()
+	for _, p := range d.st.PATs {
 		if !c.visible(p) {
 			continue
 		}
-		st := e.patStatus(p)
+		st := d.patStatus(p)
 		keep := q.Filter == "all" ||
 			(q.Filter == "active" && st == statusActive) ||
 			(q.Filter == "expired" && st == statusExpired) ||
@@ -436,7 +438,7 @@ func (e *Emulator) listPATs(cfg *Config, c caller, r *http.Request) (wirePagedPa
 			rows = append(rows, row{q.key(p, st), *p.wire(nil)})
 		}
 	}
-	e.mu.Unlock()
+	d.mu.Unlock()
 
 	slices.SortFunc(rows, func(a, b row) int { return q.compare(a.key, b.key) })
 	if q.After != nil {
@@ -463,21 +465,22 @@ func (e *Emulator) listPATs(cfg *Config, c caller, r *http.Request) (wirePagedPa
 
 // SeedTokens stores n active tokens named prefix-00001… for a user, without
 // going through the API: for benchmarks that need many.
-func (e *Emulator) SeedTokens(upn string, n int, prefix string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	user, ok := e.cfg.user(upn)
+func (d *Service) SeedTokens(upn string, n int, prefix string) error {
+	cfg := d.config()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	user, ok := cfg.User(upn)
 	if !ok {
 		return errors.New("no user " + upn)
 	}
-	now := serviceRound(e.Now())
+	now := serviceRound(d.host.Now())
 	for i := 1; i <= n; i++ {
-		e.st.PATs = append(e.st.PATs, &pat{
-			ID: e.newID(), UserOID: user.ObjectID, DisplayName: fmt.Sprintf("%s-%05d", prefix, i), Scope: "vso.code",
+		d.st.PATs = append(d.st.PATs, &pat{
+			ID: d.newID(), UserOID: user.ObjectID, DisplayName: fmt.Sprintf("%s-%05d", prefix, i), Scope: "vso.code",
 			TargetAccounts: []string{DefaultOrgID}, ValidFrom: now, ValidTo: now.Add(30 * 24 * time.Hour),
-			SecretHash: hashSecret(randomPATSecret()),
+			SecretHash: core.HashSecret(core.RandomCode(52)),
 		})
 	}
-	e.saveLocked()
+	d.save()
 	return nil
 }

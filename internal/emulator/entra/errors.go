@@ -1,9 +1,11 @@
-package emulator
+package entra
 
 import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/patctl/patctl/internal/emulator/core"
 )
 
 // entraError is an OAuth error as Entra ID sends it: an OAuth error code, an
@@ -93,9 +95,12 @@ func errBadDeviceCode() *entraError {
 	return aadsts(400, "bad_verification_code", 70000, "The provided device code is not recognized.")
 }
 
+// azureDevOps is the resource the MFA error names: the one patctl signs in to.
+const azureDevOps = "499b84ac-1321-427f-aa17-267ca6975798"
+
 // Errors that tests switch on to exercise a client's hints.
 var injectableErrors = map[int]*entraError{
-	50076:   {status: 400, code: "interaction_required", aadsts: 50076, message: "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '" + AzureDevOpsResource + "'.", suberror: "basic_action"},
+	50076:   {status: 400, code: "interaction_required", aadsts: 50076, message: "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '" + azureDevOps + "'.", suberror: "basic_action"},
 	53003:   {status: 400, code: "invalid_grant", aadsts: 53003, message: "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance."},
 	65001:   {status: 400, code: "invalid_grant", aadsts: 65001, message: "The user or administrator has not consented to use the application. Send an interactive authorization request for this user and resource.", suberror: "consent_required"},
 	700082:  errRefreshExpired(),
@@ -106,7 +111,7 @@ var injectableErrors = map[int]*entraError{
 // InjectGrantError makes every token request of grant type (or of every grant
 // when grantType is "") fail with the given AADSTS error until cleared with
 // number 0. Known numbers: 50076, 53003, 65001, 700082, 7000218, 50173.
-func (e *Emulator) InjectGrantError(grantType string, number int) error {
+func (e *Service) InjectGrantError(grantType string, number int) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.grantErrors == nil {
@@ -124,9 +129,9 @@ func (e *Emulator) InjectGrantError(grantType string, number int) error {
 }
 
 // writeEntraError answers in the shape of Entra ID's token endpoint errors.
-func (e *Emulator) writeEntraError(w http.ResponseWriter, err *entraError) {
-	now := e.Now().UTC()
-	trace, corr := randomUUID(), randomUUID()
+func (e *Service) writeEntraError(w http.ResponseWriter, err *entraError) {
+	now := e.host.Now().UTC()
+	trace, corr := core.RandomUUID(), core.RandomUUID()
 	desc := fmt.Sprintf("AADSTS%d: %s Trace ID: %s Correlation ID: %s Timestamp: %s",
 		err.aadsts, err.message, trace, corr, now.Format("2006-01-02 15:04:05Z"))
 	body := map[string]any{
@@ -136,11 +141,11 @@ func (e *Emulator) writeEntraError(w http.ResponseWriter, err *entraError) {
 		"timestamp":         now.Format("2006-01-02 15:04:05Z"),
 		"trace_id":          trace,
 		"correlation_id":    corr,
-		"error_uri":         e.url + "/error?code=" + strconv.Itoa(err.aadsts),
+		"error_uri":         e.host.URL() + "/error?code=" + strconv.Itoa(err.aadsts),
 	}
 	if err.suberror != "" {
 		body["suberror"] = err.suberror
 	}
 	w.Header().Set("Cache-Control", "no-store, no-cache")
-	writeJSON(w, err.status, body)
+	core.WriteJSON(w, err.status, body)
 }

@@ -1,10 +1,8 @@
-package emulator
+package devops
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
-	"net/http"
 	"time"
 )
 
@@ -104,24 +102,4 @@ func (t *svcTime) UnmarshalJSON(b []byte) error {
 		}
 	}
 	return &time.ParseError{Layout: time.RFC3339, Value: s, Message: ": not a date and time"}
-}
-
-// writeJSON writes v as JSON with the given status.
-func writeJSON(w http.ResponseWriter, status int, v any) { writeJSONBOM(w, status, v, false) }
-
-// writeJSONBOM writes v as JSON, starting with a UTF-8 byte order mark when
-// bom is set, as some Azure DevOps front ends do.
-func writeJSONBOM(w http.ResponseWriter, status int, v any, bom bool) {
-	var buf bytes.Buffer
-	if bom {
-		buf.WriteString("\xef\xbb\xbf")
-	}
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(bytes.TrimRight(buf.Bytes(), "\n"))
 }
