@@ -171,13 +171,17 @@ type sinkResult struct {
 // and records each in the journal as it is done.
 func writeSinks(ctx context.Context, sinks []sink.Sink, e *journal.Entry, s sink.Secret, record func(uri string)) []sinkResult {
 	results := make([]sinkResult, len(sinks))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+	var pending []int // decided before any write starts: writes record into e
 	for i, sk := range sinks {
 		results[i] = sinkResult{To: sk.String(), Status: "written"}
-		if e.DeliveredTo(sk.String()) {
-			continue
+		if !e.DeliveredTo(sk.String()) {
+			pending = append(pending, i)
 		}
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, i := range pending {
+		sk := sinks[i]
 		wg.Go(func() {
 			version, err := sk.Write(ctx, s)
 			mu.Lock()
