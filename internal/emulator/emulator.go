@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/patctl/patctl/internal/emulator/keyvault"
 )
 
 // Options configure a new Emulator.
@@ -60,6 +62,7 @@ type Emulator struct {
 	srv   *http.Server
 	url   string
 	conns atomic.Int64
+	kv    *keyvault.Server
 }
 
 // Start creates an emulator and starts serving HTTPS.
@@ -97,6 +100,7 @@ func Start(opts Options) (*Emulator, error) {
 		}
 	}
 	e.st = st
+	e.kv = e.newKeyVault()
 	if e.keys, err = st.Keys.load(); err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
 	}

@@ -38,6 +38,8 @@ func (e *Emulator) route(r *http.Request) (string, http.HandlerFunc) {
 	first := parts[0]
 
 	switch {
+	case first == KeyVaultPrefix[1:]:
+		return e.kv.Op(r), e.kv.ServeHTTP
 	case lower == "devicelogin":
 		return OpDeviceLogin, e.handleDeviceLogin
 	case len(parts) == 1 && first != "" && (r.Method == http.MethodHead || r.Method == http.MethodGet):

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/patctl/patctl/internal/emulator/keyvault"
 )
 
 // Scopes that are about the sign-in itself, not a resource.
@@ -23,6 +25,7 @@ var knownResources = map[string]string{
 	"https://app.vssps.visualstudio.com":   AzureDevOpsResource,
 	"00000003-0000-0000-c000-000000000000": "00000003-0000-0000-c000-000000000000",
 	"https://graph.microsoft.com":          "00000003-0000-0000-c000-000000000000",
+	keyvault.Resource:                      keyvault.Resource,
 }
 
 // grantScopes is what a token request asked for, resolved.
@@ -181,6 +184,7 @@ type accessToken struct {
 	UPN      string
 	IDType   string
 	Scp      string
+	AppID    string
 }
 
 var errTokenExpired = errors.New("token expired")
@@ -188,6 +192,11 @@ var errTokenExpired = errors.New("token expired")
 // verifyAccessToken checks signature, audience and lifetime the way a resource
 // server does, with five minutes of clock skew.
 func (e *Emulator) verifyAccessToken(raw string) (accessToken, error) {
+	return e.verifyToken(raw, AzureDevOpsResource)
+}
+
+// verifyToken is verifyAccessToken for any audience.
+func (e *Emulator) verifyToken(raw, audience string) (accessToken, error) {
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
 		return &e.keys.signingKey.PublicKey, nil
@@ -195,7 +204,7 @@ func (e *Emulator) verifyAccessToken(raw string) (accessToken, error) {
 		jwt.WithValidMethods([]string{"RS256"}),
 		jwt.WithTimeFunc(e.Now),
 		jwt.WithLeeway(5*time.Minute),
-		jwt.WithAudience(AzureDevOpsResource),
+		jwt.WithAudience(audience),
 		jwt.WithExpirationRequired(),
 	)
 	if errors.Is(err, jwt.ErrTokenExpired) {
@@ -211,7 +220,7 @@ func (e *Emulator) verifyAccessToken(raw string) (accessToken, error) {
 		return accessToken{}, errors.New("token revoked")
 	}
 	str := func(k string) string { s, _ := claims[k].(string); return s }
-	return accessToken{TenantID: str("tid"), OID: str("oid"), UPN: str("upn"), IDType: str("idtyp"), Scp: str("scp")}, nil
+	return accessToken{TenantID: str("tid"), OID: str("oid"), UPN: str("upn"), IDType: str("idtyp"), Scp: str("scp"), AppID: str("appid")}, nil
 }
 
 // jwks is the public signing key in JSON Web Key form.

@@ -1,0 +1,30 @@
+package emulator
+
+import "github.com/patctl/patctl/internal/emulator/keyvault"
+
+// KeyVaultPrefix is where the fake Key Vault is mounted: a vault's URL is
+// URL() + KeyVaultPrefix + "/" + name.
+const KeyVaultPrefix = "/keyvault"
+
+// KeyVaultClientID and KeyVaultClientSecret are a service principal that the
+// default vault "kv" admits; add it to Config.Clients (confidential) to use it.
+const (
+	KeyVaultClientID     = "5e1f9a2c-7b3d-4c8e-a6f0-2d9b8c7a1e34"
+	KeyVaultClientSecret = "kv-test-secret"
+)
+
+func (e *Emulator) newKeyVault() *keyvault.Server {
+	return keyvault.New(keyvault.Options{
+		Prefix: KeyVaultPrefix,
+		Vaults: keyvault.DefaultVaults(DefaultUserOID, KeyVaultClientID),
+		Now:    e.Now,
+		Tenant: func() string { return e.Config().Tenants[0].ID },
+		Verify: func(raw, audience string) (keyvault.Principal, error) {
+			t, err := e.verifyToken(raw, audience)
+			return keyvault.Principal{ObjectID: t.OID, AppID: t.AppID}, err
+		},
+	})
+}
+
+// KeyVault is the fake Key Vault, for tests to read back and set up.
+func (e *Emulator) KeyVault() *keyvault.Server { return e.kv }
