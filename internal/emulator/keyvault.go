@@ -7,7 +7,7 @@ import "github.com/patctl/patctl/internal/emulator/keyvault"
 const KeyVaultPrefix = "/keyvault"
 
 // KeyVaultClientID and KeyVaultClientSecret are a service principal that the
-// default vault "kv" admits; add it to Config.Clients (confidential) to use it.
+// default vault "kv-main" admits; add it to Config.Clients (confidential) to use it.
 const (
 	KeyVaultClientID     = "5e1f9a2c-7b3d-4c8e-a6f0-2d9b8c7a1e34"
 	KeyVaultClientSecret = "kv-test-secret"

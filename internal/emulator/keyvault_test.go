@@ -37,17 +37,17 @@ func TestKeyVaultMounted(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	if got := put(tok["access_token"].(string), "kv"); got != 200 {
+	if got := put(tok["access_token"].(string), "kv-main"); got != 200 {
 		t.Fatalf("the service principal at kv: %d", got)
 	}
 	if got := put(tok["access_token"].(string), "kv-denied"); got != 403 {
 		t.Fatalf("the service principal at kv-denied: %d", got)
 	}
 	devops, _ := em.AccessToken(DefaultUserUPN)
-	if got := put(devops, "kv"); got != 401 {
+	if got := put(devops, "kv-main"); got != 401 {
 		t.Fatalf("an Azure DevOps token at kv: %d", got)
 	}
-	if s, ok := em.KeyVault().Latest("kv", "pat"); !ok || s.Value != "v" {
+	if s, ok := em.KeyVault().Latest("kv-main", "pat"); !ok || s.Value != "v" {
 		t.Fatalf("readback %+v", s)
 	}
 	if ops := em.Requests(); ops[len(ops)-1].Op != keyvault.OpSet {

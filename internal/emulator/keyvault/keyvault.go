@@ -75,9 +75,9 @@ type version struct {
 	attrs       attributes
 }
 
-// DefaultVaults is "kv", open to user and app, and "kv-denied", open to no one.
+// DefaultVaults is "kv-main", open to user and app, and "kv-denied", open to no one.
 func DefaultVaults(userOID, appID string) []Vault {
-	return []Vault{{Name: "kv", Access: []string{userOID, appID}}, {Name: "kv-denied"}}
+	return []Vault{{Name: "kv-main", Access: []string{userOID, appID}}, {Name: "kv-denied"}}
 }
 
 // New makes a server with the given vaults.

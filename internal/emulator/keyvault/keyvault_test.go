@@ -126,7 +126,7 @@ var versionID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 func TestSetAndGetAsTheExamplesShow(t *testing.T) {
 	kv, srv := newFake(t)
-	vault := srv.URL + "/keyvault/kv"
+	vault := srv.URL + "/keyvault/kv-main"
 	params, want := example(t, "SetSecret-example.json")
 	sent, _ := json.Marshal(params["parameters"])
 	resp, got := call(t, "PUT", vault+"/secrets/crpsecret?api-version=2025-07-01", "user", string(sent))
@@ -135,7 +135,7 @@ func TestSetAndGetAsTheExamplesShow(t *testing.T) {
 	}
 	sameShape(t, "Set", want, got)
 	id := got["id"].(string)
-	prefix := srv.URL + "/keyvault/kv/secrets/crpsecret/"
+	prefix := srv.URL + "/keyvault/kv-main/secrets/crpsecret/"
 	if !strings.HasPrefix(id, prefix) || !versionID.MatchString(strings.TrimPrefix(id, prefix)) {
 		t.Fatalf("id %q, want %s<32 hex>", id, prefix)
 	}
@@ -156,7 +156,7 @@ func TestSetAndGetAsTheExamplesShow(t *testing.T) {
 	if first["value"] != "mysecretvalue" {
 		t.Fatalf("by version: %v", first)
 	}
-	s, ok := kv.Latest("kv", "crpsecret")
+	s, ok := kv.Latest("kv-main", "crpsecret")
 	if !ok || s.Value != "v2" || s.Tags["pat-org"] != "fabrikam" || !s.Expires.Equal(time.Unix(1.8e9, 0)) || s.Versions != 2 {
 		t.Fatalf("readback %+v", s)
 	}
@@ -176,7 +176,7 @@ func TestSetAndGetAsTheExamplesShow(t *testing.T) {
 
 func TestRefusals(t *testing.T) {
 	kv, srv := newFake(t)
-	vault := srv.URL + "/keyvault/kv"
+	vault := srv.URL + "/keyvault/kv-main"
 	resp, body := call(t, "GET", vault+"/secrets/x?api-version=2025-07-01", "", "")
 	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != `Bearer authorization="https://login.windows.net/`+tenant+`", resource="https://vault.azure.net"` ||
 		body["error"].(map[string]any)["message"] != "AKV10000: Request is missing a Bearer or PoP token." {
@@ -198,7 +198,7 @@ func TestRefusals(t *testing.T) {
 		t.Fatalf("bad name: %d", resp.StatusCode)
 	}
 
-	kv.MarkDeleted("kv", "gone")
+	kv.MarkDeleted("kv-main", "gone")
 	resp, body = call(t, "PUT", vault+"/secrets/gone?api-version=2025-07-01", "user", `{"value":"a"}`)
 	e := body["error"].(map[string]any)
 	if resp.StatusCode != 409 || e["code"] != "Conflict" || e["innererror"].(map[string]any)["code"] != "ObjectIsDeletedButRecoverable" {
