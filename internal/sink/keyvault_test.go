@@ -84,8 +84,8 @@ func TestKeyVaultRefusals(t *testing.T) {
 		code int
 		msg  string
 	}{
-		"keyvault://kv-denied/x": {cmdutil.ExitRefused, "no access to the vault kv-denied"},
-		"keyvault://kv-main/gone":     {cmdutil.ExitRefused, "deleted but recoverable"},
+		"keyvault://kv-denied/x":  {cmdutil.ExitRefused, "no access to the vault kv-denied"},
+		"keyvault://kv-main/gone": {cmdutil.ExitRefused, "deleted but recoverable"},
 	} {
 		s, err := Parse(uri, env)
 		if err != nil {
@@ -109,12 +109,12 @@ func TestKeyVaultRefusals(t *testing.T) {
 
 func TestKeyVaultNames(t *testing.T) {
 	for uri, want := range map[string]string{
-		"keyvault:kv/x":                             "keyvault://VAULT/NAME",
-		"keyvault://kv":                             "keyvault://VAULT/NAME",
-		"keyvault://k/x":                            "not a vault name",
-		"keyvault://a--b/x":                         "not a vault name",
-		"keyvault://kv-main/bad_name":                    "not a secret name",
-		"keyvault://kv-main/1st":                         "must start with a letter",
+		"keyvault:kv/x":               "keyvault://VAULT/NAME",
+		"keyvault://kv":               "keyvault://VAULT/NAME",
+		"keyvault://k/x":              "not a vault name",
+		"keyvault://a--b/x":           "not a vault name",
+		"keyvault://kv-main/bad_name": "not a secret name",
+		"keyvault://kv-main/1st":      "must start with a letter",
 		"keyvault://kv-main/" + strings.Repeat("a", 128): "not a secret name",
 	} {
 		_, err := Parse(uri, Env{})
