@@ -179,7 +179,11 @@ func writeSinks(ctx context.Context, sinks []sink.Sink, e *journal.Entry, s sink
 	var wg sync.WaitGroup
 	for i, sk := range sinks {
 		results[i] = sinkResult{To: sk.String(), Status: "written"}
-		if e.DeliveredTo(sk.String()) {
+		// Under mu: the writes started already record into e.
+		mu.Lock()
+		done := e.DeliveredTo(sk.String())
+		mu.Unlock()
+		if done {
 			continue
 		}
 		wg.Go(func() {
