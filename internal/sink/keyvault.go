@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/printable"
+	"github.com/patctl/patctl/internal/regexpx"
 )
 
 // keyVaultAPIVersion is the newest stable version of the secrets API.
@@ -26,10 +26,10 @@ const keyVaultAPIVersion = "2025-07-01"
 var (
 	// Vault names: 3-24 letters, digits and hyphens, from a letter, to a
 	// letter or digit, no two hyphens in a row (checked apart).
-	vaultNameRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$`)
+	vaultNameRE = regexpx.Lazy(`^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$`)
 	// Secret names: the spec's ^[0-9a-zA-Z-]+$, 1-127 characters; Microsoft's
 	// docs add "starting with a letter".
-	secretNameRE = regexp.MustCompile(`^[0-9a-zA-Z-]{1,127}$`)
+	secretNameRE = regexpx.Lazy(`^[0-9a-zA-Z-]{1,127}$`)
 )
 
 // keyVault is keyvault://VAULT/NAME — the secret NAME of an Azure Key Vault,
@@ -45,9 +45,9 @@ func parseKeyVault(rest string, env Env) (Sink, error) {
 	switch {
 	case !strings.HasPrefix(rest, "//") || !ok:
 		return nil, errors.New("the form is keyvault://VAULT/NAME")
-	case !vaultNameRE.MatchString(vault) || strings.Contains(vault, "--"):
+	case !vaultNameRE().MatchString(vault) || strings.Contains(vault, "--"):
 		return nil, fmt.Errorf("%q is not a vault name (3-24 letters, digits and hyphens, starting with a letter)", vault)
-	case !secretNameRE.MatchString(name):
+	case !secretNameRE().MatchString(name):
 		return nil, fmt.Errorf("%q is not a secret name (1-127 letters, digits and hyphens)", name)
 	case name[0] >= '0' && name[0] <= '9':
 		return nil, fmt.Errorf("%q is not a secret name: it must start with a letter", name)
