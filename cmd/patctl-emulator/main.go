@@ -219,6 +219,7 @@ func exportLines(em *emulator.Emulator, caFile string) string {
 		{"PATCTL_AUTHORITY", em.Authority(tenant)},
 		{"PATCTL_API_URL", em.URL()},
 		{"PATCTL_DEVOPS_URL", em.URL()},
+		{"PATCTL_KEYVAULT_URL", em.URL() + emulator.KeyVaultPrefix + "/{vault}"},
 		{"PATCTL_CA_FILE", caFile},
 		{"PATCTL_ORG", org},
 	} {

@@ -146,16 +146,17 @@ func setupScript(env *testscript.Env) error {
 		return err
 	}
 	for k, v := range map[string]string{
-		"PATCTL_AUTHORITY":  em.Authority(emulator.DefaultTenantID),
-		"PATCTL_API_URL":    em.URL(),
-		"PATCTL_DEVOPS_URL": em.URL(),
-		"PATCTL_CA_FILE":    caFile,
-		"PATCTL_CONFIG_DIR": filepath.Join(env.WorkDir, "config"),
-		"PATCTL_ORG":        emulator.DefaultOrg,
-		envTestKeyring:      filepath.Join(env.WorkDir, "keyring"),
-		"BROWSER":           "fakebrowser",
-		"EMULATOR_URL":      em.URL(),
-		"HTTPS_PROXY":       strings.TrimPrefix(noInternet, "HTTPS_PROXY="),
+		"PATCTL_AUTHORITY":    em.Authority(emulator.DefaultTenantID),
+		"PATCTL_API_URL":      em.URL(),
+		"PATCTL_DEVOPS_URL":   em.URL(),
+		"PATCTL_KEYVAULT_URL": em.URL() + emulator.KeyVaultPrefix + "/{vault}",
+		"PATCTL_CA_FILE":      caFile,
+		"PATCTL_CONFIG_DIR":   filepath.Join(env.WorkDir, "config"),
+		"PATCTL_ORG":          emulator.DefaultOrg,
+		envTestKeyring:        filepath.Join(env.WorkDir, "keyring"),
+		"BROWSER":             "fakebrowser",
+		"EMULATOR_URL":        em.URL(),
+		"HTTPS_PROXY":         strings.TrimPrefix(noInternet, "HTTPS_PROXY="),
 		// Every run appends its HTTP trace here, which is leak-checked too.
 		"PATCTL_DEBUG":   filepath.Join(env.WorkDir, "debug.log"),
 		"DEFAULT_UPN":    emulator.DefaultUserUPN,
@@ -240,6 +241,10 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 //	emulator requests OP[:GRANT] N  exactly N requests of that operation (and grant)
 //	emulator entra-requests N       exactly N requests to Entra ID, all kinds
 //	emulator token-env VAR          set VAR to a fresh access token of the default user
+//	emulator keyvault-secret VAULT/NAME VAR   VAR, VAR_VERSION, VAR_VERSIONS, VAR_EXP (RFC 3339),
+//	                                VAR_ID, VAR_ORG, VAR_NAME: the latest version of a Key Vault secret and its tags
+//	emulator keyvault-delete VAULT/NAME       soft-delete a Key Vault secret
+//	emulator keyvault-client         register Key Vault's test service principal (AZURE_CLIENT_ID …)
 func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	em := emulatorOf(ts)
 	if len(args) == 0 {
@@ -366,6 +371,31 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 		tok, err := em.AccessToken(emulator.DefaultUserUPN)
 		ts.Check(err)
 		ts.Setenv(args[1], tok)
+	case "keyvault-secret":
+		vault, name, _ := strings.Cut(args[1], "/")
+		s, ok := em.KeyVault().Latest(vault, name)
+		if ok == neg {
+			ts.Fatalf("keyvault secret %s: exists %v", args[1], ok)
+		}
+		if ok {
+			v := args[2]
+			ts.Setenv(v, s.Value)
+			ts.Setenv(v+"_VERSION", s.Version)
+			ts.Setenv(v+"_VERSIONS", strconv.Itoa(s.Versions))
+			ts.Setenv(v+"_EXP", s.Expires.Format(time.RFC3339))
+			ts.Setenv(v+"_ID", s.Tags["pat-authorization-id"])
+			ts.Setenv(v+"_ORG", s.Tags["pat-org"])
+			ts.Setenv(v+"_NAME", s.Tags["pat-name"])
+		}
+	case "keyvault-delete":
+		vault, name, _ := strings.Cut(args[1], "/")
+		em.KeyVault().MarkDeleted(vault, name)
+	case "keyvault-client":
+		ts.Check(em.Update(func(c *emulator.Config) {
+			c.Clients = append(c.Clients, emulator.Client{ID: emulator.KeyVaultClientID, Confidential: true, Secret: emulator.KeyVaultClientSecret})
+		}))
+		ts.Setenv("KV_CLIENT_ID", emulator.KeyVaultClientID)
+		ts.Setenv("KV_CLIENT_SECRET", emulator.KeyVaultClientSecret)
 	default:
 		ts.Fatalf("unknown emulator subcommand %q", args[0])
 	}

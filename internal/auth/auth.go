@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -242,6 +243,30 @@ func (a *Authenticator) TokenSource(ctx context.Context) (oauth2.TokenSource, So
 	return silent, SourceLogin, nil
 }
 
+// TokenFor hands out the stored login's tokens for other scopes — another
+// resource, such as Azure Key Vault — from the same account and cache, with
+// the same lock rules; tenant, when not "" and not the login's, asks that
+// tenant instead. PATCTL_TOKEN is for Azure DevOps only: with it, or with no
+// login, the answer is a SignInRequiredError.
+func (a *Authenticator) TokenFor(ctx context.Context, scopes []string, tenant string) (oauth2.TokenSource, error) {
+	if a.Settings.Token != "" {
+		return nil, &SignInRequiredError{Reason: config.EnvToken + " is set, and it is a token for Azure DevOps only"}
+	}
+	login, _, err := a.signedIn()
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.newSilentSource(ctx, login)
+	if err != nil {
+		return nil, err
+	}
+	s.scopes = scopes
+	if !strings.EqualFold(tenant, login.TenantID) {
+		s.tenant = tenant
+	}
+	return s, nil
+}
+
 // signedIn reads the login records once: the login in force (the current
 // one, or --account's) and all of them. None, or an account not signed in,
 // is a SignInRequiredError.
@@ -282,6 +307,11 @@ type silentSource struct {
 	store  *credstore.Store
 	login  credstore.Login
 	stderr io.Writer
+
+	// scopes and tenant, when set, ask for another resource than the
+	// login's, or in another tenant than the login's (see TokenFor).
+	scopes []string
+	tenant string
 
 	mu  sync.Mutex
 	cur *oauth2.Token
@@ -341,12 +371,19 @@ func (s *silentSource) acquire(force bool) (public.AuthResult, error) {
 	ctx, cancel := context.WithTimeout(s.ctx, 2*time.Minute)
 	defer cancel()
 	opts := []public.AcquireSilentOption{public.WithSilentAccount(public.Account{HomeAccountID: s.login.HomeAccountID})}
+	scopes := s.login.Scopes
+	if s.scopes != nil {
+		scopes = s.scopes
+	}
+	if s.tenant != "" {
+		opts = append(opts, public.WithTenantID(s.tenant))
+	}
 	if force {
 		opts = append(opts, public.WithClaims(forceClaims))
 	} else {
 		// First without the lock, so without waiting for another patctl's
 		// login or refresh: a valid cached token needs no request.
-		res, err := s.client.AcquireTokenSilent(ctx, s.login.Scopes, opts...)
+		res, err := s.client.AcquireTokenSilent(ctx, scopes, opts...)
 		if !errors.Is(err, errNeedsEntra) {
 			return res, classify(err)
 		}
@@ -360,7 +397,7 @@ func (s *silentSource) acquire(force bool) (public.AuthResult, error) {
 	// refreshed meanwhile, no request is needed.
 	s.gate.open.Store(true)
 	defer s.gate.open.Store(false)
-	res, err := s.client.AcquireTokenSilent(ctx, s.login.Scopes, opts...)
+	res, err := s.client.AcquireTokenSilent(ctx, scopes, opts...)
 	if err != nil {
 		return res, classify(err)
 	}

@@ -218,10 +218,12 @@ type TokenCmd struct {
 	PATClient func(ctx context.Context, org string) (*patapi.Client, error)
 	// HTTPClient is the plain client, without the sign-in's bearer token.
 	HTTPClient func() (*http.Client, error)
-	Getenv     func(string) string
-	Now        func() time.Time
-	Org        string
-	MaxWait    time.Duration
+	// Authenticator is the sign-in, for tokens of other services (sinks).
+	Authenticator func() (*auth.Authenticator, error)
+	Getenv        func(string) string
+	Now           func() time.Time
+	Org           string
+	MaxWait       time.Duration
 
 	// Journal, Owner and Pending are the record of unfinished operations
 	// (see Factory).
@@ -237,7 +239,7 @@ type TokenCmd struct {
 
 // NewTokenCmd takes a token command's dependencies from the factory.
 func NewTokenCmd(f *Factory) TokenCmd {
-	return TokenCmd{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, HTTPClient: f.HTTPClient, Getenv: f.Getenv, Now: f.Now,
+	return TokenCmd{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, HTTPClient: f.HTTPClient, Authenticator: f.Authenticator, Getenv: f.Getenv, Now: f.Now,
 		Journal: f.Journal, Owner: f.Owner, Pending: f.Pending, Stage: f.Stage,
 		globals: func() (string, string) { return f.Profile, f.Account }}
 }

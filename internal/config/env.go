@@ -26,6 +26,8 @@ const (
 	EnvDevOpsURL = "PATCTL_DEVOPS_URL"
 	EnvDebug     = "PATCTL_DEBUG"
 	EnvTimeout   = "PATCTL_HTTP_TIMEOUT"
+	// EnvKeyVaultURL is a template of a vault's URL, {vault} its name.
+	EnvKeyVaultURL = "PATCTL_KEYVAULT_URL"
 )
 
 // Defaults.
@@ -40,6 +42,7 @@ const (
 	DefaultScopes       = AzureDevOpsResource + "/.default"
 	DefaultAPIURL       = "https://vssps.dev.azure.com"
 	DefaultDevOpsURL    = "https://dev.azure.com"
+	DefaultKeyVaultURL  = "https://{vault}.vault.azure.net"
 )
 
 // Variable describes one environment variable for `patctl help environment`.
@@ -59,6 +62,7 @@ var Variables = []Variable{
 	{EnvOrg, "", "the Azure DevOps organization, when --org is not given."},
 	{EnvAPIURL, DefaultAPIURL, "base URL of the PAT Lifecycle Management API."},
 	{EnvDevOpsURL, DefaultDevOpsURL, "base URL of Azure DevOps itself, where rotate checks that a new token works."},
+	{EnvKeyVaultURL, DefaultKeyVaultURL, "URL of an Azure Key Vault for keyvault://VAULT/NAME, {vault} standing for its name; elsewhere than vault.azure.net, the vault's challenge may name another host."},
 	{EnvProfile, DefaultProfile, "the profile of the config file to use, when --profile is not given."},
 	{EnvTimeout, "30s", "how long one request may take, from sending it to the end of its answer, before it counts as lost; each retry gets as long again."},
 	{EnvDebug, "", "a file to append an HTTP trace to (secrets redacted), like --debug does on stderr."},

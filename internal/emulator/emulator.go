@@ -20,6 +20,7 @@ import (
 	"github.com/patctl/patctl/internal/emulator/core"
 	"github.com/patctl/patctl/internal/emulator/devops"
 	"github.com/patctl/patctl/internal/emulator/entra"
+	"github.com/patctl/patctl/internal/emulator/keyvault"
 )
 
 // Options configure a new Emulator.
@@ -42,6 +43,7 @@ type Emulator struct {
 	srv    *core.Server
 	entra  *entra.Service
 	devops *devops.Service
+	kv     *keyvault.Server
 
 	mu  sync.Mutex // guards cfg
 	cfg Config
@@ -89,7 +91,8 @@ func (e *Emulator) startServices(opts Options) error {
 	if e.devops, err = devops.New(e.srv, e.entra, e.devopsConfig, devops.Options{NewID: opts.NewID, NewSecret: opts.NewSecret}); err != nil {
 		return err
 	}
-	e.srv.Register(e.entra, e.devops)
+	e.kv = e.newKeyVault()
+	e.srv.Register(keyVaultRoutes{e.kv}, e.entra, e.devops)
 	return nil
 }
 

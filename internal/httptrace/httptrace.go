@@ -31,6 +31,7 @@ var secretKeys = map[string]bool{
 	"access_token": true, "refresh_token": true, "id_token": true, "token": true, "code": true,
 	"device_code": true, "code_verifier": true, "client_secret": true, "client_assertion": true,
 	"password": true, "client_info": true, "assertion": true,
+	"value": true, // Azure Key Vault's secret, in Set's body and every SecretBundle
 }
 
 // safeHeaders are shown as they are; any other header shows only its name.
@@ -43,13 +44,17 @@ var safeHeaders = map[string]bool{
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	var reqBody []byte
+	send := req
 	if req.Body != nil && req.GetBody != nil {
 		if rc, err := req.GetBody(); err == nil {
 			reqBody, _ = io.ReadAll(io.LimitReader(rc, 64<<10))
-			rc.Close()
+			// GetBody may hand back the request's own reader, rewound (the
+			// Azure SDK's does): what was read here is sent, then the rest.
+			send = req.Clone(req.Context())
+			send.Body = readCloser{io.MultiReader(bytes.NewReader(reqBody), rc), rc}
 		}
 	}
-	resp, err := t.Base.RoundTrip(req)
+	resp, err := t.Base.RoundTrip(send)
 	var b strings.Builder
 	fmt.Fprintf(&b, "> %s %s\n", req.Method, RedactURL(req.URL))
 	writeHeaders(&b, "> ", req.Header)
@@ -79,6 +84,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	defer t.mu.Unlock()
 	fmt.Fprintln(t.Out, b.String())
 	return resp, err
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 func writeHeaders(b *strings.Builder, prefix string, h http.Header) {

@@ -123,3 +123,31 @@ func TestRedactAValueCutShort(t *testing.T) {
 		}
 	}
 }
+
+// TestABodyWhoseGetBodySharesItsReader: the Azure SDK's GetBody rewinds and
+// returns the request's own reader; the trace must not leave it read.
+func TestABodyWhoseGetBodySharesItsReader(t *testing.T) {
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = string(b)
+	}))
+	defer srv.Close()
+	body := strings.NewReader(`{"value":"s3cr3t"}`)
+	req, _ := http.NewRequest("PUT", srv.URL, io.NopCloser(body))
+	req.ContentLength = body.Size()
+	req.GetBody = func() (io.ReadCloser, error) {
+		_, err := body.Seek(0, io.SeekStart)
+		return io.NopCloser(body), err
+	}
+	var log bytes.Buffer
+	client := &http.Client{Transport: &Transport{Base: http.DefaultTransport, Out: &log}}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got != `{"value":"s3cr3t"}` || strings.Contains(log.String(), "s3cr3t") || !strings.Contains(log.String(), `"value":"(redacted)"`) {
+		t.Fatalf("sent %q; trace:\n%s", got, log.String())
+	}
+}

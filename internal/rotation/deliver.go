@@ -94,7 +94,11 @@ func (d *Delivery) Check(env sink.Env, j *cmdutil.JSONFlags) error {
 
 // SinkEnv is what sinks take from a token command.
 func SinkEnv(t *cmdutil.TokenCmd) sink.Env {
-	return sink.Env{Stderr: t.IO.ErrOut, Getenv: t.Getenv, HTTP: t.HTTPClient}
+	env := sink.Env{Stderr: t.IO.ErrOut, Getenv: t.Getenv, HTTP: t.HTTPClient}
+	if t.Authenticator != nil {
+		env.AzureCredential = sink.AzureCredential(t.Authenticator, t.HTTPClient, t.Getenv)
+	}
+	return env
 }
 
 // Active reports whether the secret goes somewhere other than stdout.

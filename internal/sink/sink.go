@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
 	"github.com/patctl/patctl/internal/cmdutil"
 )
 
@@ -45,13 +47,16 @@ type Env struct {
 	HTTP func() (*http.Client, error)
 	// ExecTimeout bounds an exec: sink; 0 means DefaultExecTimeout.
 	ExecTimeout time.Duration
+	// AzureCredential is who Azure sinks act as (see AzureCredential).
+	AzureCredential func() (azcore.TokenCredential, error)
 }
 
 // kinds maps a URI scheme to the parser of its sinks.
 var kinds = map[string]func(rest string, env Env) (Sink, error){
-	"file":   parseFile,
-	"dotenv": parseDotenv,
-	"exec":   parseExec,
+	"file":     parseFile,
+	"dotenv":   parseDotenv,
+	"exec":     parseExec,
+	"keyvault": parseKeyVault,
 }
 
 // Parse reads a --to URI. A URI that cannot be used is a usage error naming it.
@@ -70,7 +75,7 @@ func Parse(uri string, env Env) (Sink, error) {
 
 // Schemes lists the URI forms, for help and errors.
 func Schemes() string {
-	return "file:PATH, dotenv:PATH#VAR, exec:COMMAND ARG…, or - for stdout"
+	return "file:PATH, dotenv:PATH#VAR, exec:COMMAND ARG…, keyvault://VAULT/NAME, or - for stdout"
 }
 
 // Stdout is the URI that sends the secret to stdout.

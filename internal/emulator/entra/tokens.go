@@ -194,6 +194,7 @@ type Token struct {
 	UPN      string
 	IDType   string
 	Scp      string
+	AppID    string // the client the token was issued to
 }
 
 var errTokenExpired = errors.New("token expired")
@@ -226,7 +227,7 @@ func (e *Service) Verify(raw, audience string) (Token, error) {
 		return Token{}, errors.New("token revoked")
 	}
 	str := func(k string) string { s, _ := claims[k].(string); return s }
-	return Token{TenantID: str("tid"), OID: str("oid"), UPN: str("upn"), IDType: str("idtyp"), Scp: str("scp")}, nil
+	return Token{TenantID: str("tid"), OID: str("oid"), UPN: str("upn"), IDType: str("idtyp"), Scp: str("scp"), AppID: str("appid")}, nil
 }
 
 // jwks is the public signing key in JSON Web Key form.

@@ -1,0 +1,95 @@
+package sink
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/patctl/patctl/internal/auth"
+	"github.com/patctl/patctl/internal/cmdutil"
+)
+
+// AzureCredential is the credential of sinks in Azure (Key Vault): the
+// patctl login's account, asking its cache for a token of the service's
+// resource (and of the tenant the service names). With PATCTL_TOKEN set
+// there is no login: then Azure's default chain — a service principal in
+// AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, workload identity,
+// managed identity, Azure CLI — which, unlike the PAT API, Key Vault takes.
+func AzureCredential(authn func() (*auth.Authenticator, error), httpClient func() (*http.Client, error), getenv func(string) string) func() (azcore.TokenCredential, error) {
+	return sync.OnceValues(func() (azcore.TokenCredential, error) {
+		a, err := authn()
+		if err != nil {
+			return nil, err
+		}
+		if a.Settings.Token == "" {
+			return credential{loginCredential{a}}, nil
+		}
+		hc, err := httpClient()
+		if err != nil {
+			return nil, err
+		}
+		opts := &azidentity.DefaultAzureCredentialOptions{ClientOptions: azcore.ClientOptions{Transport: hc}}
+		if host := getenv("AZURE_AUTHORITY_HOST"); host != "" {
+			// Instance discovery asks Microsoft about the host: only for Microsoft's.
+			opts.Cloud.ActiveDirectoryAuthorityHost = host
+			opts.DisableInstanceDiscovery = !microsoftAuthority(host)
+		}
+		c, err := azidentity.NewDefaultAzureCredential(opts)
+		if err != nil {
+			return nil, &CredentialError{Err: err}
+		}
+		return credential{c}, nil
+	})
+}
+
+func microsoftAuthority(host string) bool {
+	u, err := url.Parse(host)
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(u.Hostname()) {
+	case "login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn":
+		return true
+	}
+	return false
+}
+
+// loginCredential is the login's account as an azcore.TokenCredential.
+type loginCredential struct{ a *auth.Authenticator }
+
+func (c loginCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	ts, err := c.a.TokenFor(ctx, opts.Scopes, opts.TenantID)
+	if err != nil {
+		return azcore.AccessToken{}, err
+	}
+	tok, err := ts.Token()
+	if err != nil {
+		return azcore.AccessToken{}, err
+	}
+	return azcore.AccessToken{Token: tok.AccessToken, ExpiresOn: tok.Expiry}, nil
+}
+
+// credential marks every failure to get a token as a CredentialError, so
+// that a sink can tell it from the service's answers.
+type credential struct{ azcore.TokenCredential }
+
+func (c credential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	tok, err := c.TokenCredential.GetToken(ctx, opts)
+	if err != nil {
+		return tok, &CredentialError{Err: err}
+	}
+	return tok, nil
+}
+
+// CredentialError is a token that could not be had: sign in (exit 4).
+type CredentialError struct{ Err error }
+
+func (e *CredentialError) Error() string { return "no token for it: " + e.Err.Error() }
+func (e *CredentialError) Unwrap() error { return e.Err }
+func (e *CredentialError) ExitCode() int { return cmdutil.ExitAuth }

@@ -1,0 +1,224 @@
+package sink
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
+
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/config"
+	"github.com/patctl/patctl/internal/printable"
+	"github.com/patctl/patctl/internal/regexpx"
+)
+
+// keyVaultAPIVersion is the newest stable version of the secrets API.
+const keyVaultAPIVersion = "2025-07-01"
+
+var (
+	// Vault names: 3-24 letters, digits and hyphens, from a letter, to a
+	// letter or digit, no two hyphens in a row (checked apart).
+	vaultNameRE = regexpx.Lazy(`^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$`)
+	// Secret names: the spec's ^[0-9a-zA-Z-]+$, 1-127 characters; Microsoft's
+	// docs add "starting with a letter".
+	secretNameRE = regexpx.Lazy(`^[0-9a-zA-Z-]{1,127}$`)
+)
+
+// keyVault is keyvault://VAULT/NAME — the secret NAME of an Azure Key Vault,
+// a new version each write, expiring with the PAT.
+type keyVault struct {
+	vault, name, url string
+	env              Env
+	client           func() (*azsecrets.Client, error)
+}
+
+func parseKeyVault(rest string, env Env) (Sink, error) {
+	vault, name, ok := strings.Cut(strings.TrimPrefix(rest, "//"), "/")
+	switch {
+	case !strings.HasPrefix(rest, "//") || !ok:
+		return nil, errors.New("the form is keyvault://VAULT/NAME")
+	case !vaultNameRE().MatchString(vault) || strings.Contains(vault, "--"):
+		return nil, fmt.Errorf("%q is not a vault name (3-24 letters, digits and hyphens, starting with a letter)", vault)
+	case !secretNameRE().MatchString(name):
+		return nil, fmt.Errorf("%q is not a secret name (1-127 letters, digits and hyphens)", name)
+	case name[0] >= '0' && name[0] <= '9':
+		return nil, fmt.Errorf("%q is not a secret name: it must start with a letter", name)
+	}
+	tmpl := config.DefaultKeyVaultURL
+	if env.Getenv != nil && env.Getenv(config.EnvKeyVaultURL) != "" {
+		tmpl = env.Getenv(config.EnvKeyVaultURL)
+	}
+	if !strings.Contains(tmpl, "{vault}") {
+		return nil, fmt.Errorf("%s=%s has no {vault}", config.EnvKeyVaultURL, tmpl)
+	}
+	k := &keyVault{vault: vault, name: name, url: strings.ReplaceAll(tmpl, "{vault}", strings.ToLower(vault)), env: env}
+	k.client = sync.OnceValues(func() (*azsecrets.Client, error) { return k.newClient(tmpl != config.DefaultKeyVaultURL) })
+	return k, nil
+}
+
+func (k *keyVault) String() string { return "keyvault://" + k.vault + "/" + k.name }
+
+// newClient is the SDK's client over patctl's HTTP client (CA file, trace,
+// deadlines), with retries left to retry.
+func (k *keyVault) newClient(elsewhere bool) (*azsecrets.Client, error) {
+	if k.env.AzureCredential == nil || k.env.HTTP == nil {
+		return nil, &CredentialError{Err: errors.New("no credential for Azure")}
+	}
+	cred, err := k.env.AzureCredential()
+	if err != nil {
+		return nil, &CredentialError{Err: err}
+	}
+	hc, err := k.env.HTTP()
+	if err != nil {
+		return nil, err
+	}
+	return azsecrets.NewClient(k.url, cred, &azsecrets.ClientOptions{
+		ClientOptions: azcore.ClientOptions{Transport: hc, APIVersion: keyVaultAPIVersion, Retry: policy.RetryOptions{MaxRetries: -1}},
+		// The challenge names https://vault.azure.net, which a vault
+		// elsewhere (PATCTL_KEYVAULT_URL) is not under.
+		DisableChallengeResourceVerification: elsewhere,
+	})
+}
+
+// Preflight reads the secret with patctl's credential: a missing one is
+// fine, a vault that refuses the caller or a name in the recycle bin is not.
+func (k *keyVault) Preflight(ctx context.Context) error {
+	c, err := k.client()
+	if err != nil {
+		return k.fail(err)
+	}
+	_, err = c.GetSecret(ctx, k.name, "", nil)
+	if status(err) == http.StatusNotFound {
+		// A soft-deleted name also reads as missing; Set would refuse it.
+		if _, derr := c.GetDeletedSecret(ctx, k.name, nil); derr == nil {
+			return k.refused("the secret is deleted but recoverable: recover it (az keyvault secret recover --vault-name %s --name %s) or purge it (az keyvault secret purge …) first", k.vault, k.name)
+		}
+		return nil
+	}
+	return k.fail(err)
+}
+
+func (k *keyVault) Write(ctx context.Context, s Secret) (string, error) {
+	c, err := k.client()
+	if err != nil {
+		return "", k.fail(err)
+	}
+	tags := map[string]*string{"pat-authorization-id": &s.ID, "pat-name": &s.Name}
+	if s.Org != "" {
+		tags["pat-org"] = &s.Org
+	}
+	params := azsecrets.SetSecretParameters{
+		Value:       &s.Value,
+		ContentType: new("Azure DevOps PAT"),
+		Tags:        tags,
+	}
+	if !s.ExpiresAt.IsZero() {
+		params.SecretAttributes = &azsecrets.SecretAttributes{Expires: new(s.ExpiresAt.UTC())}
+	}
+	var resp azsecrets.SetSecretResponse
+	err = retry(ctx, func() error {
+		var err error
+		resp, err = c.SetSecret(ctx, k.name, params, nil)
+		return asAnswer(err)
+	})
+	if err != nil {
+		return "", k.fail(err)
+	}
+	version := ""
+	if resp.ID != nil {
+		version = string(*resp.ID)[strings.LastIndex(string(*resp.ID), "/")+1:]
+	}
+	return version, nil
+}
+
+// fail words an error of the SDK: no token or a refused one is exit 4, no
+// access or a deleted name exit 6, anything else the service's answer.
+func (k *keyVault) fail(err error) error {
+	err = asAnswer(err)
+	var cred *CredentialError
+	var ans *kvAnswer
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &cred):
+		return &sinkError{code: cmdutil.ExitAuth, err: errorf(k, "%v", cred)}
+	case !errors.As(err, &ans):
+		return errorf(k, "%v", err)
+	case ans.Status == http.StatusUnauthorized:
+		return &sinkError{code: cmdutil.ExitAuth, err: errorf(k, "Key Vault refused the token: %s", ans.Message)}
+	case ans.Status == http.StatusForbidden:
+		return k.refused("no access to the vault %s (it needs the role Key Vault Secrets Officer, or get and set in an access policy): %s", k.vault, ans.Message)
+	case ans.Status == http.StatusConflict && ans.inner == "ObjectIsDeletedButRecoverable":
+		return k.refused("the secret is deleted but recoverable: recover it (az keyvault secret recover --vault-name %s --name %s) or purge it (az keyvault secret purge …) first", k.vault, k.name)
+	}
+	return errorf(k, "%v", ans.StatusError)
+}
+
+func (k *keyVault) refused(format string, args ...any) error {
+	return &sinkError{code: cmdutil.ExitRefused, err: errorf(k, format, args...)}
+}
+
+// sinkError is a sink's failure with an exit code of its own.
+type sinkError struct {
+	code int
+	err  error
+}
+
+func (e *sinkError) Error() string { return e.err.Error() }
+func (e *sinkError) Unwrap() error { return e.err }
+func (e *sinkError) ExitCode() int { return e.code }
+
+// status is the HTTP status of an SDK error, 0 when there was no answer.
+func status(err error) int {
+	var ans *kvAnswer
+	if errors.As(asAnswer(err), &ans) {
+		return ans.Status
+	}
+	return 0
+}
+
+// kvAnswer is Key Vault's error answer: a StatusError (for retry to judge)
+// with the inner error's code.
+type kvAnswer struct {
+	*StatusError
+	inner string
+}
+
+func (e *kvAnswer) Unwrap() error { return e.StatusError }
+
+// asAnswer reads Key Vault's error body {"error":{"code","message",
+// "innererror":{"code"}}} out of the SDK's ResponseError, its words made
+// safe for a terminal.
+func asAnswer(err error) error {
+	var re *azcore.ResponseError
+	if !errors.As(err, &re) || re.RawResponse == nil {
+		return err
+	}
+	body, _ := runtime.Payload(re.RawResponse)
+	var e struct {
+		Error struct {
+			Code       string `json:"code"`
+			Message    string `json:"message"`
+			InnerError *struct {
+				Code string `json:"code"`
+			} `json:"innererror"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(body, &e)
+	ans := &kvAnswer{StatusError: &StatusError{Status: re.StatusCode, Message: printable.Escape(e.Error.Message)}}
+	if e.Error.Code != "" {
+		ans.Message = printable.Escape(e.Error.Code) + ": " + ans.Message
+	}
+	if e.Error.InnerError != nil {
+		ans.inner = e.Error.InnerError.Code
+	}
+	return ans
+}
