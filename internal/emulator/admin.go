@@ -45,9 +45,14 @@ func (e *Emulator) ResetRequests() {
 //	POST   /_emulator/revoke-sessions?upn=U   revoke every refresh token of a user
 //	POST   /_emulator/clock?advance=DUR       move the emulator's clock forward
 //	POST   /_emulator/invalidate-tokens       refuse every access token issued so far
+//	       /_emulator/vargroups/…             variable groups (vargroups.Service.ServeAdmin)
 const adminPrefix = "/_emulator/"
 
 func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, adminPrefix+"vargroups/"); ok {
+		e.varGroups.ServeAdmin(w, r, rest)
+		return
+	}
 	switch strings.TrimPrefix(r.URL.Path, adminPrefix) + " " + r.Method {
 	case "requests GET":
 		writeJSON(w, http.StatusOK, e.Requests())

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/patctl/patctl/internal/emulator/vargroups"
 )
 
 // Options configure a new Emulator.
@@ -55,6 +57,8 @@ type Emulator struct {
 	stateFile string
 	saveErr   error
 	offset    atomic.Int64 // added to now by Advance
+
+	varGroups *vargroups.Service
 
 	ln    net.Listener
 	srv   *http.Server
@@ -97,6 +101,7 @@ func Start(opts Options) (*Emulator, error) {
 		}
 	}
 	e.st = st
+	e.varGroups = newVarGroups(e)
 	if e.keys, err = st.Keys.load(); err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
 	}

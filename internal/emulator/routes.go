@@ -5,6 +5,8 @@ import (
 	"log"
 	"net/http"
 	"strings"
+
+	"github.com/patctl/patctl/internal/emulator/vargroups"
 )
 
 // Operation names, as recorded in the request log and matched by faults.
@@ -37,6 +39,9 @@ func (e *Emulator) route(r *http.Request) (string, http.HandlerFunc) {
 	}
 	first := parts[0]
 
+	if op := vargroups.Op(r); op != "" {
+		return op, e.varGroups.ServeHTTP
+	}
 	switch {
 	case lower == "devicelogin":
 		return OpDeviceLogin, e.handleDeviceLogin
