@@ -31,6 +31,8 @@ var secretKeys = map[string]bool{
 	"access_token": true, "refresh_token": true, "id_token": true, "token": true, "code": true,
 	"device_code": true, "code_verifier": true, "client_secret": true, "client_assertion": true,
 	"password": true, "client_info": true, "assertion": true,
+	// A variable of a variable group: an update sends the new secret as its value.
+	"value": true,
 }
 
 // safeHeaders are shown as they are; any other header shows only its name.

@@ -45,13 +45,16 @@ type Env struct {
 	HTTP func() (*http.Client, error)
 	// ExecTimeout bounds an exec: sink; 0 means DefaultExecTimeout.
 	ExecTimeout time.Duration
+	// DevOps is Azure DevOps for the sinks kept there, made on first use.
+	DevOps func(ctx context.Context) (DevOps, error)
 }
 
 // kinds maps a URI scheme to the parser of its sinks.
 var kinds = map[string]func(rest string, env Env) (Sink, error){
-	"file":   parseFile,
-	"dotenv": parseDotenv,
-	"exec":   parseExec,
+	"file":         parseFile,
+	"dotenv":       parseDotenv,
+	"exec":         parseExec,
+	"ado-vargroup": parseVargroup,
 }
 
 // Parse reads a --to URI. A URI that cannot be used is a usage error naming it.
@@ -70,7 +73,7 @@ func Parse(uri string, env Env) (Sink, error) {
 
 // Schemes lists the URI forms, for help and errors.
 func Schemes() string {
-	return "file:PATH, dotenv:PATH#VAR, exec:COMMAND ARG…, or - for stdout"
+	return "file:PATH, dotenv:PATH#VAR, exec:COMMAND ARG…, ado-vargroup://PROJECT/GROUP/VARIABLE[?org=ORG], or - for stdout"
 }
 
 // Stdout is the URI that sends the secret to stdout.
