@@ -240,6 +240,7 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 //	emulator requests OP[:GRANT] N  exactly N requests of that operation (and grant)
 //	emulator entra-requests N       exactly N requests to Entra ID, all kinds
 //	emulator token-env VAR          set VAR to a fresh access token of the default user
+//	emulator vargroup-…             variable groups (see emulatorVarGroup)
 func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	em := emulatorOf(ts)
 	if len(args) == 0 {
@@ -359,6 +360,8 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 		var f emulator.Fault
 		ts.Check(json.Unmarshal([]byte(args[1]), &f))
 		ts.Check(em.AddFault(f))
+	case "vargroup-var", "vargroup-add", "vargroup-role":
+		emulatorVarGroup(ts, em, args)
 	case "token-env":
 		if len(args) != 2 {
 			ts.Fatalf("usage: emulator token-env VAR")
