@@ -58,7 +58,7 @@ var Variables = []Variable{
 	{EnvBrowser, "", "command that opens the sign-in URL (the URL is its one argument)."},
 	{EnvOrg, "", "the Azure DevOps organization, when --org is not given."},
 	{EnvAPIURL, DefaultAPIURL, "base URL of the PAT Lifecycle Management API."},
-	{EnvDevOpsURL, DefaultDevOpsURL, "base URL of Azure DevOps itself, where rotate checks that a new token works."},
+	{EnvDevOpsURL, DefaultDevOpsURL, "base URL of Azure DevOps itself: where rotate checks that a new token works, and where ado-vargroup:// sinks write."},
 	{EnvProfile, DefaultProfile, "the profile of the config file to use, when --profile is not given."},
 	{EnvTimeout, "30s", "how long one request may take, from sending it to the end of its answer, before it counts as lost; each retry gets as long again."},
 	{EnvDebug, "", "a file to append an HTTP trace to (secrets redacted), like --debug does on stderr."},

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/patctl/patctl/internal/auth"
 	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/patapi"
 )
 
 // DevOps is Azure DevOps as sinks reach it.
@@ -139,46 +139,27 @@ func (a *groupAPI) projectURL(suffix string) string {
 	return strings.TrimRight(a.BaseURL, "/") + "/" + url.PathEscape(a.org) + "/" + url.PathEscape(a.project) + "/_apis/distributedtask/variablegroups" + suffix
 }
 
-// do sends one request and decodes its JSON answer into out. A sign-in page
-// (203, a redirect) counts as 401; an error answer is a StatusError with
-// the service's message.
+// do sends one request and decodes its JSON answer into out. An error
+// answer is a StatusError (a sign-in page counts as 401), for retry and
+// devopsFailure.
 func (a *groupAPI) do(ctx context.Context, method, u string, body, out any) error {
-	var rd io.Reader
+	var payload []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
 			return err
 		}
-		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("X-TFS-FedAuthRedirect", "Suppress")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := a.HTTP.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return err
-	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	_, data, _, err := patapi.Send(ctx, a.HTTP, method, u, payload)
+	var signIn *patapi.SignInError
+	var apiErr *patapi.APIError
 	switch {
-	case resp.StatusCode == http.StatusNonAuthoritativeInfo || resp.StatusCode >= 300 && resp.StatusCode < 400:
-		return &StatusError{Status: http.StatusUnauthorized, Message: "Azure DevOps answered with a sign-in page: run `patctl login`"}
-	case resp.StatusCode >= 300:
-		var envelope struct {
-			Message string `json:"message"`
-		}
-		_ = json.Unmarshal(data, &envelope)
-		return &StatusError{Status: resp.StatusCode, Message: envelope.Message}
+	case errors.As(err, &signIn):
+		return &StatusError{Status: http.StatusUnauthorized, Message: "Azure DevOps wants a sign-in: run `patctl login`"}
+	case errors.As(err, &apiErr):
+		return &StatusError{Status: apiErr.Status, Message: apiErr.Message}
+	case err != nil:
+		return err
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {

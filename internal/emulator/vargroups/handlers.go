@@ -39,6 +39,7 @@ func parse(r *http.Request) route {
 		if n, ok := id(5); ok && r.Method == http.MethodGet {
 			return route{op: OpGet, org: parts[0], project: parts[1], id: n}
 		}
+	case len(parts) == 4 && api(1): // Create, not served
 	case len(parts) == 5 && api(1): // {org}/_apis/distributedtask/variablegroups/{id}
 		if n, ok := id(4); ok && r.Method == http.MethodPut {
 			return route{op: OpPut, org: parts[0], id: n}

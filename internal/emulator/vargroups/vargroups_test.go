@@ -236,6 +236,7 @@ func TestOp(t *testing.T) {
 		"PUT /fabrikam/_apis/distributedtask/variablegroups/3":     OpPut,
 		"PUT /fabrikam/web/_apis/distributedtask/variablegroups/3": OpUnsupported,
 		"POST /fabrikam/_apis/distributedtask/variablegroups/x":    OpUnsupported,
+		"POST /fabrikam/_apis/distributedtask/variablegroups":      OpUnsupported,
 		"GET /fabrikam/_apis/tokens/pats":                          "",
 	} {
 		method, path, _ := strings.Cut(target, " ")
