@@ -180,12 +180,17 @@ type sinkResult struct {
 func writeSinks(ctx context.Context, sinks []sink.Sink, e *journal.Entry, s sink.Secret, record func(uri string)) []sinkResult {
 	results := make([]sinkResult, len(sinks))
 	var mu sync.Mutex
-	var wg sync.WaitGroup
+	// Which to write is settled before any is: a write records itself in e.
+	var todo []int
 	for i, sk := range sinks {
 		results[i] = sinkResult{To: sk.String(), Status: "written"}
-		if e.DeliveredTo(sk.String()) {
-			continue
+		if !e.DeliveredTo(sk.String()) {
+			todo = append(todo, i)
 		}
+	}
+	var wg sync.WaitGroup
+	for _, i := range todo {
+		sk := sinks[i]
 		wg.Go(func() {
 			version, err := sk.Write(ctx, s)
 			mu.Lock()
