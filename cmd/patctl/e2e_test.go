@@ -245,6 +245,7 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 //	                                VAR_ID, VAR_ORG, VAR_NAME: the latest version of a Key Vault secret and its tags
 //	emulator keyvault-delete VAULT/NAME       soft-delete a Key Vault secret
 //	emulator keyvault-client         register Key Vault's test service principal (AZURE_CLIENT_ID …)
+//	emulator vargroup-…             variable groups (see emulatorVarGroup)
 func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	em := emulatorOf(ts)
 	if len(args) == 0 {
@@ -364,6 +365,8 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 		var f emulator.Fault
 		ts.Check(json.Unmarshal([]byte(args[1]), &f))
 		ts.Check(em.AddFault(f))
+	case "vargroup-var", "vargroup-add", "vargroup-role":
+		emulatorVarGroup(ts, em, args)
 	case "token-env":
 		if len(args) != 2 {
 			ts.Fatalf("usage: emulator token-env VAR")

@@ -47,6 +47,9 @@ type Factory struct {
 	// PATClient is the PAT API client for an organization, authenticated by
 	// the login in force (or PATCTL_TOKEN).
 	PATClient func(ctx context.Context, org string) (*patapi.Client, error)
+	// BearerClient is the HTTP client carrying that login's bearer token, for
+	// the other Azure DevOps APIs.
+	BearerClient func(ctx context.Context) (*http.Client, error)
 	// Journal is the record of unfinished operations; Owner is who records
 	// them, and the key that seals their secrets.
 	Journal func() (*journal.Journal, error)
@@ -106,7 +109,7 @@ func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.
 		}
 		return &auth.Authenticator{Settings: s, HTTPClient: client, Store: store, Stderr: io.ErrOut}, nil
 	})
-	f.PATClient = func(ctx context.Context, org string) (*patapi.Client, error) {
+	f.BearerClient = func(ctx context.Context) (*http.Client, error) {
 		a, err := f.Authenticator()
 		if err != nil {
 			return nil, err
@@ -115,7 +118,15 @@ func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.
 		if err != nil {
 			return nil, err
 		}
-		return patapi.New(auth.BearerClient(a.HTTPClient, ts), a.Settings.APIURL, org), nil
+		return auth.BearerClient(a.HTTPClient, ts), nil
+	}
+	f.PATClient = func(ctx context.Context, org string) (*patapi.Client, error) {
+		client, err := f.BearerClient(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s, err := f.Settings()
+		return patapi.New(client, s.APIURL, org), err
 	}
 	f.Journal = sync.OnceValues(func() (*journal.Journal, error) {
 		s, err := f.Settings()
@@ -216,6 +227,8 @@ type TokenCmd struct {
 	IO        *iostreams.IOStreams
 	Settings  func() (config.Settings, error)
 	PATClient func(ctx context.Context, org string) (*patapi.Client, error)
+	// BearerClient carries the sign-in's bearer token (Factory.BearerClient).
+	BearerClient func(ctx context.Context) (*http.Client, error)
 	// HTTPClient is the plain client, without the sign-in's bearer token.
 	HTTPClient func() (*http.Client, error)
 	// Authenticator is the sign-in, for tokens of other services (sinks).
@@ -239,7 +252,7 @@ type TokenCmd struct {
 
 // NewTokenCmd takes a token command's dependencies from the factory.
 func NewTokenCmd(f *Factory) TokenCmd {
-	return TokenCmd{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, HTTPClient: f.HTTPClient, Authenticator: f.Authenticator, Getenv: f.Getenv, Now: f.Now,
+	return TokenCmd{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, BearerClient: f.BearerClient, HTTPClient: f.HTTPClient, Authenticator: f.Authenticator, Getenv: f.Getenv, Now: f.Now,
 		Journal: f.Journal, Owner: f.Owner, Pending: f.Pending, Stage: f.Stage,
 		globals: func() (string, string) { return f.Profile, f.Account }}
 }

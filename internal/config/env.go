@@ -61,7 +61,7 @@ var Variables = []Variable{
 	{EnvBrowser, "", "command that opens the sign-in URL (the URL is its one argument)."},
 	{EnvOrg, "", "the Azure DevOps organization, when --org is not given."},
 	{EnvAPIURL, DefaultAPIURL, "base URL of the PAT Lifecycle Management API."},
-	{EnvDevOpsURL, DefaultDevOpsURL, "base URL of Azure DevOps itself, where rotate checks that a new token works."},
+	{EnvDevOpsURL, DefaultDevOpsURL, "base URL of Azure DevOps itself: where rotate checks that a new token works, and where ado-vargroup:// sinks write."},
 	{EnvKeyVaultURL, DefaultKeyVaultURL, "URL of an Azure Key Vault for keyvault://VAULT/NAME, {vault} standing for its name; elsewhere than vault.azure.net, the vault's challenge may name another host."},
 	{EnvProfile, DefaultProfile, "the profile of the config file to use, when --profile is not given."},
 	{EnvTimeout, "30s", "how long one request may take, from sending it to the end of its answer, before it counts as lost; each retry gets as long again."},

@@ -21,6 +21,7 @@ import (
 	"github.com/patctl/patctl/internal/emulator/devops"
 	"github.com/patctl/patctl/internal/emulator/entra"
 	"github.com/patctl/patctl/internal/emulator/keyvault"
+	"github.com/patctl/patctl/internal/emulator/vargroups"
 )
 
 // Options configure a new Emulator.
@@ -40,10 +41,11 @@ type Options struct {
 
 // Emulator serves fake Entra ID and fake Azure DevOps endpoints.
 type Emulator struct {
-	srv    *core.Server
-	entra  *entra.Service
-	devops *devops.Service
-	kv     *keyvault.Server
+	srv       *core.Server
+	entra     *entra.Service
+	devops    *devops.Service
+	kv        *keyvault.Server
+	varGroups *vargroups.Service
 
 	mu  sync.Mutex // guards cfg
 	cfg Config
@@ -92,7 +94,8 @@ func (e *Emulator) startServices(opts Options) error {
 		return err
 	}
 	e.kv = e.newKeyVault()
-	e.srv.Register(keyVaultRoutes{e.kv}, e.entra, e.devops)
+	e.varGroups = e.newVarGroups()
+	e.srv.Register(keyVaultRoutes{e.kv}, varGroupRoutes{e.varGroups}, e.entra, e.devops)
 	return nil
 }
 

@@ -151,3 +151,16 @@ func TestABodyWhoseGetBodySharesItsReader(t *testing.T) {
 		t.Fatalf("sent %q; trace:\n%s", got, log.String())
 	}
 }
+
+// TestVariableValuesHidden: a variable group's update carries the new
+// secret as a variable's value; a list's "value" array stays readable.
+func TestVariableValuesHidden(t *testing.T) {
+	put := `{"name":"pipelines","variables":{"ADO_PAT":{"value":"s3cret-pat","isSecret":true},"DB":{"value":null,"isSecret":true}}}`
+	if got := Redact(put); strings.Contains(got, "s3cret-pat") || !strings.Contains(got, `"DB":{"value":null`) {
+		t.Errorf("update: %s", got)
+	}
+	list := `{"count":1,"value":[{"id":1,"name":"pipelines"}]}`
+	if got := Redact(list); got != list {
+		t.Errorf("list: %s", got)
+	}
+}

@@ -179,6 +179,13 @@ func (c *Client) do(ctx context.Context, method, endpoint string, body, out any)
 // send makes one attempt. A status that is not a success comes back as err,
 // with the status, so that the retry policy can look at both.
 func (c *Client) send(ctx context.Context, method, endpoint string, payload []byte) (int, []byte, http.Header, error) {
+	return Send(ctx, c.http, method, endpoint, payload)
+}
+
+// Send makes one request to an Azure DevOps API and reads its JSON answer
+// (without a byte order mark). An answer that is not a success is err: a
+// SignInError for every way the service asks for a sign-in, else an APIError.
+func Send(ctx context.Context, client *http.Client, method, endpoint string, payload []byte) (int, []byte, http.Header, error) {
 	var rd io.Reader
 	if payload != nil {
 		rd = bytes.NewReader(payload)
@@ -193,7 +200,7 @@ func (c *Client) send(ctx context.Context, method, endpoint string, payload []by
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.http.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return 0, nil, nil, err
 	}

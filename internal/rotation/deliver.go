@@ -94,7 +94,15 @@ func (d *Delivery) Check(env sink.Env, j *cmdutil.JSONFlags) error {
 
 // SinkEnv is what sinks take from a token command.
 func SinkEnv(t *cmdutil.TokenCmd) sink.Env {
-	env := sink.Env{Stderr: t.IO.ErrOut, Getenv: t.Getenv, HTTP: t.HTTPClient}
+	env := sink.Env{Stderr: t.IO.ErrOut, Getenv: t.Getenv, HTTP: t.HTTPClient, DevOps: func(ctx context.Context) (sink.DevOps, error) {
+		s, err := t.Settings()
+		if err != nil {
+			return sink.DevOps{}, err
+		}
+		client, err := t.BearerClient(ctx)
+		org, _ := cmdutil.ResolveOrg(t.Org, s) // none (resume): the journal's
+		return sink.DevOps{HTTP: client, BaseURL: s.DevOpsURL, Org: org}, err
+	}}
 	if t.Authenticator != nil {
 		env.AzureCredential = sink.AzureCredential(t.Authenticator, t.HTTPClient, t.Getenv)
 	}

@@ -49,14 +49,17 @@ type Env struct {
 	ExecTimeout time.Duration
 	// AzureCredential is who Azure sinks act as (see AzureCredential).
 	AzureCredential func() (azcore.TokenCredential, error)
+	// DevOps is Azure DevOps for the sinks kept there, made on first use.
+	DevOps func(ctx context.Context) (DevOps, error)
 }
 
 // kinds maps a URI scheme to the parser of its sinks.
 var kinds = map[string]func(rest string, env Env) (Sink, error){
-	"file":     parseFile,
-	"dotenv":   parseDotenv,
-	"exec":     parseExec,
-	"keyvault": parseKeyVault,
+	"file":         parseFile,
+	"dotenv":       parseDotenv,
+	"exec":         parseExec,
+	"keyvault":     parseKeyVault,
+	"ado-vargroup": parseVargroup,
 }
 
 // Parse reads a --to URI. A URI that cannot be used is a usage error naming it.
@@ -75,7 +78,7 @@ func Parse(uri string, env Env) (Sink, error) {
 
 // Schemes lists the URI forms, for help and errors.
 func Schemes() string {
-	return "file:PATH, dotenv:PATH#VAR, exec:COMMAND ARG…, keyvault://VAULT/NAME, or - for stdout"
+	return "file:PATH, dotenv:PATH#VAR, exec:COMMAND ARG…, keyvault://VAULT/NAME, ado-vargroup://PROJECT/GROUP/VARIABLE[?org=ORG], or - for stdout"
 }
 
 // Stdout is the URI that sends the secret to stdout.

@@ -59,8 +59,11 @@ func New(t testing.TB) *Env {
 func (e *Env) TokenCmd(io *iostreams.IOStreams, now func() time.Time) cmdutil.TokenCmd {
 	return cmdutil.TokenCmd{IO: io, Settings: e.Settings, PATClient: e.PATClient, Now: now,
 		HTTPClient: func() (*http.Client, error) { return e.Emulator.HTTPClient(), nil },
-		Getenv:     func(string) string { return "" },
-		Journal:    func() (*journal.Journal, error) { return e.Journal, nil },
-		Owner:      func() journal.Owner { return journal.Owner{Account: emulator.DefaultUserUPN} },
-		Pending:    new(atomic.Int32)}
+		BearerClient: func(context.Context) (*http.Client, error) {
+			return e.Emulator.UserHTTPClient(emulator.DefaultUserUPN)
+		},
+		Getenv:  func(string) string { return "" },
+		Journal: func() (*journal.Journal, error) { return e.Journal, nil },
+		Owner:   func() journal.Owner { return journal.Owner{Account: emulator.DefaultUserUPN} },
+		Pending: new(atomic.Int32)}
 }

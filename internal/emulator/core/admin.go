@@ -51,13 +51,25 @@ func (s *Server) HandleAdmin(method, name string, h http.HandlerFunc) {
 	s.admin[name+" "+method] = h
 }
 
+// HandleAdminTree serves every method on /_emulator/name/…, handing h the
+// rest of the path: for a service whose control endpoints name its objects.
+func (s *Server) HandleAdminTree(name string, h func(w http.ResponseWriter, r *http.Request, rest string)) {
+	s.adminTrees[name+"/"] = h
+}
+
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.admin[strings.TrimPrefix(r.URL.Path, AdminPrefix)+" "+r.Method]
-	if !ok {
-		http.NotFound(w, r)
+	path := strings.TrimPrefix(r.URL.Path, AdminPrefix)
+	if h, ok := s.admin[path+" "+r.Method]; ok {
+		h(w, r)
 		return
 	}
-	h(w, r)
+	for prefix, h := range s.adminTrees {
+		if rest, ok := strings.CutPrefix(path, prefix); ok {
+			h(w, r, rest)
+			return
+		}
+	}
+	http.NotFound(w, r)
 }
 
 func (s *Server) handleBuiltinAdmin() {

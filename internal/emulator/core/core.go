@@ -75,6 +75,8 @@ type Server struct {
 	state    store
 	services []Service
 	admin    map[string]http.HandlerFunc // by "name METHOD"
+	// adminTrees serve every path under "name/"
+	adminTrees map[string]func(w http.ResponseWriter, r *http.Request, rest string)
 
 	mu     sync.Mutex // guards log and faults
 	log    []Request
@@ -101,7 +103,7 @@ func New(opts Options) (*Server, error) {
 	if opts.FaultBody == nil {
 		opts.FaultBody = func(message string) any { return map[string]string{"message": message} }
 	}
-	s := &Server{opts: opts, admin: map[string]http.HandlerFunc{}}
+	s := &Server{opts: opts, admin: map[string]http.HandlerFunc{}, adminTrees: map[string]func(http.ResponseWriter, *http.Request, string){}}
 	if err := s.state.open(opts.StateFile); err != nil {
 		return nil, err
 	}

@@ -129,6 +129,22 @@ func (d *Service) authenticate(w http.ResponseWriter, r *http.Request, cfg *Conf
 	return caller{org: org, user: user}, true
 }
 
+// Caller is who a request is from, as Azure DevOps sees it: for services
+// mounted beside the PAT API that take the same tokens (variable groups).
+type Caller struct{ ObjectID, Name, UPN string }
+
+// Authenticate admits a user's Entra token for the organization, and
+// otherwise answers as Azure DevOps does (a sign-in challenge, 404 for an
+// unknown organization, 403 for a service principal).
+func (d *Service) Authenticate(w http.ResponseWriter, r *http.Request, orgName string) (Caller, bool) {
+	cfg, org, ok := d.resolveOrg(w, orgName)
+	if !ok {
+		return Caller{}, false
+	}
+	c, ok := d.authenticate(w, r, &cfg, org)
+	return Caller{ObjectID: c.user.ObjectID, Name: c.user.Name, UPN: c.user.UPN}, ok
+}
+
 // basicPAT finds the active PAT sent as the password of Basic auth.
 func (d *Service) basicPAT(r *http.Request) (*pat, bool) {
 	_, secret, ok := r.BasicAuth()

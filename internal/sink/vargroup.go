@@ -1,0 +1,167 @@
+package sink
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/config"
+	"github.com/patctl/patctl/internal/regexpx"
+)
+
+// vargroup is ado-vargroup://PROJECT/GROUP/VARIABLE[?org=ORG]: a secret
+// variable of an Azure DevOps variable group, in the command's organization
+// unless ?org= names another.
+type vargroup struct {
+	uri                           string
+	org, project, group, variable string
+	env                           Env
+
+	mu sync.Mutex
+	id int // the group's id, once found
+}
+
+const vargroupForm = "ado-vargroup://PROJECT/GROUP/VARIABLE[?org=ORG]"
+
+var (
+	variableNameRE = regexpx.Lazy(`^[A-Za-z0-9_.-]+$`)
+	orgNameRE      = regexpx.Lazy(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
+)
+
+func parseVargroup(rest string, env Env) (Sink, error) {
+	path, ok := strings.CutPrefix(rest, "//")
+	path, query, _ := strings.Cut(path, "?")
+	parts := strings.Split(path, "/")
+	if !ok || len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return nil, fmt.Errorf("the form is %s", vargroupForm)
+	}
+	for i, p := range parts {
+		var err error
+		if parts[i], err = url.PathUnescape(p); err != nil {
+			return nil, fmt.Errorf("%q: %v", p, err)
+		}
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return nil, fmt.Errorf("the query: %v", err)
+	}
+	for k := range q {
+		if k != "org" {
+			return nil, fmt.Errorf("%q is not a parameter of %s", k, vargroupForm)
+		}
+	}
+	v := &vargroup{uri: "ado-vargroup:" + rest, org: q.Get("org"), project: parts[0], group: parts[1], variable: parts[2], env: env}
+	if q.Has("org") && !orgNameRE().MatchString(v.org) {
+		return nil, fmt.Errorf("?org=%s is not an organization name (letters, digits and hyphens)", v.org)
+	}
+	if !variableNameRE().MatchString(v.variable) {
+		return nil, fmt.Errorf("%q is not a variable name (letters, digits, _ . -)", v.variable)
+	}
+	return v, nil
+}
+
+func (v *vargroup) String() string { return v.uri }
+
+// Preflight finds the group, refuses a Key Vault-linked one, and checks
+// that the caller may change it (the manage action filter lists only those).
+func (v *vargroup) Preflight(ctx context.Context) error {
+	api, err := v.api(ctx, "")
+	if err != nil {
+		return devopsFailure(errorf(v, "%w", err))
+	}
+	g, err := api.find(ctx, "")
+	if err != nil {
+		return devopsFailure(errorf(v, "find the variable group: %w", err))
+	}
+	if g == nil {
+		return &devopsError{code: cmdutil.ExitNotFound, err: errorf(v, "there is no variable group %q in project %q of %s", v.group, v.project, api.org)}
+	}
+	if err := v.usable(g); err != nil {
+		return err
+	}
+	v.mu.Lock()
+	v.id = g.ID
+	v.mu.Unlock()
+	if g, err = api.find(ctx, "manage"); err != nil {
+		return devopsFailure(errorf(v, "find the variable group: %w", err))
+	}
+	if g == nil {
+		return &devopsError{code: cmdutil.ExitRefused, err: errorf(v, "you may read variable group %q but not change it: it takes the Administrator role on the group (Pipelines > Library > Security)", v.group)}
+	}
+	return nil
+}
+
+// usable refuses a group linked to a Key Vault: its variables only name
+// the vault's secrets, and the values live in the vault.
+func (v *vargroup) usable(g *groupSummary) error {
+	if strings.EqualFold(g.Type, "AzureKeyVault") {
+		return &devopsError{code: cmdutil.ExitUsage, err: errorf(v, "variable group %q is linked to an Azure Key Vault, whose secrets are its variables: write the vault instead (--to keyvault://…)", v.group)}
+	}
+	return nil
+}
+
+// Write reads the group afresh, sets the variable as a secret, and puts the
+// whole group back: an update replaces every variable, and a secret sent
+// back as null keeps its value.
+func (v *vargroup) Write(ctx context.Context, s Secret) (string, error) {
+	api, err := v.api(ctx, s.Org)
+	if err != nil {
+		return "", devopsFailure(errorf(v, "%w", err))
+	}
+	err = retry(ctx, func() error {
+		v.mu.Lock()
+		id := v.id
+		v.mu.Unlock()
+		if id == 0 {
+			g, err := api.find(ctx, "")
+			if err != nil {
+				return err
+			}
+			if g == nil {
+				return fmt.Errorf("there is no variable group %q in project %q of %s", v.group, v.project, api.org)
+			}
+			id = g.ID
+		}
+		g, err := api.get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := v.usable(&groupSummary{Type: g.Type}); err != nil {
+			return err
+		}
+		if err := g.setSecret(v.variable, s.Value); err != nil {
+			return err
+		}
+		return api.put(ctx, id, g)
+	})
+	var coded *devopsError
+	if errors.As(err, &coded) {
+		return "", err
+	}
+	if err != nil {
+		return "", devopsFailure(errorf(v, "%w", err))
+	}
+	return "", nil
+}
+
+// api is the variable-group API of the sink's organization: ?org=, else the
+// secret's (a resumed write), else the command's.
+func (v *vargroup) api(ctx context.Context, secretOrg string) (*groupAPI, error) {
+	if v.env.DevOps == nil {
+		return nil, errors.New("Azure DevOps is not reachable from here")
+	}
+	d, err := v.env.DevOps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	org := cmp.Or(v.org, secretOrg, d.Org)
+	if org == "" {
+		return nil, fmt.Errorf("no organization: add ?org=ORG, or give --org or %s", config.EnvOrg)
+	}
+	return &groupAPI{DevOps: d, org: org, project: v.project, group: v.group}, nil
+}
