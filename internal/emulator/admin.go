@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/patctl/patctl/internal/emulator/github"
 )
 
 // Request is one entry of the request log. It never holds a secret: bodies are
@@ -45,6 +47,7 @@ func (e *Emulator) ResetRequests() {
 //	POST   /_emulator/revoke-sessions?upn=U   revoke every refresh token of a user
 //	POST   /_emulator/clock?advance=DUR       move the emulator's clock forward
 //	POST   /_emulator/invalidate-tokens       refuse every access token issued so far
+//	GET    /_emulator/github-secret?path=P    a fake GitHub secret with its value
 const adminPrefix = "/_emulator/"
 
 func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
@@ -94,6 +97,14 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]int{"revoked": n})
 	case "invalidate-tokens POST":
 		writeJSON(w, http.StatusOK, map[string]int{"invalidated": e.InvalidateAccessTokens()})
+	case "github-secret GET":
+		// ?path=OWNER/REPO/NAME (or …/environments/ENV/NAME, ORG/NAME): the value, opened
+		s, err := e.github.Secret(r.URL.Query().Get("path"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		writeJSON(w, http.StatusOK, s)
 	case "clock POST":
 		d, err := time.ParseDuration(r.URL.Query().Get("advance"))
 		if err != nil {
@@ -113,6 +124,10 @@ func redactSecrets(c Config) Config {
 		if c.Clients[i].Secret != "" {
 			c.Clients[i].Secret = "(set)"
 		}
+	}
+	c.GitHub.Tokens = append([]github.Token(nil), c.GitHub.Tokens...)
+	for i := range c.GitHub.Tokens {
+		c.GitHub.Tokens[i].Value = "(set)"
 	}
 	return c
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/patctl/patctl/internal/emulator/github"
 )
 
 // AzureDevOpsResource is the application id of Azure DevOps in Entra ID: the
@@ -94,6 +96,9 @@ type Config struct {
 	ResponseBOM bool `json:"responseBOM"`
 	// Latency is added before every request is handled.
 	Latency Duration `json:"latency"`
+
+	// GitHub is who exists in the fake GitHub and which tokens it accepts.
+	GitHub github.Config `json:"github"`
 }
 
 // Tenant is an Entra ID tenant and its Azure DevOps policies.
@@ -148,6 +153,7 @@ func DefaultConfig() Config {
 		SignInAnswer:           SignInChallenge,
 		ServicePrincipalStatus: 403,
 		DefaultPageSize:        20,
+		GitHub:                 github.DefaultConfig(),
 	}
 }
 
@@ -239,6 +245,7 @@ func (c Config) clone() Config {
 		c.Clients[i].RedirectURIs = append([]string(nil), c.Clients[i].RedirectURIs...)
 	}
 	c.Orgs = append([]Org(nil), c.Orgs...)
+	c.GitHub = c.GitHub.Clone()
 	return c
 }
 
@@ -266,7 +273,7 @@ func (c Config) Validate() error {
 	if c.AccessTokenLifetime <= 0 || c.RefreshTokenLifetime <= 0 || c.Latency < 0 {
 		return errors.New("token lifetimes must be positive and latency not negative")
 	}
-	return nil
+	return c.GitHub.Validate()
 }
 
 // MergeConfig applies a JSON document to base: the fields it names replace

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/patctl/patctl/internal/emulator/github"
 )
 
 // Options configure a new Emulator.
@@ -48,6 +50,7 @@ type Emulator struct {
 	// grantErrors maps a grant type ("" for all) to an injected AADSTS number.
 	grantErrors map[string]int
 	log         []Request
+	github      *github.Service // mounted at /github/
 
 	now       func() time.Time
 	newID     func() string
@@ -97,6 +100,10 @@ func Start(opts Options) (*Emulator, error) {
 		}
 	}
 	e.st = st
+	e.github = github.New(github.Options{Prefix: githubPrefix, Config: func() github.Config { return e.Config().GitHub }, Now: e.Now, OnChange: e.saveNow})
+	if err := e.github.LoadState(st.GitHub); err != nil {
+		return nil, err
+	}
 	if e.keys, err = st.Keys.load(); err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
 	}
@@ -161,6 +168,10 @@ func (e *Emulator) HTTPClient() *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
+
+// GitHub is the fake GitHub (Actions secrets) served under /github/: tests
+// read secrets back and rotate keys through it.
+func (e *Emulator) GitHub() *github.Service { return e.github }
 
 // Connections is how many TCP connections clients have opened so far.
 func (e *Emulator) Connections() int64 { return e.conns.Load() }

@@ -25,6 +25,10 @@ const (
 	OpUnknown        = "unknown"
 )
 
+// githubPrefix is where the fake GitHub API is served (its operations are
+// named github-…: see package github).
+const githubPrefix = "/github"
+
 // route maps a request to its operation and handler. Entra ID lives under
 // /{tenant}/…, Azure DevOps under /{organization}/…; one host serves both.
 func (e *Emulator) route(r *http.Request) (string, http.HandlerFunc) {
@@ -38,6 +42,8 @@ func (e *Emulator) route(r *http.Request) (string, http.HandlerFunc) {
 	first := parts[0]
 
 	switch {
+	case strings.HasPrefix(r.URL.Path, githubPrefix+"/"):
+		return e.github.Op(r), e.github.ServeHTTP
 	case lower == "devicelogin":
 		return OpDeviceLogin, e.handleDeviceLogin
 	case len(parts) == 1 && first != "" && (r.Method == http.MethodHead || r.Method == http.MethodGet):

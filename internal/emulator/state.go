@@ -25,6 +25,7 @@ type state struct {
 	RefreshTokens map[string]*refreshGrant `json:"refreshTokens"` // by hash
 	AuthCodes     map[string]*authCode     `json:"authCodes"`     // by hash
 	DeviceCodes   map[string]*deviceCode   `json:"deviceCodes"`   // by hash
+	GitHub        json.RawMessage          `json:"github,omitempty"`
 }
 
 // pat is a personal access token as the service stores it.
@@ -99,6 +100,9 @@ func (e *Emulator) save() error {
 	if e.stateFile == "" {
 		return nil
 	}
+	if e.github != nil {
+		e.st.GitHub = e.github.MarshalState()
+	}
 	data, err := json.MarshalIndent(e.st, "", "  ")
 	if err != nil {
 		return err
@@ -131,6 +135,13 @@ func (e *Emulator) saveLocked() {
 	if err := e.save(); err != nil {
 		e.saveErr = err
 	}
+}
+
+// saveNow persists after the fake GitHub changed.
+func (e *Emulator) saveNow() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.saveLocked()
 }
 
 func hashSecret(s string) string {

@@ -117,12 +117,12 @@ func (s *Service) LoadState(data json.RawMessage) error {
 
 // SecretView is a stored secret as tests see it, its value opened.
 type SecretView struct {
-	Name       string
-	Value      string
-	Visibility string
-	RepoIDs    []int64
-	Created    time.Time
-	Updated    time.Time
+	Name       string    `json:"name"`
+	Value      string    `json:"value"`
+	Visibility string    `json:"visibility,omitempty"`
+	RepoIDs    []int64   `json:"selectedRepositoryIds,omitempty"`
+	Created    time.Time `json:"createdAt"`
+	Updated    time.Time `json:"updatedAt"`
 }
 
 // Secret opens a stored secret for a test. path is written as in patctl's
