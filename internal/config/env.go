@@ -26,6 +26,8 @@ const (
 	EnvDevOpsURL = "PATCTL_DEVOPS_URL"
 	EnvDebug     = "PATCTL_DEBUG"
 	EnvTimeout   = "PATCTL_HTTP_TIMEOUT"
+	// EnvGitHubAPIURL is where github:// sinks send their requests.
+	EnvGitHubAPIURL = "PATCTL_GITHUB_API_URL"
 )
 
 // Defaults.
@@ -40,6 +42,7 @@ const (
 	DefaultScopes       = AzureDevOpsResource + "/.default"
 	DefaultAPIURL       = "https://vssps.dev.azure.com"
 	DefaultDevOpsURL    = "https://dev.azure.com"
+	DefaultGitHubAPIURL = "https://api.github.com"
 )
 
 // Variable describes one environment variable for `patctl help environment`.
@@ -59,6 +62,7 @@ var Variables = []Variable{
 	{EnvOrg, "", "the Azure DevOps organization, when --org is not given."},
 	{EnvAPIURL, DefaultAPIURL, "base URL of the PAT Lifecycle Management API."},
 	{EnvDevOpsURL, DefaultDevOpsURL, "base URL of Azure DevOps itself, where rotate checks that a new token works."},
+	{EnvGitHubAPIURL, DefaultGitHubAPIURL, "base URL of GitHub's REST API for github:// sinks (GitHub Enterprise Server: https://HOST/api/v3); their token is GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`."},
 	{EnvProfile, DefaultProfile, "the profile of the config file to use, when --profile is not given."},
 	{EnvTimeout, "30s", "how long one request may take, from sending it to the end of its answer, before it counts as lost; each retry gets as long again."},
 	{EnvDebug, "", "a file to append an HTTP trace to (secrets redacted), like --debug does on stderr."},
