@@ -221,6 +221,7 @@ func exportLines(em *emulator.Emulator, caFile string) string {
 		{"PATCTL_DEVOPS_URL", em.URL()},
 		{"PATCTL_CA_FILE", caFile},
 		{"PATCTL_ORG", org},
+		{"PATCTL_GITHUB_API_URL", em.URL() + "/github"},
 	} {
 		fmt.Fprintf(&b, "export %s=%s\n", kv[0], shellQuote(kv[1]))
 	}
