@@ -171,11 +171,17 @@ type sinkResult struct {
 // and records each in the journal as it is done.
 func writeSinks(ctx context.Context, sinks []sink.Sink, e *journal.Entry, s sink.Secret, record func(uri string)) []sinkResult {
 	results := make([]sinkResult, len(sinks))
+	// What is left to write is decided before any writer starts: record
+	// changes e while the loop would still be reading it.
+	done := make([]bool, len(sinks))
+	for i, sk := range sinks {
+		results[i] = sinkResult{To: sk.String(), Status: "written"}
+		done[i] = e.DeliveredTo(sk.String())
+	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for i, sk := range sinks {
-		results[i] = sinkResult{To: sk.String(), Status: "written"}
-		if e.DeliveredTo(sk.String()) {
+		if done[i] {
 			continue
 		}
 		wg.Go(func() {
