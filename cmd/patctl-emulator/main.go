@@ -222,6 +222,7 @@ func exportLines(em *emulator.Emulator, caFile string) string {
 		{"PATCTL_KEYVAULT_URL", em.URL() + emulator.KeyVaultPrefix + "/{vault}"},
 		{"PATCTL_CA_FILE", caFile},
 		{"PATCTL_ORG", org},
+		{"PATCTL_GITHUB_API_URL", em.URL() + "/github"},
 	} {
 		fmt.Fprintf(&b, "export %s=%s\n", kv[0], shellQuote(kv[1]))
 	}

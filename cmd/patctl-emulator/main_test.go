@@ -46,7 +46,7 @@ func startProgram(t *testing.T, atFirstOutput func(), args ...string) map[string
 	})
 	vars := map[string]string{}
 	sc := bufio.NewScanner(pr)
-	for len(vars) < 6 && sc.Scan() {
+	for len(vars) < exportCount && sc.Scan() {
 		line := strings.TrimPrefix(sc.Text(), "export ")
 		k, v, ok := strings.Cut(line, "=")
 		if !ok {
@@ -83,6 +83,9 @@ func clientTrusting(t *testing.T, caFile string) *http.Client {
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 }
 
+// exportCount is how many variables the program exports.
+const exportCount = 7
+
 func TestProgramPrintsWorkingExports(t *testing.T) {
 	dir := t.TempDir()
 	envFile, caFile := filepath.Join(dir, "env.sh"), filepath.Join(dir, "ca.pem")
@@ -94,7 +97,7 @@ func TestProgramPrintsWorkingExports(t *testing.T) {
 		caAtFirstOutput, caErr = os.ReadFile(caFile)
 	}
 	vars := startProgram(t, atFirstOutput, "--state", filepath.Join(dir, "state.json"), "--env-file", envFile, "--page-size", "5")
-	for _, k := range []string{"PATCTL_AUTHORITY", "PATCTL_API_URL", "PATCTL_DEVOPS_URL", "PATCTL_KEYVAULT_URL", "PATCTL_CA_FILE", "PATCTL_ORG"} {
+	for _, k := range []string{"PATCTL_AUTHORITY", "PATCTL_API_URL", "PATCTL_DEVOPS_URL", "PATCTL_KEYVAULT_URL", "PATCTL_CA_FILE", "PATCTL_ORG", "PATCTL_GITHUB_API_URL"} {
 		if vars[k] == "" {
 			t.Fatalf("%s not exported: %v", k, vars)
 		}

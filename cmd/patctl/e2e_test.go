@@ -28,6 +28,7 @@ import (
 	"github.com/patctl/patctl/internal/credstore"
 	"github.com/patctl/patctl/internal/emulator"
 	"github.com/patctl/patctl/internal/emulator/fakebrowser"
+	"github.com/patctl/patctl/internal/emulator/github"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
@@ -162,6 +163,12 @@ func setupScript(env *testscript.Env) error {
 		"DEFAULT_UPN":    emulator.DefaultUserUPN,
 		"DEFAULT_TENANT": emulator.DefaultTenantID,
 		"GORACE":         childGORACE(),
+		// github:// sinks go to the emulator's fake GitHub with its token.
+		"PATCTL_GITHUB_API_URL":      em.URL() + "/github",
+		"GH_TOKEN":                   github.DefaultToken,
+		"EMULATOR_GH_TOKEN":          github.DefaultToken,
+		"EMULATOR_GH_READONLY_TOKEN": github.ReadOnlyToken,
+		"EMULATOR_GH_NOACCESS_TOKEN": github.NoAccessToken,
 	} {
 		env.Setenv(k, v)
 	}
@@ -214,7 +221,13 @@ func cmdPatctl(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func checkNoLeak(ts *testscript.TestScript, output string) {
-	for _, secret := range emulatorOf(ts).IssuedSecrets() {
+	em := emulatorOf(ts)
+	for _, tok := range em.Config().GitHub.Tokens {
+		if strings.Contains(output, tok.Value) {
+			ts.Fatalf("a GitHub token appears in patctl's output")
+		}
+	}
+	for _, secret := range em.IssuedSecrets() {
 		if len(secret) >= 16 && strings.Contains(output, secret) {
 			ts.Fatalf("a secret issued by the emulator appears in patctl's output")
 		}
@@ -246,6 +259,10 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 //	emulator keyvault-delete VAULT/NAME       soft-delete a Key Vault secret
 //	emulator keyvault-client         register Key Vault's test service principal (AZURE_CLIENT_ID …)
 //	emulator vargroup-…             variable groups (see emulatorVarGroup)
+//	emulator github-secret PATH FILE [VISIBILITY [REPO_ID,…]]
+//	                                the fake GitHub's secret PATH (OWNER/REPO/NAME, …/environments/ENV/NAME,
+//	                                ORG/NAME) holds FILE's content (less a final newline), with that access
+//	emulator github-seed ORG NAME VISIBILITY [REPO_ID,…]   an existing organization secret
 func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	em := emulatorOf(ts)
 	if len(args) == 0 {
@@ -367,6 +384,30 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(em.AddFault(f))
 	case "vargroup-var", "vargroup-add", "vargroup-role":
 		emulatorVarGroup(ts, em, args)
+	case "github-secret":
+		if len(args) < 3 || len(args) > 5 {
+			ts.Fatalf("usage: emulator github-secret PATH FILE [VISIBILITY [REPO_ID,…]]")
+		}
+		s, err := em.GitHub().Secret(args[1])
+		ts.Check(err)
+		if want := strings.TrimSuffix(ts.ReadFile(args[2]), "\n"); s.Value != want {
+			ts.Fatalf("GitHub secret %s does not hold the content of %s", args[1], args[2])
+		}
+		if len(args) > 3 && s.Visibility != args[3] {
+			ts.Fatalf("GitHub secret %s: visibility %q, want %q", args[1], s.Visibility, args[3])
+		}
+		if len(args) > 4 && fmt.Sprint(s.RepoIDs) != fmt.Sprint(repoIDs(ts, args[4])) {
+			ts.Fatalf("GitHub secret %s: repositories %v, want %s", args[1], s.RepoIDs, args[4])
+		}
+	case "github-seed":
+		if len(args) < 4 || len(args) > 5 {
+			ts.Fatalf("usage: emulator github-seed ORG NAME VISIBILITY [REPO_ID,…]")
+		}
+		var ids []int64
+		if len(args) == 5 {
+			ids = repoIDs(ts, args[4])
+		}
+		ts.Check(em.GitHub().SeedOrgSecret(args[1], args[2], "seeded-value", args[3], ids))
 	case "token-env":
 		if len(args) != 2 {
 			ts.Fatalf("usage: emulator token-env VAR")
@@ -402,6 +443,16 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		ts.Fatalf("unknown emulator subcommand %q", args[0])
 	}
+}
+
+func repoIDs(ts *testscript.TestScript, list string) []int64 {
+	var ids []int64
+	for _, f := range strings.Split(list, ",") {
+		id, err := strconv.ParseInt(f, 10, 64)
+		ts.Check(err)
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 // bearerClient calls the emulator as the default user, with an access token

@@ -28,6 +28,8 @@ const (
 	EnvTimeout   = "PATCTL_HTTP_TIMEOUT"
 	// EnvKeyVaultURL is a template of a vault's URL, {vault} its name.
 	EnvKeyVaultURL = "PATCTL_KEYVAULT_URL"
+	// EnvGitHubAPIURL is where github:// sinks send their requests.
+	EnvGitHubAPIURL = "PATCTL_GITHUB_API_URL"
 )
 
 // Defaults.
@@ -43,6 +45,7 @@ const (
 	DefaultAPIURL       = "https://vssps.dev.azure.com"
 	DefaultDevOpsURL    = "https://dev.azure.com"
 	DefaultKeyVaultURL  = "https://{vault}.vault.azure.net"
+	DefaultGitHubAPIURL = "https://api.github.com"
 )
 
 // Variable describes one environment variable for `patctl help environment`.
@@ -63,6 +66,7 @@ var Variables = []Variable{
 	{EnvAPIURL, DefaultAPIURL, "base URL of the PAT Lifecycle Management API."},
 	{EnvDevOpsURL, DefaultDevOpsURL, "base URL of Azure DevOps itself: where rotate checks that a new token works, and where ado-vargroup:// sinks write."},
 	{EnvKeyVaultURL, DefaultKeyVaultURL, "URL of an Azure Key Vault for keyvault://VAULT/NAME, {vault} standing for its name; elsewhere than vault.azure.net, the vault's challenge may name another host."},
+	{EnvGitHubAPIURL, DefaultGitHubAPIURL, "base URL of GitHub's REST API for github:// sinks (GitHub Enterprise Server: https://HOST/api/v3); their token is GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`."},
 	{EnvProfile, DefaultProfile, "the profile of the config file to use, when --profile is not given."},
 	{EnvTimeout, "30s", "how long one request may take, from sending it to the end of its answer, before it counts as lost; each retry gets as long again."},
 	{EnvDebug, "", "a file to append an HTTP trace to (secrets redacted), like --debug does on stderr."},

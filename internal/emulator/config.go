@@ -10,6 +10,7 @@ import (
 	"github.com/patctl/patctl/internal/emulator/core"
 	"github.com/patctl/patctl/internal/emulator/devops"
 	"github.com/patctl/patctl/internal/emulator/entra"
+	"github.com/patctl/patctl/internal/emulator/github"
 )
 
 // The types and names of the services, under the names callers know.
@@ -98,6 +99,8 @@ const (
 type Config struct {
 	EntraSettings  // tenants, users, clients, token lifetimes, device-code outcome…
 	DevOpsSettings // organizations, sign-in answer, page size…
+	// GitHub is who exists in the fake GitHub and which tokens it accepts.
+	GitHub github.Config `json:"github"`
 	// Latency is added before every request is handled.
 	Latency Duration `json:"latency"`
 }
@@ -105,13 +108,14 @@ type Config struct {
 // DefaultConfig is one tenant, one user, the well-known public clients and the
 // organization of the official examples.
 func DefaultConfig() Config {
-	return Config{EntraSettings: entra.DefaultSettings(), DevOpsSettings: devops.DefaultSettings()}
+	return Config{EntraSettings: entra.DefaultSettings(), DevOpsSettings: devops.DefaultSettings(), GitHub: github.DefaultConfig()}
 }
 
 // clone is a deep copy: requests read their copy while tests change the original.
 func (c Config) clone() Config {
 	c.EntraSettings = c.EntraSettings.Clone()
 	c.DevOpsSettings = c.DevOpsSettings.Clone()
+	c.GitHub = c.GitHub.Clone()
 	return c
 }
 
@@ -121,6 +125,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.DevOpsSettings.Validate(); err != nil {
+		return err
+	}
+	if err := c.GitHub.Validate(); err != nil {
 		return err
 	}
 	if c.Latency < 0 {
@@ -154,9 +161,14 @@ func MergeConfig(base Config, patch []byte) (Config, error) {
 	return out, out.Validate()
 }
 
-// redactSecrets hides client secrets from the control endpoint.
+// redactSecrets hides client secrets and GitHub tokens from the control
+// endpoint.
 func redactSecrets(c Config) Config {
 	c.EntraSettings = c.EntraSettings.Redacted()
+	c.GitHub.Tokens = append([]github.Token(nil), c.GitHub.Tokens...)
+	for i := range c.GitHub.Tokens {
+		c.GitHub.Tokens[i].Value = "(set)"
+	}
 	return c
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/patctl/patctl/internal/emulator/core"
 	"github.com/patctl/patctl/internal/emulator/devops"
 	"github.com/patctl/patctl/internal/emulator/entra"
+	"github.com/patctl/patctl/internal/emulator/github"
 	"github.com/patctl/patctl/internal/emulator/keyvault"
 	"github.com/patctl/patctl/internal/emulator/vargroups"
 )
@@ -46,6 +47,7 @@ type Emulator struct {
 	devops    *devops.Service
 	kv        *keyvault.Server
 	varGroups *vargroups.Service
+	github    *github.Service
 
 	mu  sync.Mutex // guards cfg
 	cfg Config
@@ -95,7 +97,10 @@ func (e *Emulator) startServices(opts Options) error {
 	}
 	e.kv = e.newKeyVault()
 	e.varGroups = e.newVarGroups()
-	e.srv.Register(keyVaultRoutes{e.kv}, varGroupRoutes{e.varGroups}, e.entra, e.devops)
+	if e.github, err = e.newGitHub(); err != nil {
+		return err
+	}
+	e.srv.Register(githubRoutes{e.github}, keyVaultRoutes{e.kv}, varGroupRoutes{e.varGroups}, e.entra, e.devops)
 	return nil
 }
 

@@ -30,7 +30,7 @@ type Transport struct {
 var secretKeys = map[string]bool{
 	"access_token": true, "refresh_token": true, "id_token": true, "token": true, "code": true,
 	"device_code": true, "code_verifier": true, "client_secret": true, "client_assertion": true,
-	"password": true, "client_info": true, "assertion": true,
+	"password": true, "client_info": true, "assertion": true, "encrypted_value": true,
 	// Azure Key Vault's secret (Set's body, every SecretBundle) and a
 	// variable group's variables (an update sends the new secret as one).
 	"value": true,

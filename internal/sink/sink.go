@@ -60,6 +60,7 @@ var kinds = map[string]func(rest string, env Env) (Sink, error){
 	"exec":         parseExec,
 	"keyvault":     parseKeyVault,
 	"ado-vargroup": parseVargroup,
+	"github":       parseGitHub,
 }
 
 // Parse reads a --to URI. A URI that cannot be used is a usage error naming it.
@@ -78,7 +79,7 @@ func Parse(uri string, env Env) (Sink, error) {
 
 // Schemes lists the URI forms, for help and errors.
 func Schemes() string {
-	return "file:PATH, dotenv:PATH#VAR, exec:COMMAND ARG…, keyvault://VAULT/NAME, ado-vargroup://PROJECT/GROUP/VARIABLE[?org=ORG], or - for stdout"
+	return "file:PATH, dotenv:PATH#VAR, exec:COMMAND ARG…, keyvault://VAULT/NAME, ado-vargroup://PROJECT/GROUP/VARIABLE[?org=ORG], github://OWNER/REPO/NAME (also …/environments/ENV/NAME, github://ORG/NAME), or - for stdout"
 }
 
 // Stdout is the URI that sends the secret to stdout.

@@ -24,6 +24,17 @@ func TestParseRefusesWhatCannotWork(t *testing.T) {
 		"dotenv:.env#1X":      "is not a name",
 		"exec:":               "a command is required",
 		"exec:tool 'unclosed": "cannot be split",
+
+		"github:contoso/web/X":                           "write it github://",
+		"github://contoso/web/x/y":                       "write it github://",
+		"github://contoso//X":                            "empty path segment",
+		"github://contoso/web/1X":                        "not a GitHub secret name",
+		"github://contoso/web/A-B":                       "not a GitHub secret name",
+		"github://contoso/web/github_token":              "cannot start with GITHUB_",
+		"github://contoso/web/X?visibility=all":          "only query",
+		"github://contoso/X?visibility=public":           "not private, all or selected",
+		"github://contoso/X?visibility=all&x=1":          "only query",
+		"github://contoso/web/environments/prod/GITHUB_": "cannot start with GITHUB_",
 	} {
 		_, err := Parse(uri, Env{})
 		var flagErr *cmdutil.FlagError
