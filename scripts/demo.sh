@@ -62,6 +62,12 @@ run patctl update --name demo-deploy --expires 60d
 say "Rotate: new token, same name, scopes and lifetime; the old one is revoked"
 run patctl rotate --name demo-deploy --json
 
+say "Rotate straight into where the token is used: a Key Vault secret and a GitHub Actions secret"
+printf '%s(the emulator fakes both; GH_TOKEN is its test token)%s\n' "$dim" "$off"
+export GH_TOKEN=ghp_EmulatorWriteToken0000000000000001
+run patctl rotate --name demo-deploy --to keyvault://kv-main/ado-pat --to github://contoso/web/ADO_PAT --json
+printf '%s(nothing on stdout carries the secret: it went only to the vault and to GitHub)%s\n' "$dim" "$off"
+
 say "Revoke (--yes, since a script cannot answer a question)"
 run patctl revoke --name demo-reports --yes
 run patctl list --status all --sort created

@@ -301,15 +301,18 @@ func (t *Tx) unfinished(err error) error {
 // retired.
 func (t *Tx) deliver(ctx context.Context, r *run) error {
 	e := r.e
-	var done []string
+	var done, written []string
 	var failed []error
 	r.sinks = writeSinks(ctx, t.Delivery.sinks, e, t.secretOf(r), func(uri string) { t.delivered(e, uri) })
 	for _, res := range r.sinks {
 		if res.Status == "written" {
-			done = append(done, "written to "+res.To)
+			written = append(written, res.To)
 		} else {
 			failed = append(failed, errors.New(res.Error))
 		}
+	}
+	if len(written) > 0 {
+		done = append(done, "written to "+strings.Join(written, ", "))
 	}
 	if e.Plan.CIVariable != "" {
 		if what, err := writeCIVariable(e.Plan, t.IO.Out, r.fresh.Token); err != nil {
