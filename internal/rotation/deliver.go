@@ -151,6 +151,15 @@ func (d *Delivery) Preflight(ctx context.Context, stdout io.Writer) error {
 	return nil
 }
 
+// DryRun runs the preflight of every sink and lists them, for a --dry-run
+// plan.
+func (d *Delivery) DryRun(ctx context.Context, stdout io.Writer) ([]string, error) {
+	if err := d.Preflight(ctx, stdout); err != nil {
+		return nil, err
+	}
+	return d.plan().To, nil
+}
+
 // flagOf names the flag a sink came from, for messages.
 func (d *Delivery) flagOf(s sink.Sink) string {
 	if d.OutputFile != "" && d.sinks[0] == s {

@@ -26,6 +26,9 @@ type Plan struct {
 	OldAction    string     `json:"oldAction,omitempty"` // revoke or expire
 	OldExpiresAt *time.Time `json:"oldExpiresAt,omitempty"`
 	Verify       *bool      `json:"verify,omitempty"`
+	// create and rotate with --to: where the secret would be written (each
+	// sink passed its preflight)
+	To []string `json:"to,omitempty"`
 }
 
 // PrintPlan prints a dry run's plan: JSON with --json, sentences otherwise.
@@ -69,6 +72,9 @@ func PrintPlan(io *iostreams.IOStreams, j *cmdutil.JSONFlags, p Plan) error {
 		} else {
 			fmt.Fprintf(io.Out, "Would revoke the old token %s.\n", p.Replaces)
 		}
+	}
+	for _, to := range p.To {
+		fmt.Fprintf(io.Out, "Would write the new secret to %s (checked: it can be written).\n", to)
 	}
 	fmt.Fprintln(io.ErrOut, "Dry run: nothing was changed.")
 	return nil

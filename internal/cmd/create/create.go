@@ -100,8 +100,12 @@ func createRun(ctx context.Context, opts *Options) error {
 		cmdutil.WarnGlobal(opts.IO, opts.Now())
 	}
 	if opts.DryRun {
+		to, err := opts.Delivery.DryRun(ctx, opts.IO.Out)
+		if err != nil {
+			return err
+		}
 		return rotation.PrintPlan(opts.IO, &opts.JSONFlags, rotation.Plan{
-			Action: "create", DisplayName: req.DisplayName, Scope: req.Scope, ValidTo: &req.ValidTo, AllOrgs: &req.AllOrgs,
+			Action: "create", DisplayName: req.DisplayName, Scope: req.Scope, ValidTo: &req.ValidTo, AllOrgs: &req.AllOrgs, To: to,
 		})
 	}
 	if err := opts.Guard(client.Org(), "", ""); err != nil {

@@ -138,10 +138,14 @@ func rotateRun(ctx context.Context, opts *Options) error {
 		if err != nil {
 			return err
 		}
+		to, err := opts.Delivery.DryRun(ctx, opts.IO.Out)
+		if err != nil {
+			return err
+		}
 		req, oldExpiresAt := build(old)
 		verify := !opts.NoVerify
 		plan := rotation.Plan{Action: "rotate", DisplayName: req.DisplayName, Scope: req.Scope, ValidTo: &req.ValidTo,
-			AllOrgs: &req.AllOrgs, Replaces: old.AuthorizationID, OldAction: "revoke", Verify: &verify}
+			AllOrgs: &req.AllOrgs, Replaces: old.AuthorizationID, OldAction: "revoke", Verify: &verify, To: to}
 		switch {
 		case expired:
 			plan.OldAction = "none"
