@@ -200,8 +200,13 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 		if len(e.Delivered) == 0 {
 			return t.withdraw(ctx, r, fmt.Errorf("its secret could not be delivered (%w)", err))
 		}
-		return t.unfinished(fmt.Errorf("the new token %s reached %s but not %s (%v)",
-			fresh.AuthorizationID, strings.Join(e.Delivered, ", "), strings.Join(e.Pending(), ", "), err))
+		partial := fmt.Errorf("the new token %s reached %s but not %s (%v); nothing was retired, both tokens stay active",
+			fresh.AuthorizationID, strings.Join(e.Delivered, ", "), strings.Join(e.Pending(), ", "), err)
+		if e.Sealed == nil {
+			// resume cannot write what the journal does not hold.
+			partial = fmt.Errorf("%w. The journal keeps no secret (there is no login key to seal it with), so %s need a new rotation once the cause is fixed", partial, strings.Join(e.Pending(), ", "))
+		}
+		return t.unfinished(partial)
 	}
 
 	// 5. Retire the old token.
