@@ -172,6 +172,18 @@ func (d *Delivery) flagOf(s sink.Sink) string {
 // refusal by the service), not a usage error's.
 type kindOf interface{ ExitCode() int }
 
+// refusedByAll reports whether every failure of errs is a refusal by its
+// service (exit 6): then a command whose secret reached no sink exits 6.
+func refusedByAll(errs []error) bool {
+	for _, err := range errs {
+		var kind kindOf
+		if !errors.As(err, &kind) || kind.ExitCode() != cmdutil.ExitRefused {
+			return false
+		}
+	}
+	return len(errs) > 0
+}
+
 func preflightError(flag string, err error) error {
 	var kind kindOf
 	if errors.As(err, &kind) {
@@ -186,6 +198,8 @@ type sinkResult struct {
 	Status  string `json:"status"` // written, failed or pending
 	Version string `json:"version,omitempty"`
 	Error   string `json:"error,omitempty"`
+
+	err error // what Error says, with its kind
 }
 
 // writeSinks writes the secret to every sink not written yet, concurrently,
@@ -208,7 +222,7 @@ func writeSinks(ctx context.Context, sinks []sink.Sink, e *journal.Entry, s sink
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				results[i].Status, results[i].Error = "failed", err.Error()
+				results[i].Status, results[i].Error, results[i].err = "failed", err.Error(), err
 				return
 			}
 			results[i].Version = version

@@ -198,7 +198,12 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 	t.stage(StageDelivering)
 	if err := t.deliver(ctx, r); err != nil {
 		if len(e.Delivered) == 0 {
-			return t.withdraw(ctx, r, fmt.Errorf("its secret could not be delivered (%w)", err))
+			err = t.withdraw(ctx, r, fmt.Errorf("its secret could not be delivered (%w)", err))
+			var coded *cmdutil.ExitCodeError
+			if refusedByAll(failedSinks(r.sinks)) && !errors.As(err, &coded) {
+				err = &cmdutil.ExitCodeError{Code: cmdutil.ExitRefused, Err: err}
+			}
+			return err
 		}
 		partial := fmt.Errorf("the new token %s reached %s but not %s (%v); nothing was retired, both tokens stay active",
 			fresh.AuthorizationID, strings.Join(e.Delivered, ", "), strings.Join(e.Pending(), ", "), err)
@@ -313,7 +318,7 @@ func (t *Tx) deliver(ctx context.Context, r *run) error {
 		if res.Status == "written" {
 			written = append(written, res.To)
 		} else {
-			failed = append(failed, errors.New(res.Error))
+			failed = append(failed, res.err)
 		}
 	}
 	if len(written) > 0 {
@@ -341,6 +346,17 @@ func (t *Tx) deliver(ctx context.Context, r *run) error {
 		t.delivered(e, journal.ToStdout)
 	}
 	return nil
+}
+
+// failedSinks are the errors of the sinks that could not be written.
+func failedSinks(results []sinkResult) []error {
+	var errs []error
+	for _, res := range results {
+		if res.err != nil {
+			errs = append(errs, res.err)
+		}
+	}
+	return errs
 }
 
 // secretOf is the new token as sinks receive it.

@@ -130,7 +130,7 @@ func (g *githubSink) Write(ctx context.Context, s Secret) (string, error) {
 		}
 	}
 	if err != nil {
-		return "", errorf(g, "write %s: %w", g.name, err)
+		return "", g.refusal("write "+g.name, err)
 	}
 	return "", nil
 }
