@@ -142,7 +142,8 @@ func run(outPath string, runs int) error {
 	r.target("rotate: keyring writes", "0", fmt.Sprint(writes), writes == 0)
 
 	// Rotate into three sinks.
-	sinkRuns, err := measureSinks(work, bin, 50*time.Millisecond, 5)
+	sinkRuns, err := measureSinks(work, bin, 50*time.Millisecond, 5,
+		"keyvault://kv-main/ado-pat", "github://contoso/web/ADO_PAT", "ado-vargroup://web/pipelines/ADO_PAT")
 	if err != nil {
 		return err
 	}
@@ -435,6 +436,7 @@ func measureCold(work, bin string) (int, error) {
 // sinkFigures is one timed rotate into the three sinks.
 type sinkFigures struct {
 	ops   map[string]int // requests by emulator operation
+	non2x map[string]int // of those, answered with a status of 300 or more, by "op status"
 	conns int64
 	wall  time.Duration
 }
@@ -462,7 +464,7 @@ var sinkServices = []string{"PAT API", "verification", "Key Vault", "GitHub", "v
 // measureSinks rotates into Key Vault, GitHub and a variable group with the
 // environment the e2e tests use, once to warm the Key Vault token cache and
 // then n timed times, each on a fresh token.
-func measureSinks(work, bin string, latency time.Duration, n int) ([]sinkFigures, error) {
+func measureSinks(work, bin string, latency time.Duration, n int, sinks ...string) ([]sinkFigures, error) {
 	s, err := newSession(work, bin, time.Hour)
 	if err != nil {
 		return nil, err
@@ -479,13 +481,19 @@ func measureSinks(work, bin string, latency time.Duration, n int) ([]sinkFigures
 		}
 		s.em.ResetRequests()
 		start := time.Now()
-		if _, err := s.run(bin, "rotate", "--id", old.AuthorizationID, "--to", "keyvault://kv-main/ado-pat",
-			"--to", "github://contoso/web/ADO_PAT", "--to", "ado-vargroup://web/pipelines/ADO_PAT"); err != nil {
+		args := []string{"rotate", "--id", old.AuthorizationID}
+		for _, to := range sinks {
+			args = append(args, "--to", to)
+		}
+		if _, err := s.run(bin, args...); err != nil {
 			return nil, err
 		}
-		m := sinkFigures{ops: map[string]int{}, wall: time.Since(start), conns: s.em.Connections()}
+		m := sinkFigures{ops: map[string]int{}, non2x: map[string]int{}, wall: time.Since(start), conns: s.em.Connections()}
 		for _, req := range s.em.Requests() {
 			m.ops[req.Op]++
+			if req.Status >= 300 {
+				m.non2x[fmt.Sprintf("%s %d", req.Op, req.Status)]++
+			}
 		}
 		if i > 0 { // run 0 is the warm-up
 			runs = append(runs, m)
@@ -507,7 +515,7 @@ func (r *report) reportSinks(runs []sinkFigures, latency time.Duration) {
 	m := runs[0]
 	same := true
 	for _, o := range runs[1:] {
-		same = same && maps.Equal(o.ops, m.ops) && o.conns == m.conns
+		same = same && maps.Equal(o.ops, m.ops) && maps.Equal(o.non2x, m.non2x) && o.conns == m.conns
 	}
 	count := map[string]int{}
 	byService := map[string][]string{}
@@ -515,6 +523,10 @@ func (r *report) reportSinks(runs []sinkFigures, latency time.Duration) {
 		svc := service(op)
 		count[svc] += m.ops[op]
 		byService[svc] = append(byService[svc], fmt.Sprintf("%s %d", op, m.ops[op]))
+	}
+	for _, k := range slices.Sorted(maps.Keys(m.non2x)) {
+		svc := service(strings.Fields(k)[0])
+		byService[svc] = append(byService[svc], fmt.Sprintf("(answered %s: %d)", k, m.non2x[k]))
 	}
 	want := map[string]int{"PAT API": 4, "verification": 1, "Key Vault": 2, "GitHub": 2, "variable groups": 2, "Entra ID": 0}
 
