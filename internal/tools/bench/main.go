@@ -142,12 +142,21 @@ func run(outPath string, runs int) error {
 	r.target("rotate: keyring writes", "0", fmt.Sprint(writes), writes == 0)
 
 	// Rotate into three sinks.
-	sinkRuns, err := measureSinks(work, bin, 50*time.Millisecond, 5,
-		"keyvault://kv-main/ado-pat", "github://contoso/web/ADO_PAT", "ado-vargroup://web/pipelines/ADO_PAT")
+	sinks := []string{"keyvault://kv-main/ado-pat", "github://contoso/web/ADO_PAT", "ado-vargroup://web/pipelines/ADO_PAT"}
+	sinkRuns, err := measureSinks(work, bin, 50*time.Millisecond, 5, sinks...)
 	if err != nil {
 		return err
 	}
-	r.reportSinks(sinkRuns, 50*time.Millisecond)
+	// The same rotate into each sink alone, to see who opens connections.
+	var alone []string
+	for _, to := range sinks {
+		one, err := measureSinks(work, bin, 50*time.Millisecond, 1, to)
+		if err != nil {
+			return err
+		}
+		alone = append(alone, fmt.Sprintf("%s alone %d", strings.SplitN(to, ":", 2)[0], one[0].conns))
+	}
+	r.reportSinks(sinkRuns, 50*time.Millisecond, strings.Join(alone, ", "))
 
 	// List 10,000 tokens.
 	l, err := measureList(work, bin, 10000)
@@ -503,7 +512,8 @@ func measureSinks(work, bin string, latency time.Duration, n int, sinks ...strin
 }
 
 // reportSinks writes the section on a rotate into three sinks.
-func (r *report) reportSinks(runs []sinkFigures, latency time.Duration) {
+// alone gives the connections of a rotate into each sink alone.
+func (r *report) reportSinks(runs []sinkFigures, latency time.Duration, alone string) {
 	walls := make([]time.Duration, len(runs))
 	for i, m := range runs {
 		walls[i] = m.wall
@@ -555,16 +565,35 @@ func (r *report) reportSinks(runs []sinkFigures, latency time.Duration) {
 	}
 	r.target("rotate into 3 sinks: connections", "1", fmt.Sprint(m.conns), m.conns == 1)
 	r.target(fmt.Sprintf("rotate into 3 sinks: wall time / critical path (%s)", latency), "≤ 1.3", fmt.Sprintf("%.2f", ratio), ratio <= 1.3)
+	longest := 0 // a sink's requests follow one another; the sinks run side by side
+	for _, svc := range []string{"Key Vault", "GitHub", "variable groups"} {
+		longest = max(longest, count[svc])
+	}
+	measuredPath := time.Duration(5+longest) * latency
 	var all []string
 	for _, w := range walls {
 		all = append(all, ms(w))
 	}
 	r.printf("\nThe PAT API target is 4, not the 3 round trips a rotation strictly needs: after retiring the old token\n"+
 		"patctl lists the name again, by design, to catch a rotation of the same token made elsewhere at the same time.\n"+
-		"Entra ID 0 means the Key Vault token came from the cache.\n\n"+
-		"TCP connections: %d (the emulator serves every service on one host; target 1, one HTTP client reused by every service).\n\n"+
-		"Wall time: median %s of %d runs (%s). Critical path: %s × 7 round trips (resolve the old token, create, verify,\n"+
-		"the 2 sequential requests of a sink, revoke, list again; the sinks' preflight and writes run concurrently) = %s.\n"+
-		"Ratio %.2f, target ≤ 1.3: %s.\n\n",
-		m.conns, ms(med), len(runs), strings.Join(all, ", "), latency, ms(critical), ratio, map[bool]string{true: "met", false: "**missed**"}[ratio <= 1.3])
+		"Entra ID %d on the warm run: the Key Vault token %s.\n", count["Entra ID"], map[bool]string{true: "came from the cache", false: "was **not** taken from the cache"}[count["Entra ID"] == 0])
+	if m.non2x["keyvault-get 401"] > 0 {
+		r.printf("Key Vault's extra request is the Azure SDK's challenge: its first request to a vault goes without a token,\n" +
+			"and the 401's `WWW-Authenticate` names the tenant and resource before the SDK sends it again with the cached token.\n")
+	}
+	if count["variable groups"] > 2 {
+		r.printf("The variable group sink's preflight lists the groups twice (to find the group, then with `actionFilter=manage`\n" +
+			"to check the caller may change it), and its write reads the group before putting it back.\n")
+	}
+	r.printf("\nTCP connections: %d (target 1; %s). The emulator serves every service on one host but speaks only\n"+
+		"HTTP/1.1 (so that its faults can close a real connection), and patctl's one HTTP client, which the Azure SDK and\n"+
+		"go-github share, needs one connection per request in flight: the sinks run side by side. Against the real\n"+
+		"services, which speak HTTP/2 on a host each, that is one connection per host.\n\n",
+		m.conns, alone)
+	r.printf("Wall time: median %s of %d runs (%s). Critical path: %s × 7 round trips (resolve the old token, create,\n"+
+		"verify, 2 sequential requests of a sink, revoke, list again; the sinks' preflight and writes run side by side)\n"+
+		"= %s, ratio %.2f, target ≤ 1.3: %s. With the longest chain of sink requests measured (%d) instead of 2, the\n"+
+		"path is %s and the ratio %.2f.\n\n",
+		ms(med), len(runs), strings.Join(all, ", "), latency, ms(critical), ratio, map[bool]string{true: "met", false: "**missed**"}[ratio <= 1.3],
+		longest, ms(measuredPath), float64(med)/float64(measuredPath))
 }
