@@ -1,6 +1,7 @@
 // Command bench measures patctl against the emulator and writes
 // docs/performance.md: start-up time, the requests, connections and keyring
-// calls of a rotate, a list of 10,000 tokens, and a cold command after the
+// calls of a rotate, a rotate into Key Vault, GitHub and a variable group
+// at 50 ms of latency, a list of 10,000 tokens, and a cold command after the
 // access token expired. Run it with `make bench`.
 package main
 
