@@ -22,8 +22,9 @@ type vargroup struct {
 	org, project, group, variable string
 	env                           Env
 
-	mu sync.Mutex
-	id int // the group's id, once found
+	mu    sync.Mutex
+	id    int        // the group's id, once found
+	found *groupBody // the group as the preflight found it, for the first write
 }
 
 const vargroupForm = "ado-vargroup://PROJECT/GROUP/VARIABLE[?org=ORG]"
@@ -67,47 +68,53 @@ func parseVargroup(rest string, env Env) (Sink, error) {
 
 func (v *vargroup) String() string { return v.uri }
 
-// Preflight finds the group, refuses a Key Vault-linked one, and checks
-// that the caller may change it (the manage action filter lists only those).
+// Preflight finds the group among those the caller may change (the manage
+// action filter lists only those) and refuses a Key Vault-linked one. Only
+// when it is not there does a second list tell a missing group from one
+// the caller may only read. What it found is what Write puts back.
 func (v *vargroup) Preflight(ctx context.Context) error {
 	api, err := v.api(ctx, "")
 	if err != nil {
 		return devopsFailure(errorf(v, "%w", err))
 	}
-	g, err := api.find(ctx, "")
+	g, err := api.find(ctx, "manage")
 	if err != nil {
 		return devopsFailure(errorf(v, "find the variable group: %w", err))
 	}
 	if g == nil {
-		return &devopsError{code: cmdutil.ExitNotFound, err: errorf(v, "there is no variable group %q in project %q of %s", v.group, v.project, api.org)}
+		if g, err = api.find(ctx, ""); err != nil {
+			return devopsFailure(errorf(v, "find the variable group: %w", err))
+		}
+		if g == nil {
+			return &devopsError{code: cmdutil.ExitNotFound, err: errorf(v, "there is no variable group %q in project %q of %s", v.group, v.project, api.org)}
+		}
+		if err := v.usable(g.Type); err != nil {
+			return err
+		}
+		return &devopsError{code: cmdutil.ExitRefused, err: errorf(v, "you may read variable group %q but not change it: it takes the Administrator role on the group (Pipelines > Library > Security)", v.group)}
 	}
-	if err := v.usable(g); err != nil {
+	if err := v.usable(g.Type); err != nil {
 		return err
 	}
 	v.mu.Lock()
-	v.id = g.ID
+	v.id, v.found = g.ID, &g.groupBody
 	v.mu.Unlock()
-	if g, err = api.find(ctx, "manage"); err != nil {
-		return devopsFailure(errorf(v, "find the variable group: %w", err))
-	}
-	if g == nil {
-		return &devopsError{code: cmdutil.ExitRefused, err: errorf(v, "you may read variable group %q but not change it: it takes the Administrator role on the group (Pipelines > Library > Security)", v.group)}
-	}
 	return nil
 }
 
 // usable refuses a group linked to a Key Vault: its variables only name
 // the vault's secrets, and the values live in the vault.
-func (v *vargroup) usable(g *groupSummary) error {
-	if strings.EqualFold(g.Type, "AzureKeyVault") {
+func (v *vargroup) usable(groupType string) error {
+	if strings.EqualFold(groupType, "AzureKeyVault") {
 		return &devopsError{code: cmdutil.ExitUsage, err: errorf(v, "variable group %q is linked to an Azure Key Vault, whose secrets are its variables: write the vault instead (--to keyvault://…)", v.group)}
 	}
 	return nil
 }
 
-// Write reads the group afresh, sets the variable as a secret, and puts the
-// whole group back: an update replaces every variable, and a secret sent
-// back as null keeps its value.
+// Write sets the variable as a secret and puts the whole group back: an
+// update replaces every variable, and a secret sent back as null keeps its
+// value. The first try sends the group as the preflight found it — a
+// request fewer; a retry, or a resume without a preflight, reads it afresh.
 func (v *vargroup) Write(ctx context.Context, s Secret) (string, error) {
 	api, err := v.api(ctx, s.Org)
 	if err != nil {
@@ -115,23 +122,25 @@ func (v *vargroup) Write(ctx context.Context, s Secret) (string, error) {
 	}
 	err = retry(ctx, func() error {
 		v.mu.Lock()
-		id := v.id
+		id, g := v.id, v.found
+		v.found = nil
 		v.mu.Unlock()
 		if id == 0 {
-			g, err := api.find(ctx, "")
+			found, err := api.find(ctx, "")
 			if err != nil {
 				return err
 			}
-			if g == nil {
+			if found == nil {
 				return fmt.Errorf("there is no variable group %q in project %q of %s", v.group, v.project, api.org)
 			}
-			id = g.ID
+			id = found.ID
 		}
-		g, err := api.get(ctx, id)
-		if err != nil {
-			return err
+		if g == nil {
+			if g, err = api.get(ctx, id); err != nil {
+				return err
+			}
 		}
-		if err := v.usable(&groupSummary{Type: g.Type}); err != nil {
+		if err := v.usable(g.Type); err != nil {
 			return err
 		}
 		if err := g.setSecret(v.variable, s.Value); err != nil {
@@ -149,8 +158,6 @@ func (v *vargroup) Write(ctx context.Context, s Secret) (string, error) {
 	return "", nil
 }
 
-// api is the variable-group API of the sink's organization: ?org=, else the
-// secret's (a resumed write), else the command's.
 func (v *vargroup) api(ctx context.Context, secretOrg string) (*groupAPI, error) {
 	if v.env.DevOps == nil {
 		return nil, errors.New("Azure DevOps is not reachable from here")

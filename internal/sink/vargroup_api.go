@@ -57,11 +57,11 @@ type groupAPI struct {
 	org, project, group string
 }
 
-// groupSummary is what finding a group needs of it.
-type groupSummary struct {
-	ID   int    `json:"id"`
-	Name string `json:"name"`
-	Type string `json:"type"`
+// listedGroup is a group as a list answers it: its id, and everything an
+// update sends back.
+type listedGroup struct {
+	ID int `json:"id"`
+	groupBody
 }
 
 // groupBody is a group as an update sends it back (VariableGroupParameters):
@@ -93,7 +93,7 @@ func (g *groupBody) setSecret(name, value string) error {
 
 // find looks the group up by name in the project; action "manage" lists
 // only groups the caller may change. nil means none.
-func (a *groupAPI) find(ctx context.Context, action string) (*groupSummary, error) {
+func (a *groupAPI) find(ctx context.Context, action string) (*listedGroup, error) {
 	q := url.Values{"groupName": {a.group}, "api-version": {vargroupAPIVersion}}
 	if action != "" {
 		q.Set("actionFilter", action)
@@ -103,9 +103,9 @@ func (a *groupAPI) find(ctx context.Context, action string) (*groupSummary, erro
 		return nil, err
 	}
 	// {count, value} as the service answers, or a bare array as the spec says.
-	var groups []groupSummary
+	var groups []listedGroup
 	var list struct {
-		Value []groupSummary `json:"value"`
+		Value []listedGroup `json:"value"`
 	}
 	err := json.Unmarshal(raw, &list)
 	groups = list.Value
