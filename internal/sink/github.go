@@ -204,22 +204,11 @@ func (g *githubSink) refusal(what string, err error) error {
 	}
 	switch status.Status {
 	case 401:
-		return &kindError{code: cmdutil.ExitAuth, err: errorf(g, "%s: GitHub refused the token (%w); set GH_TOKEN or GITHUB_TOKEN to a valid one", what, err)}
+		return &codedError{code: cmdutil.ExitAuth, err: errorf(g, "%s: GitHub refused the token (%w); set GH_TOKEN or GITHUB_TOKEN to a valid one", what, err)}
 	case 403:
-		return &kindError{code: cmdutil.ExitRefused, err: errorf(g, "%s: the token may not do this (%w); it needs the repo scope (admin:org for an organization) or the Secrets permission", what, err)}
+		return &codedError{code: cmdutil.ExitRefused, err: errorf(g, "%s: the token may not do this (%w); it needs the repo scope (admin:org for an organization) or the Secrets permission", what, err)}
 	case 404:
-		return &kindError{code: cmdutil.ExitNotFound, err: errorf(g, "%s: not found (%w): the repository, environment or organization does not exist, or the token cannot see it", what, err)}
+		return &codedError{code: cmdutil.ExitNotFound, err: errorf(g, "%s: not found (%w): the repository, environment or organization does not exist, or the token cannot see it", what, err)}
 	}
 	return errorf(g, "%s: %w", what, err)
 }
-
-// kindError is a sink's failure with an exit code of its own (a sign-in
-// needed, a refusal, not found) rather than a usage error's.
-type kindError struct {
-	code int
-	err  error
-}
-
-func (e *kindError) Error() string { return e.err.Error() }
-func (e *kindError) Unwrap() error { return e.err }
-func (e *kindError) ExitCode() int { return e.code }

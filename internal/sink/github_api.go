@@ -43,7 +43,7 @@ func (g *githubSink) connect(ctx context.Context) error {
 	}
 	token, err := githubToken(ctx, g.env, githubHost(u))
 	if err != nil {
-		return &kindError{code: cmdutil.ExitAuth, err: errorf(g, "%w", err)}
+		return &codedError{code: cmdutil.ExitAuth, err: errorf(g, "%w", err)}
 	}
 	if g.env.HTTP == nil {
 		return errorf(g, "no HTTP client")

@@ -149,11 +149,11 @@ func (k *keyVault) fail(err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &cred):
-		return &sinkError{code: cmdutil.ExitAuth, err: errorf(k, "%v", cred)}
+		return &codedError{code: cmdutil.ExitAuth, err: errorf(k, "%v", cred)}
 	case !errors.As(err, &ans):
 		return errorf(k, "%v", err)
 	case ans.Status == http.StatusUnauthorized:
-		return &sinkError{code: cmdutil.ExitAuth, err: errorf(k, "Key Vault refused the token: %s", ans.Message)}
+		return &codedError{code: cmdutil.ExitAuth, err: errorf(k, "Key Vault refused the token: %s", ans.Message)}
 	case ans.Status == http.StatusForbidden:
 		return k.refused("no access to the vault %s (it needs the role Key Vault Secrets Officer, or get and set in an access policy): %s", k.vault, ans.Message)
 	case ans.Status == http.StatusConflict && ans.inner == "ObjectIsDeletedButRecoverable":
@@ -163,18 +163,8 @@ func (k *keyVault) fail(err error) error {
 }
 
 func (k *keyVault) refused(format string, args ...any) error {
-	return &sinkError{code: cmdutil.ExitRefused, err: errorf(k, format, args...)}
+	return &codedError{code: cmdutil.ExitRefused, err: errorf(k, format, args...)}
 }
-
-// sinkError is a sink's failure with an exit code of its own.
-type sinkError struct {
-	code int
-	err  error
-}
-
-func (e *sinkError) Error() string { return e.err.Error() }
-func (e *sinkError) Unwrap() error { return e.err }
-func (e *sinkError) ExitCode() int { return e.code }
 
 // status is the HTTP status of an SDK error, 0 when there was no answer.
 func status(err error) int {

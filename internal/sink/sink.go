@@ -85,6 +85,17 @@ func Schemes() string {
 // Stdout is the URI that sends the secret to stdout.
 const Stdout = "-"
 
+// codedError is a failure of a known kind — a sign-in needed, a refusal, a
+// target that does not exist — that keeps the exit code of its kind.
+type codedError struct {
+	code int
+	err  error
+}
+
+func (e *codedError) Error() string { return e.err.Error() }
+func (e *codedError) Unwrap() error { return e.err }
+func (e *codedError) ExitCode() int { return e.code }
+
 // errorf wraps an error with the sink's URI.
 func errorf(s Sink, format string, args ...any) error {
 	return fmt.Errorf("%s: %w", s, fmt.Errorf(format, args...))

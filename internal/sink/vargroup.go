@@ -86,12 +86,12 @@ func (v *vargroup) Preflight(ctx context.Context) error {
 			return devopsFailure(errorf(v, "find the variable group: %w", err))
 		}
 		if g == nil {
-			return &devopsError{code: cmdutil.ExitNotFound, err: errorf(v, "there is no variable group %q in project %q of %s", v.group, v.project, api.org)}
+			return &codedError{code: cmdutil.ExitNotFound, err: errorf(v, "there is no variable group %q in project %q of %s", v.group, v.project, api.org)}
 		}
 		if err := v.usable(g.Type); err != nil {
 			return err
 		}
-		return &devopsError{code: cmdutil.ExitRefused, err: errorf(v, "you may read variable group %q but not change it: it takes the Administrator role on the group (Pipelines > Library > Security)", v.group)}
+		return &codedError{code: cmdutil.ExitRefused, err: errorf(v, "you may read variable group %q but not change it: it takes the Administrator role on the group (Pipelines > Library > Security)", v.group)}
 	}
 	if err := v.usable(g.Type); err != nil {
 		return err
@@ -106,7 +106,7 @@ func (v *vargroup) Preflight(ctx context.Context) error {
 // the vault's secrets, and the values live in the vault.
 func (v *vargroup) usable(groupType string) error {
 	if strings.EqualFold(groupType, "AzureKeyVault") {
-		return &devopsError{code: cmdutil.ExitUsage, err: errorf(v, "variable group %q is linked to an Azure Key Vault, whose secrets are its variables: write the vault instead (--to keyvault://…)", v.group)}
+		return &codedError{code: cmdutil.ExitUsage, err: errorf(v, "variable group %q is linked to an Azure Key Vault, whose secrets are its variables: write the vault instead (--to keyvault://…)", v.group)}
 	}
 	return nil
 }
@@ -148,7 +148,7 @@ func (v *vargroup) Write(ctx context.Context, s Secret) (string, error) {
 		}
 		return api.put(ctx, id, g)
 	})
-	var coded *devopsError
+	var coded *codedError
 	if errors.As(err, &coded) {
 		return "", err
 	}

@@ -26,17 +26,6 @@ type DevOps struct {
 // vargroupAPIVersion is the released version of the variable-group API.
 const vargroupAPIVersion = "7.1"
 
-// devopsError is a failure whose exit code is its own: a sign-in needed, a
-// refusal, a group that does not exist.
-type devopsError struct {
-	code int
-	err  error
-}
-
-func (e *devopsError) Error() string { return e.err.Error() }
-func (e *devopsError) Unwrap() error { return e.err }
-func (e *devopsError) ExitCode() int { return e.code }
-
 // devopsFailure keeps the kind of an answer: 401 (or a sign-in the login
 // cannot do silently) is a sign-in needed, 403 a refusal.
 func devopsFailure(err error) error {
@@ -44,9 +33,9 @@ func devopsFailure(err error) error {
 	var signIn *auth.SignInRequiredError
 	switch {
 	case errors.As(err, &status) && status.Status == http.StatusUnauthorized, errors.As(err, &signIn):
-		return &devopsError{code: cmdutil.ExitAuth, err: err}
+		return &codedError{code: cmdutil.ExitAuth, err: err}
 	case errors.As(err, &status) && status.Status == http.StatusForbidden:
-		return &devopsError{code: cmdutil.ExitRefused, err: err}
+		return &codedError{code: cmdutil.ExitRefused, err: err}
 	}
 	return err
 }
