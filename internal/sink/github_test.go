@@ -30,20 +30,6 @@ func ops(em *emulator.Emulator) []string {
 	return out
 }
 
-func preflightAndWrite(t *testing.T, uri string, env Env) {
-	t.Helper()
-	s, err := Parse(uri, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Preflight(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Write(context.Background(), secret); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // The URIs refused are in TestParseRefusesWhatCannotWork.
 func TestGitHubURIs(t *testing.T) {
 	for _, uri := range []string{"github://contoso/web/ado_pat", "github://contoso/web/environments/team%2Fblue/X", "github://contoso/web/environments/team/blue/X", "github://contoso/X?visibility=selected"} {

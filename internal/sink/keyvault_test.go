@@ -117,11 +117,7 @@ func TestKeyVaultNames(t *testing.T) {
 		"keyvault://kv-main/1st":      "must start with a letter",
 		"keyvault://kv-main/" + strings.Repeat("a", 128): "not a secret name",
 	} {
-		_, err := Parse(uri, Env{})
-		var flagErr *cmdutil.FlagError
-		if !errors.As(err, &flagErr) || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: %v, want a usage error saying %q", uri, err, want)
-		}
+		wantRefused(t, uri, want)
 	}
 	if s, err := Parse("keyvault://My-Vault/ado-pat", Env{}); err != nil || s.(*keyVault).url != "https://my-vault.vault.azure.net" {
 		t.Fatalf("default URL: %v", err)

@@ -36,19 +36,14 @@ func TestParseRefusesWhatCannotWork(t *testing.T) {
 		"github://contoso/X?visibility=all&x=1":          "only query",
 		"github://contoso/web/environments/prod/GITHUB_": "cannot start with GITHUB_",
 	} {
-		_, err := Parse(uri, Env{})
-		var flagErr *cmdutil.FlagError
-		if !errors.As(err, &flagErr) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), uri) {
-			t.Errorf("%s: %v, want a usage error naming it and saying %q", uri, err, want)
-		}
+		wantRefused(t, uri, want)
 	}
 }
 
-func TestDotenvKeepsEveryOtherLine(t *testing.T) {
-	path := filepath.Join(t.TempDir(), ".env")
-	before := "# comment\r\nA=1\nexport PAT=old # trailing\nB = 'x y'\nPAT=again\nC=3"
-	os.WriteFile(path, []byte(before), 0o644)
-	s, err := Parse("dotenv:"+path+"#PAT", Env{})
+// preflightAndWrite writes the test secret to uri as a command would.
+func preflightAndWrite(t *testing.T, uri string, env Env) {
+	t.Helper()
+	s, err := Parse(uri, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,6 +53,24 @@ func TestDotenvKeepsEveryOtherLine(t *testing.T) {
 	if _, err := s.Write(context.Background(), secret); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// wantRefused checks that Parse refuses uri with a usage error naming it
+// and saying want.
+func wantRefused(t *testing.T, uri, want string) {
+	t.Helper()
+	_, err := Parse(uri, Env{})
+	var flagErr *cmdutil.FlagError
+	if !errors.As(err, &flagErr) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), uri) {
+		t.Errorf("%s: %v, want a usage error naming it and saying %q", uri, err, want)
+	}
+}
+
+func TestDotenvKeepsEveryOtherLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env")
+	before := "# comment\r\nA=1\nexport PAT=old # trailing\nB = 'x y'\nPAT=again\nC=3"
+	os.WriteFile(path, []byte(before), 0o644)
+	preflightAndWrite(t, "dotenv:"+path+"#PAT", Env{})
 	got, _ := os.ReadFile(path)
 	want := "# comment\r\nA=1\nPAT=s3cr3tvalue\nB = 'x y'\nC=3"
 	if info, _ := os.Stat(path); string(got) != want || info.Mode().Perm() != 0o600 {
@@ -65,7 +78,7 @@ func TestDotenvKeepsEveryOtherLine(t *testing.T) {
 	}
 
 	fresh := filepath.Join(t.TempDir(), "new.env")
-	s, _ = Parse("dotenv:"+fresh+"#PAT", Env{})
+	s, _ := Parse("dotenv:"+fresh+"#PAT", Env{})
 	s.Write(context.Background(), secret)
 	if got, _ := os.ReadFile(fresh); string(got) != "PAT=s3cr3tvalue\n" {
 		t.Fatalf("new file %q", got)
@@ -83,16 +96,7 @@ env > "$1/env"
 echo "stored $PATCTL_PAT_NAME"
 `), 0o755)
 	var stderr bytes.Buffer
-	s, err := Parse("exec:"+script+" "+dir, Env{Stderr: &stderr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Preflight(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Write(context.Background(), secret); err != nil {
-		t.Fatal(err)
-	}
+	preflightAndWrite(t, "exec:"+script+" "+dir, Env{Stderr: &stderr})
 	stdin, _ := os.ReadFile(filepath.Join(dir, "stdin"))
 	argv, _ := os.ReadFile(filepath.Join(dir, "argv"))
 	env, _ := os.ReadFile(filepath.Join(dir, "env"))

@@ -51,11 +51,7 @@ func TestVargroupParse(t *testing.T) {
 		"ado-vargroup://web/pipelines/PAT?org=%zz":    "the query",
 		"ado-vargroup://web%zz/pipelines/PAT?org=abc": "invalid URL escape",
 	} {
-		_, err := Parse(uri, Env{})
-		var flagErr *cmdutil.FlagError
-		if !errors.As(err, &flagErr) || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: %v, want a usage error saying %q", uri, err, want)
-		}
+		wantRefused(t, uri, want)
 	}
 	s, err := Parse("ado-vargroup://My%20Project/pipelines/ADO_PAT?org=contoso", Env{})
 	if v, _ := s.(*vargroup); err != nil || v.project != "My Project" || v.org != "contoso" || s.String() != "ado-vargroup://My%20Project/pipelines/ADO_PAT?org=contoso" {
