@@ -36,6 +36,7 @@ import (
 	"github.com/patctl/patctl/internal/journal"
 	"github.com/patctl/patctl/internal/patapi"
 	"github.com/patctl/patctl/internal/printable"
+	"github.com/patctl/patctl/internal/sink"
 )
 
 // Main runs patctl with the OS keyring and returns the process exit code.
@@ -73,6 +74,10 @@ func Run(o Options) int {
 	}
 	f := cmdutil.New(io, o.Getenv, o.Keyring)
 	f.Stage = o.Stage
+	f.LoginPlace = func(uri string) (credstore.Place, error) {
+		return sink.LoginPlace(uri, sink.Env{Stderr: io.ErrOut, Getenv: o.Getenv, HTTP: f.HTTPClient,
+			AzureCredential: sink.DefaultAzureCredential(f.HTTPClient, o.Getenv)})
+	}
 	ctx, stop := interruptContext(o.Stderr, f.Pending)
 	defer stop()
 	root := NewRootCmd(f)
@@ -134,12 +139,21 @@ func ExitCode(err error) int {
 		badValue *config.BadValueError
 		account  *credstore.AccountError
 		conflict *journal.ConflictError
+		kind      interface{ ExitCode() int }
+		loginFrom *auth.LoginFromError
 	)
 	switch {
 	case err == nil:
 		return cmdutil.ExitOK
 	case errors.As(err, &coded):
 		return coded.Code
+	case errors.As(err, &loginFrom):
+		// Where PATCTL_LOGIN_FROM keeps the login failed: with the code of
+		// its kind (4 for no Azure identity, 6 for a vault refusing it).
+		if errors.As(loginFrom.Err, &kind) {
+			return kind.ExitCode()
+		}
+		return cmdutil.ExitError
 	case errors.As(err, &conflict):
 		return cmdutil.ExitUnfinished
 	case errors.Is(err, auth.ErrCancelled), errors.Is(err, context.Canceled):

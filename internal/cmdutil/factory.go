@@ -59,6 +59,10 @@ type Factory struct {
 	Pending *atomic.Int32
 	// Stage is told each stage a create or rotate reaches (tests stop there).
 	Stage func(string)
+	// LoginPlace opens where PATCTL_LOGIN_FROM keeps a login. The places
+	// are sinks (Key Vault, a file), which this package cannot import: the
+	// program sets it (cli.Run).
+	LoginPlace func(uri string) (credstore.Place, error)
 }
 
 // New wires a Factory. Each dependency is built once, on first use.
@@ -107,7 +111,18 @@ func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.
 		if err != nil {
 			return nil, err
 		}
-		return &auth.Authenticator{Settings: s, HTTPClient: client, Store: store, Stderr: io.ErrOut}, nil
+		a := &auth.Authenticator{Settings: s, HTTPClient: client, Store: store, Stderr: io.ErrOut}
+		if s.LoginFrom != "" {
+			if f.LoginPlace == nil {
+				return nil, errors.New(config.EnvLoginFrom + " cannot be used here")
+			}
+			place, err := f.LoginPlace(s.LoginFrom)
+			if err != nil {
+				return nil, err
+			}
+			a.Remote = credstore.NewRemote(place)
+		}
+		return a, nil
 	})
 	f.BearerClient = func(ctx context.Context) (*http.Client, error) {
 		a, err := f.Authenticator()
@@ -149,6 +164,15 @@ func (f *Factory) owner() journal.Owner {
 	if a.Settings.Token != "" {
 		claims, _ := auth.ParseClaims(a.Settings.Token)
 		return journal.Owner{Account: claims.Account()}
+	}
+	if a.Remote != nil {
+		// Loaded by the token that came before; kept in memory, with no
+		// key here to seal a secret with.
+		ls, err := a.Remote.ReadLogins()
+		if err != nil {
+			return journal.Owner{}
+		}
+		return journal.Owner{Account: ls.Accounts[0].Username}
 	}
 	login, err := a.Store.ReadLogin(a.Settings.Account)
 	if err != nil {

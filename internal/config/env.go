@@ -20,6 +20,9 @@ const (
 	EnvCAFile    = "PATCTL_CA_FILE"
 	EnvConfigDir = "PATCTL_CONFIG_DIR"
 	EnvToken     = "PATCTL_TOKEN"
+	// EnvLoginFrom is where an exported login is read from and written back
+	// to (keyvault://VAULT/NAME or file:PATH), for unattended runs.
+	EnvLoginFrom = "PATCTL_LOGIN_FROM"
 	EnvBrowser   = "BROWSER"
 	EnvAPIURL    = "PATCTL_API_URL"
 	EnvOrg       = "PATCTL_ORG"
@@ -61,6 +64,7 @@ var Variables = []Variable{
 	{EnvCAFile, "", "PEM file of extra root certificates trusted for every HTTPS call."},
 	{EnvConfigDir, "the user's config directory/patctl", "where patctl keeps all its files."},
 	{EnvToken, "", "an Entra access token for Azure DevOps, used as is and never stored; login and logout refuse while it is set."},
+	{EnvLoginFrom, "", "keyvault://VAULT/NAME or file:PATH holding a login made by `patctl login export`: every command uses it, in memory only, and writes it back when a refresh renews it (Key Vault is read with the Azure SDK's default credential chain)."},
 	{EnvBrowser, "", "command that opens the sign-in URL (the URL is its one argument)."},
 	{EnvOrg, "", "the Azure DevOps organization, when --org is not given."},
 	{EnvAPIURL, DefaultAPIURL, "base URL of the PAT Lifecycle Management API."},
@@ -80,6 +84,7 @@ type Settings struct {
 	CAFile    string
 	ConfigDir string
 	Token     string // PATCTL_TOKEN
+	LoginFrom string // PATCTL_LOGIN_FROM: where the login is loaded from
 	Browser   string
 	APIURL    string
 	DevOpsURL string
@@ -132,11 +137,15 @@ func Load(getenv func(string) string, profileFlag string) (Settings, error) {
 		Scopes:    strings.Fields(or(getenv(EnvScopes), or(p.Scopes, DefaultScopes))),
 		CAFile:    getenv(EnvCAFile),
 		Token:     strings.TrimSpace(getenv(EnvToken)),
+		LoginFrom: strings.TrimSpace(getenv(EnvLoginFrom)),
 		Browser:   getenv(EnvBrowser),
 		APIURL:    strings.TrimRight(or(getenv(EnvAPIURL), DefaultAPIURL), "/"),
 		DevOpsURL: strings.TrimRight(or(getenv(EnvDevOpsURL), DefaultDevOpsURL), "/"),
 		Org:       or(getenv(EnvOrg), p.Org),
 		ConfigDir: dir,
+	}
+	if s.Token != "" && s.LoginFrom != "" {
+		return s, badValue("%s and %s are both set: set one (a token used as is, or a login loaded from elsewhere)", EnvToken, EnvLoginFrom)
 	}
 	if err := CheckAuthority(s.Authority); err != nil {
 		return s, badValue("%s: %v", EnvAuthority, err)

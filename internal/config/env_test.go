@@ -55,9 +55,22 @@ func TestEveryVariableIsListed(t *testing.T) {
 	for _, v := range Variables {
 		listed[v.Name] = true
 	}
-	for _, name := range []string{EnvAuthority, EnvClientID, EnvScopes, EnvCAFile, EnvConfigDir, EnvToken, EnvBrowser, EnvOrg, EnvAPIURL, EnvDevOpsURL} {
+	for _, name := range []string{EnvAuthority, EnvClientID, EnvScopes, EnvCAFile, EnvConfigDir, EnvToken, EnvLoginFrom, EnvBrowser, EnvOrg, EnvAPIURL, EnvDevOpsURL} {
 		if !listed[name] {
 			t.Errorf("%s is not in Variables", name)
 		}
+	}
+}
+
+func TestTokenAndLoginFromExcludeEachOther(t *testing.T) {
+	env := map[string]string{EnvConfigDir: t.TempDir(), EnvToken: "tok", EnvLoginFrom: "file:/x"}
+	_, err := FromEnv(func(k string) string { return env[k] })
+	if err == nil || !strings.Contains(err.Error(), EnvLoginFrom) || !strings.Contains(err.Error(), EnvToken) {
+		t.Fatalf("both set: %v", err)
+	}
+	delete(env, EnvToken)
+	s, err := FromEnv(func(k string) string { return env[k] })
+	if err != nil || s.LoginFrom != "file:/x" {
+		t.Fatalf("%+v %v", s, err)
 	}
 }

@@ -56,6 +56,10 @@ type statusJSON struct {
 	ClientID  string     `json:"clientId"`
 	Storage   string     `json:"storage"`
 	Location  string     `json:"location"`
+	// LoginFrom is where a login from PATCTL_LOGIN_FROM was loaded from
+	// (storage "login-from"), and LoginVersion the version read there.
+	LoginFrom    string `json:"loginFrom,omitempty"`
+	LoginVersion string `json:"loginVersion,omitempty"`
 	Authority string     `json:"authority,omitempty"`
 	ExpiresOn *time.Time `json:"expiresOn,omitempty"` // absent when the token does not say
 	// LastRefreshAt is when Entra ID last issued tokens for the login; it
@@ -102,6 +106,10 @@ func statusRun(ctx context.Context, opts *Options) error {
 		l := st.Login
 		out.Account, out.Tenant, out.ClientID, out.Authority = l.Username, l.TenantID, l.ClientID, l.Authority
 		out.Storage, out.Location = l.Storage, a.Store.Location(l.Storage)
+		if st.Source == auth.SourceLoginFrom {
+			out.LoginFrom, out.LoginVersion = st.LoginFrom, a.Remote.Version()
+			out.Location = st.LoginFrom + " (" + config.EnvLoginFrom + "; in memory only, written back when refreshed)"
+		}
 		for _, acct := range st.All.Accounts {
 			out.Accounts = append(out.Accounts, accountJSON{acct.Username, acct.TenantID, acct.ClientID, acct.Key() == l.Key()})
 		}
