@@ -130,15 +130,15 @@ func interruptContext(stderr io.Writer, pending *atomic.Int32) (context.Context,
 // ExitCode maps an error to patctl's documented exit codes.
 func ExitCode(err error) int {
 	var (
-		flagErr  *cmdutil.FlagError
-		signIn   *auth.SignInRequiredError
-		apiAuth  *patapi.SignInError
-		coded    *cmdutil.ExitCodeError
-		tokenErr *patapi.TokenError
-		apiErr   *patapi.APIError
-		badValue *config.BadValueError
-		account  *credstore.AccountError
-		conflict *journal.ConflictError
+		flagErr   *cmdutil.FlagError
+		signIn    *auth.SignInRequiredError
+		apiAuth   *patapi.SignInError
+		coded     *cmdutil.ExitCodeError
+		tokenErr  *patapi.TokenError
+		apiErr    *patapi.APIError
+		badValue  *config.BadValueError
+		account   *credstore.AccountError
+		conflict  *journal.ConflictError
 		kind      interface{ ExitCode() int }
 		loginFrom *auth.LoginFromError
 	)

@@ -51,17 +51,17 @@ Exits 4 when not signed in.`,
 
 // statusJSON is the stable machine form of status.
 type statusJSON struct {
-	Account   string     `json:"account"`
-	Tenant    string     `json:"tenant"`
-	ClientID  string     `json:"clientId"`
-	Storage   string     `json:"storage"`
-	Location  string     `json:"location"`
+	Account  string `json:"account"`
+	Tenant   string `json:"tenant"`
+	ClientID string `json:"clientId"`
+	Storage  string `json:"storage"`
+	Location string `json:"location"`
 	// LoginFrom is where a login from PATCTL_LOGIN_FROM was loaded from
 	// (storage "login-from"), and LoginVersion the version read there.
-	LoginFrom    string `json:"loginFrom,omitempty"`
-	LoginVersion string `json:"loginVersion,omitempty"`
-	Authority string     `json:"authority,omitempty"`
-	ExpiresOn *time.Time `json:"expiresOn,omitempty"` // absent when the token does not say
+	LoginFrom    string     `json:"loginFrom,omitempty"`
+	LoginVersion string     `json:"loginVersion,omitempty"`
+	Authority    string     `json:"authority,omitempty"`
+	ExpiresOn    *time.Time `json:"expiresOn,omitempty"` // absent when the token does not say
 	// LastRefreshAt is when Entra ID last issued tokens for the login; it
 	// expires after about 90 days without that.
 	LastRefreshAt *time.Time `json:"lastRefreshAt,omitempty"`
