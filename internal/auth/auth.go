@@ -463,18 +463,20 @@ func (s *silentSource) acquire(force bool) (public.AuthResult, error) {
 	res, err := s.client.AcquireTokenSilent(ctx, scopes, opts...)
 	err = classify(err)
 	var signIn *SignInRequiredError
-	if remote, ok := s.store.(remoteStore); ok && errors.As(err, &signIn) {
+	remote, isRemote := s.store.(remoteStore)
+	for attempt := 0; isRemote && errors.As(err, &signIn) && attempt < credstore.RaceRetries; attempt++ {
 		// Without a lock across processes (Key Vault), another patctl may
-		// have spent the same refresh token a moment ago; Entra ID then
+		// have spent the same refresh token a moment ago, and Entra ID
 		// refuses it here. Its login, once written back, is the one to use.
 		newer, werr := remote.AwaitNewer(ctx)
 		if werr != nil {
 			return res, s.wrap(werr)
 		}
-		if newer {
-			res, err = s.client.AcquireTokenSilent(ctx, scopes, opts...)
-			err = classify(err)
+		if !newer {
+			break
 		}
+		res, err = s.client.AcquireTokenSilent(ctx, scopes, opts...)
+		err = classify(err)
 	}
 	if err != nil {
 		return res, s.remedy(err)
@@ -492,7 +494,7 @@ func (s *silentSource) acquire(force bool) (public.AuthResult, error) {
 			}
 		}
 	}
-	if remote, ok := s.store.(remoteStore); ok {
+	if isRemote {
 		// A refresh renewed the refresh token: the stored login must have
 		// the new one, or it lapses (and, where Entra ID refuses a used
 		// refresh token, stops working at once).

@@ -56,7 +56,10 @@ func UnmarshalExport(data []byte) (Login, []byte, error) {
 	if err := json.Unmarshal(data, &head); err != nil || head.Format != ExportFormat {
 		return Login{}, nil, fmt.Errorf("%w: it is not a login exported by `patctl login export`", ErrCorrupt)
 	}
-	if head.Version < 1 || head.Version > ExportVersion {
+	if head.Version < 1 {
+		return Login{}, nil, fmt.Errorf("%w: the exported login has no format version", ErrCorrupt)
+	}
+	if head.Version > ExportVersion {
 		return Login{}, nil, fmt.Errorf("%w: it is a login of format version %d, and this patctl reads up to %d: upgrade patctl", ErrCorrupt, head.Version, ExportVersion)
 	}
 	var doc exported

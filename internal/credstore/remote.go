@@ -37,6 +37,11 @@ type Place interface {
 // another process, which spent it first, to write the login back.
 const RaceWait = 15 * time.Second
 
+// RaceRetries bounds how many times in a row a process whose refresh token
+// was refused takes a newer login and tries again: each refusal means
+// another process refreshed, and each of those writes once.
+const RaceRetries = 5
+
 // racePoll is how often the place is read again meanwhile.
 const racePoll = 250 * time.Millisecond
 

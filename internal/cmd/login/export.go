@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -104,7 +105,10 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 		}{login.Username, login.TenantID, login.ClientID, s.String(), version})
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Exported the login of %s (tenant %s) to %s.\n", login.Username, login.TenantID, s)
-	fmt.Fprintf(opts.IO.ErrOut, "Load it with %s=%s. It is a secret: whoever can read it can act as %s.\n", config.EnvLoginFrom, s, login.Username)
+	if !strings.HasPrefix(s.String(), "exec:") {
+		fmt.Fprintf(opts.IO.ErrOut, "Load it with %s=%s. ", config.EnvLoginFrom, s)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "It is a secret: whoever can read it can act as %s.\n", login.Username)
 	return nil
 }
 
