@@ -24,9 +24,11 @@ import (
 //
 // Against Key Vault, which has no lock, the emulator's default (a used
 // refresh token is refused, stricter than Entra ID) makes the loser of a
-// race wait for the winner's write-back; with reusable refresh tokens (as
-// Entra ID's are) both refresh, and the loser takes the winner's login
-// instead of writing its own. A file is locked around read-refresh-write.
+// race wait for the winner's write-back and go on from it; with reusable
+// refresh tokens (as Entra ID's are) both refresh, and the loser takes the
+// winner's login instead of writing its own if that is there when it
+// checks (credstore's unit tests force that order). A file is locked around
+// read-refresh-write.
 func TestLoginFromConcurrentRuns(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
