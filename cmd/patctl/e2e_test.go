@@ -29,6 +29,7 @@ import (
 	"github.com/patctl/patctl/internal/emulator"
 	"github.com/patctl/patctl/internal/emulator/fakebrowser"
 	"github.com/patctl/patctl/internal/emulator/github"
+	"github.com/patctl/patctl/internal/emulator/keyvault"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
@@ -258,6 +259,8 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 //	                                VAR_ID, VAR_ORG, VAR_NAME: the latest version of a Key Vault secret and its tags
 //	emulator keyvault-delete VAULT/NAME       soft-delete a Key Vault secret
 //	emulator keyvault-client         register Key Vault's test service principal (AZURE_CLIENT_ID …)
+//	emulator keyvault-guest-vault NAME TENANT   a vault in another tenant, TENANT, where the
+//	                                default user is a guest with access to the vault
 //	emulator vargroup-…             variable groups (see emulatorVarGroup)
 //	emulator github-secret PATH FILE [VISIBILITY [REPO_ID,…]]
 //	                                the fake GitHub's secret PATH (OWNER/REPO/NAME, …/environments/ENV/NAME,
@@ -440,6 +443,11 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 		}))
 		ts.Setenv("KV_CLIENT_ID", emulator.KeyVaultClientID)
 		ts.Setenv("KV_CLIENT_SECRET", emulator.KeyVaultClientSecret)
+	case "keyvault-guest-vault":
+		ts.Check(em.Update(func(c *emulator.Config) {
+			c.Tenants = append(c.Tenants, emulator.Tenant{ID: args[2], Domain: "partner.onmicrosoft.com", Guests: []string{emulator.DefaultUserOID}})
+		}))
+		em.KeyVault().SetVault(keyvault.Vault{Name: args[1], Access: []string{emulator.DefaultUserOID}, Tenant: args[2]})
 	default:
 		ts.Fatalf("unknown emulator subcommand %q", args[0])
 	}

@@ -581,8 +581,11 @@ func (r *report) reportSinks(runs []sinkFigures, latency time.Duration, alone st
 		"patctl lists the name again, by design, to catch a rotation of the same token made elsewhere at the same time.\n"+
 		"Entra ID %d on the warm run: the Key Vault token %s.\n", count["Entra ID"], map[bool]string{true: "came from the cache", false: "was **not** taken from the cache"}[count["Entra ID"] == 0])
 	if m.non2x["keyvault-get 401"] > 0 {
-		r.printf("Key Vault's extra request is the Azure SDK's challenge: its first request to a vault goes without a token,\n" +
-			"and the 401's `WWW-Authenticate` names the tenant and resource before the SDK sends it again with the cached token.\n")
+		r.printf("Key Vault's extra request is the Azure SDK's challenge: its first request to a vault went without a token,\n" +
+			"though patctl knows the login's tenant and should have answered it itself (see docs/sinks.md).\n")
+	} else {
+		r.printf("Key Vault saw no request without a token: patctl answers the Azure SDK's first, unauthenticated request\n" +
+			"with the challenge the vault would give, from the login's tenant (see docs/sinks.md).\n")
 	}
 	if count["variable groups"] > 2 {
 		r.printf("The variable group sink's preflight lists the groups twice (to find the group, then with `actionFilter=manage`\n" +
