@@ -10,20 +10,15 @@ import (
 )
 
 // Resolve finds the one token the selector names: by id with Get, by name
-// among the active tokens (exit 3 when none has it, 5 when several do).
+// among the active tokens (exit 3 when none has it, 5 when several do), with
+// patapi's FindByName, which stops paging once past the name.
 func (s Selector) Resolve(ctx context.Context, c *patapi.Client) (patapi.PatToken, error) {
 	if s.ID != "" {
 		return c.Get(ctx, s.ID)
 	}
-	tokens, err := c.List(ctx, patapi.ListOptions{Status: "active", Ascending: true})
+	matches, err := c.FindByName(ctx, "active", s.Name)
 	if err != nil {
 		return patapi.PatToken{}, err
-	}
-	var matches []patapi.PatToken
-	for _, t := range tokens {
-		if t.DisplayName == s.Name {
-			matches = append(matches, t)
-		}
 	}
 	switch len(matches) {
 	case 0:

@@ -514,15 +514,13 @@ func (t *Tx) retireError(r *run, oldErr error) error {
 // warnDuplicates lists the name again: another machine rotating the same
 // token at the same time leaves two active tokens, which a person must sort out.
 func (t *Tx) warnDuplicates(ctx context.Context, r *run) {
-	tokens, err := t.Client.List(ctx, patapi.ListOptions{Status: "active", Ascending: true})
+	tokens, err := t.Client.FindByName(ctx, "active", r.fresh.DisplayName)
 	if err != nil {
 		return
 	}
 	var ids []string
 	for _, tok := range tokens {
-		if tok.DisplayName == r.fresh.DisplayName {
-			ids = append(ids, tok.AuthorizationID)
-		}
+		ids = append(ids, tok.AuthorizationID)
 	}
 	if len(ids) > 1 {
 		fmt.Fprintf(t.IO.ErrOut, "Warning: %d active tokens are now named %q (%s): another rotation of it may have run at the same time elsewhere. Keep the one in use (id %s is this rotation's) and revoke the others.\n",

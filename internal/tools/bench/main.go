@@ -1,8 +1,9 @@
 // Command bench measures patctl against the emulator and writes
 // docs/performance.md: start-up time, the requests, connections and keyring
 // calls of a rotate, a rotate into Key Vault, GitHub and a variable group
-// at 50 ms of latency, a list of 10,000 tokens, and a cold command after the
-// access token expired. Run it with `make bench`.
+// at 50 ms of latency, a list of 10,000 tokens, a rotate --name among them,
+// and a cold command after the access token expired. Run it with `make bench`;
+// `go run ./internal/tools/bench -only by-name` measures one section alone.
 package main
 
 import (
@@ -31,8 +32,15 @@ import (
 func main() {
 	out := flag.String("o", "docs/performance.md", "where to write the report")
 	runs := flag.Int("runs", 51, "runs for each start-up median")
+	only := flag.String("only", "", "measure only this section (by-name) and print it, leaving the report alone")
 	flag.Parse()
-	if err := run(*out, *runs); err != nil {
+	var err error
+	if *only != "" {
+		err = runOnly(*only)
+	} else {
+		err = run(*out, *runs)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -171,6 +179,10 @@ func run(outPath string, runs int) error {
 	r.target("list 10,000: requests", "100", fmt.Sprint(l.requests), l.requests == 100)
 	r.target("list 10,000: peak memory", "< 30 MB", fmt.Sprintf("%.1f MB", float64(l.maxRSS)/1024), l.maxRSS < 30*1024)
 
+	if err := r.rotateByName(work, bin); err != nil {
+		return err
+	}
+
 	// Cold command after expiry.
 	refreshes, err := measureCold(work, bin)
 	if err != nil {
@@ -203,6 +215,31 @@ func run(outPath string, runs int) error {
 	}
 	fmt.Println("bench: wrote", outPath)
 	fmt.Print(strings.Join(r.targets, "\n") + "\n")
+	return nil
+}
+
+// runOnly measures one section and prints it with its targets.
+func runOnly(section string) error {
+	work, err := os.MkdirTemp("", "patctl-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	bin := filepath.Join(work, "patctl")
+	if err := buildPatctl(bin, "0"); err != nil {
+		return err
+	}
+	r := &report{}
+	switch section {
+	case "by-name":
+		err = r.rotateByName(work, bin)
+	default:
+		return fmt.Errorf("-only: no section %q (by-name)", section)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Print(r.b.String() + strings.Join(r.targets, "\n") + "\n")
 	return nil
 }
 
