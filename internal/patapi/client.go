@@ -63,12 +63,15 @@ type ListOptions struct {
 	Status    string // active, revoked, expired or all; "" is active
 	Sort      string // displayName, displayDate or status; "" is displayName
 	Ascending bool
+	// From is a continuation token a listing with the same options handed
+	// out: the listing starts at its page instead of the first.
+	From string
 }
 
 // List returns every token that matches, following all pages.
 func (c *Client) List(ctx context.Context, opts ListOptions) ([]PatToken, error) {
 	tokens := []PatToken{}
-	err := c.ListPages(ctx, opts, func(page []PatToken) bool {
+	err := c.ListPages(ctx, opts, func(page []PatToken, _ string) bool {
 		tokens = append(tokens, page...)
 		return true
 	})
@@ -78,15 +81,19 @@ func (c *Client) List(ctx context.Context, opts ListOptions) ([]PatToken, error)
 	return tokens, nil
 }
 
-// ListPages calls more with each page of List in turn, until the last page
+// ListPages calls more with each page of List in turn, and the continuation
+// token that page was asked for with ("" for the first), until the last page
 // or until more returns false: a caller that has what it looks for asks for
 // no further page.
-func (c *Client) ListPages(ctx context.Context, opts ListOptions, more func(page []PatToken) bool) error {
+func (c *Client) ListPages(ctx context.Context, opts ListOptions, more func(page []PatToken, from string) bool) error {
 	q := url.Values{
 		"displayFilterOption": {or(opts.Status, "active")},
 		"sortByOption":        {or(opts.Sort, "displayName")},
 		"isSortAscending":     {strconv.FormatBool(opts.Ascending)},
 		"$top":                {strconv.Itoa(maxPage)},
+	}
+	if opts.From != "" {
+		q.Set("continuationToken", opts.From)
 	}
 	seen := map[string]bool{}
 	for pages := 1; ; pages++ {
@@ -94,7 +101,7 @@ func (c *Client) ListPages(ctx context.Context, opts ListOptions, more func(page
 		if err := c.do(ctx, http.MethodGet, c.endpoint(q), nil, &page); err != nil {
 			return fmt.Errorf("list tokens: %w", err)
 		}
-		if !more(page.PatTokens) || page.ContinuationToken == nil || *page.ContinuationToken == "" {
+		if !more(page.PatTokens, q.Get("continuationToken")) || page.ContinuationToken == nil || *page.ContinuationToken == "" {
 			return nil
 		}
 		// A service that hands back a token it gave before, or pages without

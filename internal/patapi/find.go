@@ -17,19 +17,31 @@ import (
 // again after another one — a service that did not sort by name — every page
 // is read.
 func (c *Client) FindByName(ctx context.Context, status, name string) ([]PatToken, error) {
+	found, _, err := c.FindByNameFrom(ctx, status, name, "")
+	return found, err
+}
+
+// FindByNameFrom is FindByName starting at the page of the continuation
+// token from, and it also returns the continuation token of the page where
+// the name's tokens begin (resume): a second look at the same name, soon
+// after, can start there instead of reading again every page before it.
+func (c *Client) FindByNameFrom(ctx context.Context, status, name, from string) (found []PatToken, resume string, err error) {
 	var (
-		found    []PatToken
 		seen     bool // a token of the name (in any letter case) has come
 		passed   bool // and then a token of another name
 		unsorted bool // and then the name again: the order is not by name
 	)
-	err := c.ListPages(ctx, ListOptions{Status: status, Sort: "displayName", Ascending: true}, func(page []PatToken) bool {
+	opts := ListOptions{Status: status, Sort: "displayName", Ascending: true, From: from}
+	err = c.ListPages(ctx, opts, func(page []PatToken, at string) bool {
 		for _, t := range page {
 			if !strings.EqualFold(t.DisplayName, name) {
 				passed = passed || seen
 				continue
 			}
 			unsorted = unsorted || passed
+			if !seen {
+				resume = at
+			}
 			seen = true
 			if t.DisplayName == name {
 				found = append(found, t)
@@ -38,7 +50,7 @@ func (c *Client) FindByName(ctx context.Context, status, name string) ([]PatToke
 		return !passed || unsorted
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return found, nil
+	return found, resume, nil
 }

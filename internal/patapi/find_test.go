@@ -190,3 +190,28 @@ func TestFindByNameReadsEverythingWhenNotSortedByName(t *testing.T) {
 		t.Fatalf("found %v in %d pages, want 3 in 10", ids(found), p.pages.Load())
 	}
 }
+
+func TestFindByNameFromResumesAtThePageWhereTheNameBegins(t *testing.T) {
+	// The name's two tokens straddle pages 20 and 21 (offsets 1999, 2000).
+	c, p := pagerClient(t, sortedNames(10000, map[int]string{1999: "ci", 2000: "ci"}))
+	found, resume, err := c.FindByNameFrom(context.Background(), "active", "ci", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 2 || resume != "1900" || p.pages.Load() != 21 {
+		t.Fatalf("found %v, resume %q after %d pages; want 2 tokens, resume 1900, 21 pages", ids(found), resume, p.pages.Load())
+	}
+	p.pages.Store(0)
+	again, resumeAgain, err := c.FindByNameFrom(context.Background(), "active", "ci", resume)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != 2 || resumeAgain != resume || p.pages.Load() != 2 {
+		t.Fatalf("from %q: found %v, resume %q after %d pages; want both tokens again in 2 pages", resume, ids(again), resumeAgain, p.pages.Load())
+	}
+	// On the first page, the resume point is the first page itself.
+	c, _ = pagerClient(t, sortedNames(300, map[int]string{5: "ci"}))
+	if _, resume, _ := c.FindByNameFrom(context.Background(), "active", "ci", ""); resume != "" {
+		t.Fatalf("a name on the first page resumes at %q, want the first page", resume)
+	}
+}
