@@ -369,6 +369,16 @@ func TestResumeSinkStatuses(t *testing.T) {
 		if entries, _ := env.Journal.List(); len(entries) != 1 {
 			t.Fatalf("%d entries left, want the one to resume again", len(entries))
 		}
+		// For people, the same on stderr, under the operation's line.
+		ios, _, _, errOut := iostreams.Test()
+		rs := &Resumer{IO: ios, Journal: env.Journal, Owner: journal.Owner{Account: emulator.DefaultUserUPN, Sealer: testSealer{}}, Client: env.PATClient,
+			JSON: &cmdutil.JSONFlags{}, Now: time.Now, SinkEnv: sink.Env{Stderr: io.Discard, Getenv: func(string) string { return "" }}}
+		if err := rs.Run(ctx, false); err == nil {
+			t.Fatal("resume succeeded, interrupted")
+		}
+		if want := "\n  written  " + to[0] + "\n  pending  " + to[1] + ": interrupted before its write started\n"; !strings.Contains(errOut.String(), want) {
+			t.Fatalf("stderr lacks %q:\n%s", want, errOut)
+		}
 	})
 	t.Run("no secret", func(t *testing.T) {
 		env := cmdtest.New(t)
