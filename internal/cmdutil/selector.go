@@ -16,20 +16,27 @@ func (s Selector) Resolve(ctx context.Context, c *patapi.Client) (patapi.PatToke
 	if s.ID != "" {
 		return c.Get(ctx, s.ID)
 	}
-	matches, err := c.FindByName(ctx, "active", s.Name)
+	tok, _, err := s.ResolveName(ctx, c)
+	return tok, err
+}
+
+// ResolveName is Resolve by name. It also returns where the name begins in
+// the listing by name (see patapi.FindByNameFrom), for a second look soon.
+func (s Selector) ResolveName(ctx context.Context, c *patapi.Client) (patapi.PatToken, string, error) {
+	matches, resume, err := c.FindByNameFrom(ctx, "active", s.Name, "")
 	if err != nil {
-		return patapi.PatToken{}, err
+		return patapi.PatToken{}, "", err
 	}
 	switch len(matches) {
 	case 0:
-		return patapi.PatToken{}, &ExitCodeError{Code: ExitNotFound, Err: fmt.Errorf("no active token is named %q in %s", s.Name, c.Org())}
+		return patapi.PatToken{}, "", &ExitCodeError{Code: ExitNotFound, Err: fmt.Errorf("no active token is named %q in %s", s.Name, c.Org())}
 	case 1:
-		return matches[0], nil
+		return matches[0], resume, nil
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d active tokens are named %q; pick one with --id:", len(matches), s.Name)
 	for _, m := range matches {
 		fmt.Fprintf(&b, "\n  %s  expires %s", m.AuthorizationID, m.ValidTo.UTC().Format(time.RFC3339))
 	}
-	return patapi.PatToken{}, &ExitCodeError{Code: ExitAmbiguous, Err: fmt.Errorf("%s", b.String())}
+	return patapi.PatToken{}, "", &ExitCodeError{Code: ExitAmbiguous, Err: fmt.Errorf("%s", b.String())}
 }

@@ -120,10 +120,11 @@ func (t *Tx) Rotate(ctx context.Context, sel cmdutil.Selector, build func(old pa
 		if err := journal.Conflict(entries, t.Client.Org(), sel.ID, sel.Name); err != nil {
 			return err
 		}
-		old, expired, err := Resolve(ctx, t.Client, sel, t.Hint)
+		old, expired, resume, err := locate(ctx, t.Client, sel, t.Hint)
 		if err != nil {
 			return err
 		}
+		r.resume = resume
 		if err := journal.Conflict(entries, t.Client.Org(), old.AuthorizationID, old.DisplayName); err != nil {
 			return err
 		}
@@ -158,6 +159,7 @@ type run struct {
 	sinks        []sinkResult
 	ciErr        error       // --ci-variable could not be set
 	dups         *duplicates // rotate: the check for another rotation of the name
+	resume       string      // rotate: where the old token's name begins in the listing by name
 }
 
 // run is the transaction proper, once its entry is claimed. Every way out
@@ -592,10 +594,17 @@ func (t *Tx) checkDuplicates(ctx context.Context, r *run) *duplicates {
 	d := &duplicates{done: make(chan struct{}), stop: cancel}
 	lister := *t.Client
 	lister.Retry.Notify = nil // a retry of this background list is not news
-	fresh, old := r.fresh, r.old.AuthorizationID
+	fresh, old, resume := r.fresh, r.old.AuthorizationID, r.resume
 	go func() {
 		defer close(d.done)
-		tokens, err := lister.FindByName(ctx, "active", fresh.DisplayName)
+		// From the page where the name began when the old token was found:
+		// the new token sorts among its namesakes, so not seeing it means
+		// the pages moved (or the service would not resume there), and the
+		// name is looked for from the first page.
+		tokens, _, err := lister.FindByNameFrom(ctx, "active", fresh.DisplayName, resume)
+		if resume != "" && ctx.Err() == nil && (err != nil || !slices.ContainsFunc(tokens, func(t patapi.PatToken) bool { return t.AuthorizationID == fresh.AuthorizationID })) {
+			tokens, err = lister.FindByName(ctx, "active", fresh.DisplayName)
+		}
 		if err != nil {
 			d.err = err
 			return

@@ -481,6 +481,41 @@ func TestDuplicateCheck(t *testing.T) {
 			t.Fatalf("stdout:\n%s\nstderr:\n%s", out, errOut)
 		}
 	})
+	t.Run("the page where the name began is refused", func(t *testing.T) {
+		// 150 tokens before "svc" put it on page 2: the second look starts
+		// there, is refused, and looks from the first page instead.
+		env := cmdtest.New(t)
+		for i := range 150 {
+			if _, err := env.Direct.Create(context.Background(), patapi.CreateRequest{DisplayName: fmt.Sprintf("a-%03d", i), Scope: "vso.code", ValidTo: time.Now().Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		old := oldToken(t, env)
+		var elsewhere patapi.PatToken
+		tx, _, errOut := testTx(t, env, testSealer{}, &fakeSink{uri: "fake:x", write: func(context.Context) (string, error) { listServed(t, env); return "", nil }})
+		tx.Stage = func(s string) {
+			if s == StageCreated {
+				elsewhere = oldToken(t, env)
+				env.Emulator.ResetRequests()
+				env.Emulator.AddFault(emulator.Fault{Op: emulator.OpList, Kind: emulator.FaultStatus, Status: 400, Times: 1})
+			}
+		}
+		if err := rotateOld(context.Background(), tx, old); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(errOut.String(), `Warning: 2 active tokens are now named "svc"`) || !strings.Contains(errOut.String(), elsewhere.AuthorizationID) {
+			t.Fatalf("stderr:\n%s", errOut)
+		}
+		lists := 0
+		for _, r := range env.Emulator.Requests() {
+			if r.Op == emulator.OpList {
+				lists++
+			}
+		}
+		if lists != 3 { // the refused page 2, then pages 1 and 2
+			t.Fatalf("%d lists after the create, want 3", lists)
+		}
+	})
 	t.Run("list hangs", func(t *testing.T) {
 		// The transaction does not wait for it: the old token is retired,
 		// the entry closed, and only then is the list waited for.
