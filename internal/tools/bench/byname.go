@@ -80,11 +80,11 @@ func (r *report) rotateByName(work, bin string) error {
 		"| `patctl get --name no-such-name` | %d | 0 | – |\n"+
 		"| `patctl rotate --name %s` | %d to find the token + %d after the create = %d | %d | %s |\n\n"+
 		"Once its create has succeeded, rotate lists the name again, by design, to catch a rotation of the same token\n"+
-		"made elsewhere at the same time (see the rotate section): that search stops at the same page, and doubles\n"+
-		"the list requests of the whole command. It runs beside verification, the delivery and the revoke, so only\n"+
-		"the time it takes beyond them adds to the wall time.\n\n",
+		"made elsewhere at the same time (see the rotate section). That second look starts at the page where the name\n"+
+		"began (the continuation token of the first search) and stops where the first did: here pages %d and %d. It runs\n"+
+		"beside verification, the delivery and the revoke, so only the time it takes beyond them adds to the wall time.\n\n",
 		commas(n), commas(n), name, commas(at), at/100, at/100+1,
-		name, m.get, m.missing, name, m.rotateFind, m.rotateRelist, m.rotateFind+m.rotateRelist, m.other, ms(m.wall))
+		name, m.get, m.missing, name, m.rotateFind, m.rotateRelist, m.rotateFind+m.rotateRelist, m.other, ms(m.wall), at/100, at/100+1)
 	return nil
 }
 
