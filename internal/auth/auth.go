@@ -307,6 +307,23 @@ func (a *Authenticator) TokenFor(ctx context.Context, scopes []string, tenant st
 	return s, nil
 }
 
+// LoginTenant is the tenant of the login in force, "" without one.
+func (a *Authenticator) LoginTenant() string {
+	if a.Settings.Token != "" {
+		return ""
+	}
+	// Read as it is: a login from PATCTL_LOGIN_FROM is not loaded here.
+	logins, err := a.logins().ReadLogins()
+	if err != nil {
+		return ""
+	}
+	login, err := logins.Find(a.Settings.Account)
+	if err != nil {
+		return ""
+	}
+	return login.TenantID
+}
+
 // signedIn reads the login records once: the login in force (the current
 // one, or --account's) and all of them. None, or an account not signed in,
 // is a SignInRequiredError. A login from PATCTL_LOGIN_FROM is loaded here,

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
+
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/credstore"
@@ -71,17 +73,15 @@ func LoginPlace(uri string, env Env) (credstore.Place, error) {
 type keyVaultPlace struct{ *keyVault }
 
 func (p keyVaultPlace) Read(ctx context.Context) ([]byte, string, error) {
-	c, err := p.client()
-	if err != nil {
-		return nil, "", p.fail(err)
-	}
 	var value, id string
-	err = retry(ctx, func() error {
-		resp, err := c.GetSecret(ctx, p.name, "", nil)
-		if err == nil && resp.Value != nil && resp.ID != nil {
-			value, id = *resp.Value, string(*resp.ID)
-		}
-		return asAnswer(err)
+	err := p.call(func(c *azsecrets.Client) error {
+		return retry(ctx, func() error {
+			resp, err := c.GetSecret(ctx, p.name, "", nil)
+			if err == nil && resp.Value != nil && resp.ID != nil {
+				value, id = *resp.Value, string(*resp.ID)
+			}
+			return asAnswer(err)
+		})
 	})
 	if status(err) == http.StatusNotFound {
 		return nil, "", credstore.ErrNotLoggedIn
