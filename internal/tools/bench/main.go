@@ -1,8 +1,9 @@
 // Command bench measures patctl against the emulator and writes
 // docs/performance.md: start-up time, the requests, connections and keyring
 // calls of a rotate, a rotate into Key Vault, GitHub and a variable group
-// at 50 ms of latency, a list of 10,000 tokens, and a cold command after the
-// access token expired. Run it with `make bench`.
+// at 50 ms of latency, a list of 10,000 tokens, a list of every organization
+// (everyorg.go), and a cold command after the access token expired. Run it
+// with `make bench`.
 package main
 
 import (
@@ -170,6 +171,10 @@ func run(outPath string, runs int) error {
 	r.printf("## List 10,000 tokens\n\n`patctl list` over 10,000 active tokens: %d requests, %s, peak memory (max RSS) %.1f MB.\n\n", l.requests, ms(l.wall), float64(l.maxRSS)/1024)
 	r.target("list 10,000: requests", "100", fmt.Sprint(l.requests), l.requests == 100)
 	r.target("list 10,000: peak memory", "< 30 MB", fmt.Sprintf("%.1f MB", float64(l.maxRSS)/1024), l.maxRSS < 30*1024)
+
+	if err := r.everyOrg(work, bin); err != nil {
+		return err
+	}
 
 	// Cold command after expiry.
 	refreshes, err := measureCold(work, bin)
