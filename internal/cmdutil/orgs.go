@@ -115,6 +115,8 @@ func (t *TokenCmd) ListOrgs(ctx context.Context, o OrgsFlags, opts patapi.ListOp
 	out := make([]OrgTokens, len(orgs))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, MaxParallelOrgs)
+	policy := t.retryPolicy() // one budget for them all
+	var notifyMu sync.Mutex
 	for i, org := range orgs {
 		wg.Add(1)
 		go func() {
@@ -122,7 +124,14 @@ func (t *TokenCmd) ListOrgs(ctx context.Context, o OrgsFlags, opts patapi.ListOp
 			slots <- struct{}{}
 			defer func() { <-slots }()
 			c := patapi.New(hc, s.APIURL, org)
-			c.Retry = t.retryPolicy()
+			c.Retry = policy
+			if notify := policy.Notify; notify != nil {
+				c.Retry.Notify = func(msg string) {
+					notifyMu.Lock()
+					defer notifyMu.Unlock()
+					notify("organization " + org + ": " + msg)
+				}
+			}
 			tokens, err := c.List(ctx, opts)
 			out[i] = OrgTokens{Org: org, Tokens: tokens, Err: err}
 		}()
