@@ -21,16 +21,17 @@ func TestEveryOrgReadsSideBySide(t *testing.T) {
 	if err := buildPatctl(bin, "0"); err != nil {
 		t.Fatal(err)
 	}
-	const latency = 50 * time.Millisecond
-	m, err := measureEveryOrg(work, bin, 5, latency, 5)
+	// More latency than make bench's 50 ms, for a margin on a busy machine.
+	const latency = 150 * time.Millisecond
+	m, err := measureEveryOrg(work, bin, 5, latency, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m.profile != 1 || m.accounts != 1 || m.lists != 5 || m.otherReqs != 0 || m.entra != 0 {
 		t.Fatalf("requests: %+v", m)
 	}
-	// A loaded machine may add to the ideal 150 ms; one organization after
-	// another would take 350 ms at least.
+	// A loaded machine may add to the ideal 3 round trips; one organization
+	// after another would take 7 at least.
 	if m.median() >= 7*latency {
 		t.Fatalf("median %s: the organizations were not read side by side", m.median())
 	}
