@@ -10,10 +10,11 @@ import (
 // to which organization is Azure DevOps' setting: the orgs, with their
 // members and owner.
 func (e *Emulator) newAccounts() *accounts.Service {
-	orgs := func(keep func(devops.Org) bool) []accounts.Org {
+	orgs := func(keep func(devops.Org, *entra.Directory) bool) []accounts.Org {
 		var out []accounts.Org
-		for _, o := range e.devopsConfig().Orgs {
-			if keep(o) {
+		cfg := e.devopsConfig()
+		for _, o := range cfg.Orgs {
+			if keep(o, &cfg.Directory) {
 				out = append(out, accounts.Org{Name: o.Name, ID: o.ID})
 			}
 		}
@@ -24,10 +25,10 @@ func (e *Emulator) newAccounts() *accounts.Service {
 		Resource:  AzureDevOpsResource,
 		Directory: func() entra.Directory { return e.devopsConfig().Directory },
 		MemberOf: func(u entra.User) []accounts.Org {
-			return orgs(func(o devops.Org) bool { return o.HasMember(u) })
+			return orgs(func(o devops.Org, dir *entra.Directory) bool { return o.HasMember(u, dir) })
 		},
 		OwnerOf: func(u entra.User) []accounts.Org {
-			return orgs(func(o devops.Org) bool { return o.IsOwner(u) })
+			return orgs(func(o devops.Org, _ *entra.Directory) bool { return o.IsOwner(u) })
 		},
 		// The identity service of an organization: the emulator serves it at
 		// its root, as vssps.dev.azure.com does.

@@ -255,26 +255,28 @@ func names(t *testing.T, r emulatortest.Response) string {
 }
 
 // TestMembership: the organizations listed are those the user belongs to —
-// every one of their tenant without a member list, the ones that list them
-// (a guest's in another tenant included) — and the PAT API of one that does
-// not list them answers 401.
+// every one of their tenant without a member list (and of a tenant they are
+// a guest of), the ones that list them, in another tenant too — and the PAT
+// API of one that does not list them answers 401.
 func TestMembership(t *testing.T) {
 	em := emulatortest.Start(t, emulator.Options{})
 	const other = "0d6e1a7b-2c3d-4e5f-8a9b-0c1d2e3f4a5b"
 	err := em.Update(func(c *emulator.Config) {
-		c.Tenants = append(c.Tenants, emulator.Tenant{ID: other, Domain: "partner.onmicrosoft.com"})
+		c.Tenants = append(c.Tenants, emulator.Tenant{ID: other, Domain: "partner.onmicrosoft.com", Guests: []string{emulator.DefaultUserOID}})
 		c.Users = append(c.Users, emulator.User{ObjectID: "6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", TenantID: emulator.DefaultTenantID, UPN: "grace@contoso.onmicrosoft.com", Name: "Grace"})
 		c.Orgs = []emulator.Org{
 			{Name: "fabrikam", ID: emulator.DefaultOrgID, TenantID: emulator.DefaultTenantID},
 			{Name: "secret", ID: "11111111-2222-4333-8444-555555555555", TenantID: emulator.DefaultTenantID, Members: []string{"grace@contoso.onmicrosoft.com"}},
 			{Name: "partner", ID: "22222222-3333-4444-8555-666666666666", TenantID: other, Members: []string{emulator.DefaultUserOID}},
+			{Name: "partner-all", ID: "33333333-3333-4444-8555-666666666666", TenantID: other}, // its tenant's guests too
+			{Name: "partner-few", ID: "44444444-3333-4444-8555-666666666666", TenantID: other, Members: []string{"someone@partner.onmicrosoft.com"}},
 		}
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	api := emulatortest.NewAPI(t, em)
-	if got := names(t, api.Do("GET", "/_apis/accounts?memberId="+emulator.ProfileID(emulator.DefaultUserOID)+"&api-version=7.1", nil)); got != "fabrikam,partner" {
+	if got := names(t, api.Do("GET", "/_apis/accounts?memberId="+emulator.ProfileID(emulator.DefaultUserOID)+"&api-version=7.1", nil)); got != "fabrikam,partner,partner-all" {
 		t.Fatalf("ada's organizations: %s", got)
 	}
 	// Another person's memberships are not listed to the caller.

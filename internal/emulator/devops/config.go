@@ -2,6 +2,7 @@ package devops
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -31,10 +32,16 @@ type Org struct {
 	Owner string `json:"owner,omitempty"`
 }
 
-// HasMember reports whether u belongs to the organization.
-func (o Org) HasMember(u entra.User) bool {
+// HasMember reports whether u belongs to the organization: without a
+// member list, every user of its tenant does, guests of the tenant (in dir)
+// included.
+func (o Org) HasMember(u entra.User, dir *entra.Directory) bool {
 	if len(o.Members) == 0 {
-		return strings.EqualFold(u.TenantID, o.TenantID)
+		if strings.EqualFold(u.TenantID, o.TenantID) {
+			return true
+		}
+		t, ok := dir.Tenant(o.TenantID)
+		return ok && slices.ContainsFunc(t.Guests, func(g string) bool { return strings.EqualFold(g, u.ObjectID) })
 	}
 	for _, m := range o.Members {
 		if isUser(m, u) {

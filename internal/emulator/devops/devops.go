@@ -126,7 +126,7 @@ func (d *Service) authenticate(w http.ResponseWriter, r *http.Request, cfg *Conf
 		d.writeSignIn(w, r, cfg, org)
 		return caller{}, false
 	}
-	if !org.HasMember(user) {
+	if !org.HasMember(user, &cfg.Directory) {
 		// Azure DevOps answers 401 to a signed-in user who is not a member
 		// ("Troubleshoot sign-in": 401 - Not Authorized).
 		d.challengeHeaders(w.Header(), cfg, org)
