@@ -23,6 +23,7 @@ import (
 	"github.com/patctl/patctl/internal/cmd/list"
 	"github.com/patctl/patctl/internal/cmd/login"
 	"github.com/patctl/patctl/internal/cmd/logout"
+	"github.com/patctl/patctl/internal/cmd/orgs"
 	"github.com/patctl/patctl/internal/cmd/resume"
 	"github.com/patctl/patctl/internal/cmd/revoke"
 	"github.com/patctl/patctl/internal/cmd/rotate"
@@ -202,6 +203,7 @@ token silently.`,
 		rotate.NewCmdRotate(f, nil),
 		resume.NewCmdResume(f, nil),
 		check.NewCmdCheck(f, nil),
+		orgs.NewCmdOrgs(f, nil),
 		login.NewCmdLogin(f, nil),
 		token.NewCmdToken(f, nil),
 		configcmd.NewCmdConfig(f),

@@ -50,6 +50,8 @@ type Factory struct {
 	// BearerClient is the HTTP client carrying that login's bearer token, for
 	// the other Azure DevOps APIs.
 	BearerClient func(ctx context.Context) (*http.Client, error)
+	// AccountsClient lists the organizations of the user, with that token.
+	AccountsClient func(ctx context.Context) (*patapi.AccountsClient, error)
 	// Journal is the record of unfinished operations; Owner is who records
 	// them, and the key that seals their secrets.
 	Journal func() (*journal.Journal, error)
@@ -142,6 +144,14 @@ func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.
 		}
 		s, err := f.Settings()
 		return patapi.New(client, s.APIURL, org), err
+	}
+	f.AccountsClient = func(ctx context.Context) (*patapi.AccountsClient, error) {
+		client, err := f.BearerClient(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s, err := f.Settings()
+		return patapi.NewAccounts(client, s.VSSPSAppURL), err
 	}
 	f.Journal = sync.OnceValues(func() (*journal.Journal, error) {
 		s, err := f.Settings()
@@ -374,13 +384,19 @@ func (t *TokenCmd) ClientFor(ctx context.Context, org string) (*patapi.Client, e
 	if err != nil {
 		return nil, err
 	}
-	if t.MaxWait > 0 {
-		// One budget for the whole command, however many requests it makes.
-		c.Retry = patapi.RetryPolicy{Deadline: t.Now().Add(t.MaxWait), Notify: func(msg string) {
-			fmt.Fprintln(t.IO.ErrOut, "patctl: "+msg)
-		}}
-	}
+	c.Retry = t.retryPolicy()
 	return c, nil
+}
+
+// retryPolicy is --max-wait's: one budget for the whole command, however
+// many requests it makes (none with 0).
+func (t *TokenCmd) retryPolicy() patapi.RetryPolicy {
+	if t.MaxWait <= 0 {
+		return patapi.RetryPolicy{}
+	}
+	return patapi.RetryPolicy{Deadline: t.Now().Add(t.MaxWait), Notify: func(msg string) {
+		fmt.Fprintln(t.IO.ErrOut, "patctl: "+msg)
+	}}
 }
 
 // AddFlags adds the flags every token command has: --org and --max-wait.
