@@ -66,13 +66,9 @@ func write(dir string) error {
 		}
 	}
 	// The home holds patctl's config directory (its journal of unfinished
-	// rotations); the Dockerfile gives it to the user. /tmp is for programs
-	// that want a temporary directory.
-	for _, d := range []string{home[1:], "tmp"} {
-		p := filepath.Join(dir, filepath.FromSlash(d))
-		if err := os.MkdirAll(p, 0o755); err != nil {
-			return err
-		}
+	// rotations); the Dockerfile gives it to the user.
+	if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(home)), 0o755); err != nil {
+		return err
 	}
 	fmt.Fprintf(os.Stderr, "rootfs: %s: passwd, group, %d CA certificates, %s\n", dir, n, home)
 	return nil
