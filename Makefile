@@ -4,7 +4,7 @@ PKGS := ./...
 # The race detector needs cgo, hence a C compiler; without one the tests still run.
 RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
-.PHONY: test test-secret-service vet fmt-check build emulator docs demo release-check fuzz reliability bench
+.PHONY: test test-secret-service vet fmt-check build emulator docs demo release-check ci-templates fuzz reliability bench
 
 ## test: format check, vet, and every test (the command CI runs)
 test: fmt-check vet
@@ -56,6 +56,12 @@ release-check:
 	echo "PATH=$(GOBIN_DIR):\$$PATH $(GORELEASER) release --snapshot --clean --skip=$$skip"; \
 	PATH="$(GOBIN_DIR):$$PATH" $(GORELEASER) release --snapshot --clean --skip=$$skip
 	scripts/check-release.sh dist
+	scripts/sync-ci-templates.sh --check
+	scripts/check-ci-integrations.sh dist
+
+## ci-templates: copy scripts/install-patctl.sh into the Azure Pipelines template
+ci-templates:
+	scripts/sync-ci-templates.sh
 
 FUZZTIME ?= 10s
 FUZZ_TARGETS := FuzzParseExpires:./internal/cmdutil FuzzParseScopes:./internal/cmdutil \

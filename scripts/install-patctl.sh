@@ -9,14 +9,14 @@
 #
 # --base-url: where releases are, each under v$VERSION/ (default the GitHub
 # releases of patctl/patctl); a mirror, or a local server for tests.
-# --dir: where patctl goes (default $RUNNER_TOOL_CACHE/patctl/$VERSION in
-# GitHub Actions, $AGENT_TOOLSDIRECTORY/patctl/$VERSION in Azure Pipelines,
-# else ~/.local/bin).
+# --dir: where patctl goes (default $RUNNER_TOOL_CACHE/patctl/VERSION/ARCH in
+# GitHub Actions, $AGENT_TOOLSDIRECTORY/patctl/VERSION/ARCH in Azure
+# Pipelines, else ~/.local/bin).
 # --sha256: the archive's expected SHA-256, to pin the release's contents, not
 # only its name: checksums.txt comes from the same place as the archive.
 #
 # The action (action.yml) and the Azure Pipelines template
-# (ci/azure-pipelines/patctl.yml, which carries a copy of this script) run it.
+# (ci/azure-pipelines/install-patctl.yml, which carries a copy) run it.
 set -euo pipefail
 
 version= base_url=https://github.com/patctl/patctl/releases/download dir= want_sha=
@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     --base-url) base_url=${2-}; shift 2 ;;
     --dir) dir=${2-}; shift 2 ;;
     --sha256) want_sha=${2-}; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install-patctl: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
