@@ -62,7 +62,7 @@ admin=${PATCTL_API_URL}/_emulator
 export PATCTL_CONFIG_DIR=$work/setup-config
 BROWSER="patctl-emulator browse" patctl login --insecure-storage >/dev/null 2>&1 || fail "sign-in to the emulator failed"
 for name in deploy azure-deploy container; do
-  patctl create --name "$name" --scope vso.code --expires 30d >/dev/null
+  patctl create --name "$name" --scope vso.code --expires 30d >/dev/null 2>>"$work/setup.log" || { cat "$work/setup.log"; fail "cannot create the PAT $name"; }
 done
 user_token=$(patctl token)
 [ -n "$user_token" ] || fail "patctl token printed nothing"
