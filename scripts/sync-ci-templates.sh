@@ -16,6 +16,13 @@ new=$(awk -v begin="$begin" -v end="$end" -v script="$script" '
   !skip { print }' "$template")
 grep -qF "$begin" "$template" && grep -qF "$end" "$template" || { echo "sync-ci-templates: $template lacks its BEGIN/END lines" >&2; exit 1; }
 
+# Azure Pipelines replaces $(NAME) in a script with the variable NAME before
+# running it: the script must not have command substitutions of that shape.
+if grep -nE '\$\([A-Za-z0-9_.]+\)' "$script"; then
+  echo "sync-ci-templates: $script has \$(NAME), which Azure Pipelines would take for a variable: write \$(NAME ) or \`NAME\`" >&2
+  exit 1
+fi
+
 if [ "${1-}" = --check ]; then
   if [ "$new" != "$(cat "$template")" ]; then
     echo "sync-ci-templates: $template does not carry the current $script: run make ci-templates" >&2
