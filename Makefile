@@ -4,7 +4,7 @@ PKGS := ./...
 # The race detector needs cgo, hence a C compiler; without one the tests still run.
 RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
-.PHONY: test test-secret-service vet fmt-check build emulator docs demo release-check fuzz reliability bench
+.PHONY: test test-secret-service vet fmt-check build emulator docs demo release-check ci-templates fuzz reliability bench
 
 ## test: format check, vet, and every test (the command CI runs)
 test: fmt-check vet
@@ -37,15 +37,31 @@ demo:
 	scripts/demo.sh
 
 GORELEASER_VERSION := v2.15.0
-GORELEASER := $(shell $(GO) env GOPATH)/bin/goreleaser
+CYCLONEDX_GOMOD_VERSION := v1.10.0
+GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
+GORELEASER := $(GOBIN_DIR)/goreleaser
 
-## release-check: validate .goreleaser.yaml and build a snapshot release (offline)
+## release-check: validate .goreleaser.yaml, build a snapshot release (offline) and check every artifact,
+## the GitHub Action and the Azure Pipelines template against the emulator
 release-check:
 	@$(GORELEASER) --version 2>/dev/null | grep -q 'GitVersion: *$(GORELEASER_VERSION)$$' || \
 		{ echo "installing goreleaser $(GORELEASER_VERSION)"; $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION); }
+	@$(GOBIN_DIR)/cyclonedx-gomod version 2>/dev/null | grep -q 'Version: *$(CYCLONEDX_GOMOD_VERSION)$$' || \
+		{ echo "installing cyclonedx-gomod $(CYCLONEDX_GOMOD_VERSION)"; $(GO) install github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@$(CYCLONEDX_GOMOD_VERSION); }
 	$(GORELEASER) check
-	$(GORELEASER) release --snapshot --clean --skip=publish
+	@# The container image needs docker buildx and a running engine; without them it is
+	@# not built, and scripts/check-release.sh checks its Dockerfile against the context.
+	@if docker buildx version >/dev/null 2>&1 && docker info >/dev/null 2>&1; then skip=publish; \
+	else skip=publish,docker; echo "release-check: no docker buildx with a running engine here: the container image is not built"; fi; \
+	echo "PATH=$(GOBIN_DIR):\$$PATH $(GORELEASER) release --snapshot --clean --skip=$$skip"; \
+	PATH="$(GOBIN_DIR):$$PATH" $(GORELEASER) release --snapshot --clean --skip=$$skip
 	scripts/check-release.sh dist
+	scripts/sync-ci-templates.sh --check
+	scripts/check-ci-integrations.sh dist
+
+## ci-templates: copy scripts/install-patctl.sh into the Azure Pipelines template
+ci-templates:
+	scripts/sync-ci-templates.sh
 
 FUZZTIME ?= 10s
 FUZZ_TARGETS := FuzzParseExpires:./internal/cmdutil FuzzParseScopes:./internal/cmdutil \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks what a snapshot release built: every archive and package, their
 # contents, the checksums, and that the binary for this machine runs and
-# knows its version.
+# knows its version; then (internal/tools/releasecheck) the SBOMs, the
+# Homebrew cask, the Scoop and winget manifests and the container image.
 set -euo pipefail
 dist=${1:-dist}
 fail() { echo "check-release: $*" >&2; exit 1; }
@@ -36,3 +37,5 @@ if [ "$(go env GOOS)/$(go env GOARCH)" = linux/amd64 ]; then
   file "$tmp/patctl" 2>/dev/null | grep -q 'statically linked' || ldd "$tmp/patctl" 2>&1 | grep -q 'not a dynamic' || fail "patctl is not statically linked"
   echo "check-release: $version; archives, packages and checksums are complete"
 fi
+
+go run ./internal/tools/releasecheck -dist "$dist"

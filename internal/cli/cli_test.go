@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 
 	"bytes"
 	"github.com/patctl/patctl/internal/auth"
@@ -45,5 +47,19 @@ func TestExitCodes(t *testing.T) {
 		if got := ExitCode(err); got != want {
 			t.Errorf("%v: exit %d, want %d", err, got, want)
 		}
+	}
+}
+
+func TestVersionJSON(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := Main([]string{"version", "--json"}, strings.NewReader(""), &out, &errOut); code != cmdutil.ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+	var got map[string]any
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("%q: %v", out.String(), err)
+	}
+	if got["version"] != buildinfo.Get().Version || got["goVersion"] != runtime.Version() || got["platform"] != runtime.GOOS+"/"+runtime.GOARCH {
+		t.Fatalf("%s", out.String())
 	}
 }

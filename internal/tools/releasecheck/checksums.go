@@ -1,0 +1,122 @@
+package main
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bufio"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+var sumLine = regexp.MustCompile(`^([0-9a-f]{64})  (\S+)$`)
+
+func readChecksums(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sums := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		m := sumLine.FindStringSubmatch(sc.Text())
+		if m == nil {
+			return nil, fmt.Errorf("%s:%d: not \"SHA256  NAME\": %q", path, n, sc.Text())
+		}
+		if _, dup := sums[m[2]]; dup {
+			return nil, fmt.Errorf("%s: %s listed twice", path, m[2])
+		}
+		sums[m[2]] = m[1]
+	}
+	return sums, sc.Err()
+}
+
+// checkChecksums: every file goreleaser uploads is listed, with its hash.
+func checkChecksums(r *release) (string, error) {
+	n := 0
+	for _, t := range []string{"Archive", "SBOM", "Linux Package"} {
+		for _, a := range r.ofType(t) {
+			want, ok := r.sums[a.Name]
+			if !ok {
+				return "", fmt.Errorf("%s (%s) is not listed", a.Name, t)
+			}
+			got, err := fileSHA256(a.Path)
+			if err != nil {
+				return "", err
+			}
+			if got != want {
+				return "", fmt.Errorf("%s: sha256 %s, listed %s", a.Name, got, want)
+			}
+			n++
+		}
+	}
+	if len(r.sums) != n {
+		return "", fmt.Errorf("%d files listed, %d uploadable artifacts", len(r.sums), n)
+	}
+	return fmt.Sprintf("%d files (archives, SBOMs, packages), every hash matches", n), nil
+}
+
+func fileSHA256(p string) (string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// archiveFiles lists the regular files of a .tar.gz or .zip archive.
+func archiveFiles(path string) (map[string]bool, error) {
+	files := map[string]bool{}
+	switch {
+	case strings.HasSuffix(path, ".zip"):
+		zr, err := zip.OpenReader(path)
+		if err != nil {
+			return nil, err
+		}
+		defer zr.Close()
+		for _, f := range zr.File {
+			if f.Mode().IsRegular() {
+				files[f.Name] = true
+			}
+		}
+	case strings.HasSuffix(path, ".tar.gz"):
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, err
+		}
+		tr := tar.NewReader(gz)
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			if h.Typeflag == tar.TypeReg {
+				files[h.Name] = true
+			}
+		}
+	default:
+		return nil, errors.New(filepath.Base(path) + ": not a .tar.gz or .zip")
+	}
+	return files, nil
+}
