@@ -192,8 +192,8 @@ func preflightError(flag string, err error) error {
 	return &cmdutil.FlagError{Err: fmt.Errorf("%s %w", flag, err)}
 }
 
-// sinkResult is what became of one sink, in the JSON of create and rotate.
-type sinkResult struct {
+// SinkResult is what became of one sink, in the JSON of create and rotate.
+type SinkResult struct {
 	To      string `json:"to"`
 	Status  string `json:"status"` // written, failed or pending
 	Version string `json:"version,omitempty"`
@@ -204,11 +204,11 @@ type sinkResult struct {
 
 // writeSinks writes the secret to every sink not written yet, concurrently,
 // and records each in the journal as it is done.
-func writeSinks(ctx context.Context, sinks []sink.Sink, e *journal.Entry, s sink.Secret, record func(uri string)) []sinkResult {
-	results := make([]sinkResult, len(sinks))
+func writeSinks(ctx context.Context, sinks []sink.Sink, e *journal.Entry, s sink.Secret, record func(uri string)) []SinkResult {
+	results := make([]SinkResult, len(sinks))
 	var pending []int // decided before any write starts: writes record into e
 	for i, sk := range sinks {
-		results[i] = sinkResult{To: sk.String(), Status: "written"}
+		results[i] = SinkResult{To: sk.String(), Status: "written"}
 		if !e.DeliveredTo(sk.String()) {
 			pending = append(pending, i)
 		}
