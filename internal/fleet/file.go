@@ -45,7 +45,8 @@ type Entry struct {
 	Grace        time.Duration // 0: revoke the old token at once
 	To           []string
 	// Sinks are the To URIs, parsed.
-	Sinks []sink.Sink
+	Sinks  []sink.Sink
+	sinkAt []int // the line of each sink
 }
 
 // Scope is the entry's scopes as the API writes them.
@@ -91,7 +92,15 @@ func Parse(path string, data []byte, defaultOrg string, env sink.Env) (*File, er
 	p := &parser{path: path, env: env}
 	f := p.file(data, defaultOrg)
 	if len(p.errs) > 0 {
-		return nil, &cmdutil.FlagError{Err: errors.New(strings.Join(p.errs, "\n"))}
+		slices.SortStableFunc(p.errs, func(a, b problem) int { return a.line - b.line })
+		msgs := make([]string, 0, len(p.errs)+1)
+		for _, e := range p.errs[:min(len(p.errs), maxErrors)] {
+			msgs = append(msgs, e.msg)
+		}
+		if len(p.errs) > maxErrors {
+			msgs = append(msgs, fmt.Sprintf("%s: %d more problems not shown", p.path, len(p.errs)-maxErrors))
+		}
+		return nil, &cmdutil.FlagError{Err: errors.New(strings.Join(msgs, "\n"))}
 	}
 	return f, nil
 }
@@ -100,7 +109,12 @@ func Parse(path string, data []byte, defaultOrg string, env sink.Env) (*File, er
 type parser struct {
 	path string
 	env  sink.Env
-	errs []string
+	errs []problem
+}
+
+type problem struct {
+	line int
+	msg  string
 }
 
 // maxErrors bounds what is said of a file that is not a fleet file at all.
@@ -115,13 +129,7 @@ func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 }
 
 func (p *parser) lineErrorf(line int, format string, args ...any) {
-	if len(p.errs) == maxErrors {
-		p.errs = append(p.errs, fmt.Sprintf("%s: (more problems not shown)", p.path))
-	}
-	if len(p.errs) > maxErrors {
-		return
-	}
-	p.errs = append(p.errs, fmt.Sprintf("%s:%d: %s", p.path, line, fmt.Sprintf(format, args...)))
+	p.errs = append(p.errs, problem{line, fmt.Sprintf("%s:%d: %s", p.path, line, fmt.Sprintf(format, args...))})
 }
 
 // settings are the keys an entry may take from defaults:.
@@ -133,7 +141,13 @@ type settings struct {
 func (p *parser) file(data []byte, defaultOrg string) *File {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		p.errs = append(p.errs, fmt.Sprintf("%s: %v", p.path, err))
+		// The parser's line is where it gave up, which may be a line or so
+		// past the mistake.
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if head, rest, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(head, "line ") {
+			msg = fmt.Sprintf("%s (the parser stopped near %s)", rest, head)
+		}
+		p.errs = append(p.errs, problem{0, fmt.Sprintf("%s: not YAML: %s", p.path, msg)})
 		return nil
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
@@ -190,7 +204,7 @@ func (p *parser) mapping(n *yaml.Node, what string, known []string) map[string]*
 		case !slices.Contains(known, k.Value):
 			hint := ""
 			for _, c := range known {
-				if strings.EqualFold(c, k.Value) {
+				if strings.EqualFold(c, k.Value) || strings.EqualFold(c, k.Value+"s") || strings.EqualFold(c+"s", k.Value) {
 					hint = fmt.Sprintf("; did you mean %s?", c)
 				}
 			}
@@ -315,6 +329,13 @@ func (p *parser) prune(n *yaml.Node) *Prune {
 
 func (p *parser) entry(n *yaml.Node, i int, defs settings, fileOrg, defaultOrg string) *Entry {
 	what := fmt.Sprintf("tokens[%d]", i)
+	if n.Kind == yaml.MappingNode {
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if v := deref(n.Content[j+1]); n.Content[j].Value == "name" && v.Kind == yaml.ScalarNode && v.Value != "" {
+				what = fmt.Sprintf("%q", v.Value)
+			}
+		}
+	}
 	fields := p.mapping(n, what, entryKeys)
 	if fields == nil {
 		return nil
@@ -324,9 +345,6 @@ func (p *parser) entry(n *yaml.Node, i int, defs settings, fileOrg, defaultOrg s
 		p.errorf(n, "%s: name: missing", what)
 	} else if e.Name, _ = p.scalar(v, "name"); e.Name != "" && strings.TrimSpace(e.Name) == "" {
 		p.errorf(v, "name: a name cannot be blank")
-	}
-	if e.Name != "" {
-		what = fmt.Sprintf("%q", e.Name)
 	}
 
 	switch v := fields["org"]; {
@@ -389,7 +407,7 @@ func (p *parser) entry(n *yaml.Node, i int, defs settings, fileOrg, defaultOrg s
 				p.errorf(nodes[j], "to: %s is given twice", uri)
 				continue
 			}
-			e.To, e.Sinks = append(e.To, uri), append(e.Sinks, s)
+			e.To, e.Sinks, e.sinkAt = append(e.To, uri), append(e.Sinks, s), append(e.sinkAt, nodes[j].Line)
 		}
 		if len(uris) == 0 && v.Kind == yaml.SequenceNode {
 			p.errorf(v, "to: an empty list: leave to: out for the secret in apply's report")
@@ -448,9 +466,9 @@ func (p *parser) crossCheck(f *File) {
 	}
 	writers := map[string]*Entry{}
 	for _, e := range f.Entries {
-		for _, s := range e.Sinks {
+		for i, s := range e.Sinks {
 			if first := writers[s.String()]; first != nil && first != e {
-				p.lineErrorf(e.Line, "to: %s is written by the entry at line %d too: each destination holds one token", s, first.Line)
+				p.lineErrorf(e.sinkAt[i], "to: %s is written by the entry at line %d too: each destination holds one token", s, first.Line)
 				continue
 			}
 			writers[s.String()] = e

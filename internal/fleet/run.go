@@ -167,7 +167,7 @@ func (r *Runner) do(ctx context.Context, a Action, res *Result) error {
 
 	// create and rotate: the transaction of the create and rotate commands.
 	e := a.Entry
-	d := &rotation.Delivery{To: e.To}
+	d := &rotation.Delivery{To: e.To, Label: "to:"}
 	if err := d.Check(r.SinkEnv, nil); err != nil {
 		return err
 	}

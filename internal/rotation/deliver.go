@@ -26,6 +26,9 @@ type Delivery struct {
 	To         []string
 	OutputFile string
 	CIVariable string
+	// Label names where the sinks came from in messages: "--to" when empty;
+	// apply's "to:".
+	Label string
 
 	sinks      []sink.Sink
 	stdout     bool   // --to - among sinks
@@ -164,6 +167,9 @@ func (d *Delivery) DryRun(ctx context.Context, stdout io.Writer) ([]string, erro
 func (d *Delivery) flagOf(s sink.Sink) string {
 	if d.OutputFile != "" && d.sinks[0] == s {
 		return "--output-file"
+	}
+	if d.Label != "" {
+		return d.Label
 	}
 	return "--to"
 }
