@@ -103,8 +103,8 @@ type holder struct {
 	calls   *atomic.Int32
 }
 
-func (h holder) String() string                                    { return h.uri }
-func (h holder) Preflight(context.Context) error                   { return nil }
+func (h holder) String() string                                     { return h.uri }
+func (h holder) Preflight(context.Context) error                    { return nil }
 func (h holder) Write(context.Context, sink.Secret) (string, error) { return "", nil }
 func (h holder) Holds(context.Context) (string, time.Time, bool, error) {
 	h.calls.Add(1)
