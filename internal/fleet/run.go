@@ -204,19 +204,26 @@ func (r *Runner) do(ctx context.Context, a Action, res *Result) error {
 }
 
 // HandOver tells the transactions whose secret the report carries that it
-// is written: their journal entries close (and an old token that waited for
-// the report is retired). A failure turns its result failed.
-func HandOver(ctx context.Context, results []Result) error {
-	var errs []error
+// is written: their journal entries close, and the old tokens that waited
+// for the report are retired, parallel at once. The failures are joined.
+func HandOver(ctx context.Context, results []Result, parallel int) error {
+	slots := make(chan struct{}, max(1, parallel))
+	errs := make([]error, len(results))
+	var wg sync.WaitGroup
 	for i := range results {
 		res := &results[i]
 		if res.collected == nil || !res.collected.Owed {
 			continue
 		}
-		if err := res.collected.Handed(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("%s in %s: %w", res.Name, res.Org, err))
-		}
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			if err := res.collected.Handed(ctx); err != nil {
+				errs[i] = fmt.Errorf("%s in %s: %w", res.Name, res.Org, err)
+			}
+		})
 	}
+	wg.Wait()
 	return errors.Join(errs...)
 }
 

@@ -80,7 +80,7 @@ func TestRunCarriesOutThePlanInOrder(t *testing.T) {
 	if entries, _ := env.Journal.List(); len(entries) != 8 {
 		t.Fatalf("%d journal entries before the report, want 8", len(entries))
 	}
-	if err := HandOver(ctx, results); err != nil {
+	if err := HandOver(ctx, results, 3); err != nil {
 		t.Fatal(err)
 	}
 	if entries, _ := env.Journal.List(); len(entries) != 0 {

@@ -149,7 +149,7 @@ func applyRun(ctx context.Context, opts *Options) error {
 			"apply: the report could not be written (%v); the new secrets it carried are kept in the journal: run `patctl resume%s`", err, opts.GlobalHint())}
 	}
 	outcome := fleet.Outcome(ctx, results)
-	if err := fleet.HandOver(ctx, results); err != nil {
+	if err := fleet.HandOver(ctx, results, opts.Parallel); err != nil {
 		code := cmdutil.ExitError
 		var coded *cmdutil.ExitCodeError
 		if fleet.Unfinished(err) || errors.As(outcome, &coded) && coded.Code == cmdutil.ExitUnfinished {

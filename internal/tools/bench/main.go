@@ -31,8 +31,10 @@ import (
 func main() {
 	out := flag.String("o", "docs/performance.md", "where to write the report")
 	runs := flag.Int("runs", 51, "runs for each start-up median")
+	only := flag.String("only", "", "run one section alone and print it (fleet)")
 	flag.Parse()
-	if err := run(*out, *runs); err != nil {
+	sections := map[string]func() error{"": func() error { return run(*out, *runs) }, "fleet": fleetAlone}
+	if err := sections[*only](); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -170,6 +172,10 @@ func run(outPath string, runs int) error {
 	r.printf("## List 10,000 tokens\n\n`patctl list` over 10,000 active tokens: %d requests, %s, peak memory (max RSS) %.1f MB.\n\n", l.requests, ms(l.wall), float64(l.maxRSS)/1024)
 	r.target("list 10,000: requests", "100", fmt.Sprint(l.requests), l.requests == 100)
 	r.target("list 10,000: peak memory", "< 30 MB", fmt.Sprintf("%.1f MB", float64(l.maxRSS)/1024), l.maxRSS < 30*1024)
+
+	if err := r.fleetSection(work, bin); err != nil {
+		return err
+	}
 
 	// Cold command after expiry.
 	refreshes, err := measureCold(work, bin)
