@@ -89,7 +89,9 @@ func (r *report) fleetRow(what string, m fleetFigures, ideal time.Duration) {
 	r.printf("| %s | %d | %s | %d | %s | %s | %s |\n", what, total, describeOps(m.ops), m.conns, ms(m.wall), ms(ideal), ratio(m.wall, ideal))
 }
 
-func ratio(wall, ideal time.Duration) string { return fmt.Sprintf("%.2f", float64(wall)/float64(ideal)) }
+func ratio(wall, ideal time.Duration) string {
+	return fmt.Sprintf("%.2f", float64(wall)/float64(ideal))
+}
 
 func describeOps(ops map[string]int) string {
 	var parts []string
