@@ -27,8 +27,10 @@ const DefaultRotateBefore = 7 * 24 * time.Hour
 
 // File is a fleet file, checked.
 type File struct {
-	Path    string
-	Org     string // the top-level org:, "" when absent
+	Path string
+	// Org is the file's organization: its org:, else --org or PATCTL_ORG
+	// ("" when none is given).
+	Org     string
 	Entries []*Entry
 	Prune   *Prune
 }
@@ -59,8 +61,8 @@ type Prune struct {
 	Prefix string
 }
 
-// Orgs are the organizations the file is about: its entries', and the
-// top-level one, each once, in the order they appear.
+// Orgs are the organizations plan lists, each once: the file's own when it
+// prunes, and its entries'.
 func (f *File) Orgs() []string {
 	var orgs []string
 	add := func(org string) {
@@ -68,7 +70,9 @@ func (f *File) Orgs() []string {
 			orgs = append(orgs, org)
 		}
 	}
-	add(f.Org)
+	if f.Prune != nil {
+		add(f.Org)
+	}
 	for _, e := range f.Entries {
 		add(e.Org)
 	}
@@ -159,9 +163,11 @@ func (p *parser) file(data []byte, defaultOrg string) *File {
 	if fields == nil {
 		return nil
 	}
-	f := &File{Path: p.path}
+	f := &File{Path: p.path, Org: defaultOrg}
+	fileOrg := ""
 	if n := fields["org"]; n != nil {
-		f.Org = p.org(n, "org")
+		fileOrg = p.org(n, "org")
+		f.Org = fileOrg
 	}
 	var defs settings
 	if n := fields["defaults"]; n != nil {
@@ -181,7 +187,7 @@ func (p *parser) file(data []byte, defaultOrg string) *File {
 		return f
 	}
 	for i, n := range tokens.Content {
-		if e := p.entry(deref(n), i, defs, f.Org, defaultOrg); e != nil {
+		if e := p.entry(deref(n), i, defs, fileOrg, defaultOrg); e != nil {
 			f.Entries = append(f.Entries, e)
 		}
 	}

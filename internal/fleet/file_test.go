@@ -140,3 +140,22 @@ func TestParseBoundsWhatItSays(t *testing.T) {
 		t.Fatalf("%d lines:\n%s", len(lines), err)
 	}
 }
+
+func TestOrgsToList(t *testing.T) {
+	for _, tc := range []struct {
+		yaml, defaultOrg, want string
+	}{
+		{"tokens:\n  - {name: a, scopes: [vso.code], org: x}\n", "d", "x"},                       // the default org has no entry
+		{"tokens:\n  - {name: a, scopes: [vso.code], org: x}\nprune: {prefix: a}\n", "d", "d,x"}, // prune looks there too
+		{"org: f\ntokens: []\nprune: {prefix: a}\n", "d", "f"},
+		{"tokens:\n  - {name: a, scopes: [vso.code]}\n  - {name: b, scopes: [vso.code], org: D}\n", "d", "d"},
+	} {
+		f, err := Parse("f.yaml", []byte(tc.yaml), tc.defaultOrg, env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(f.Orgs(), ","); got != tc.want {
+			t.Errorf("%q: orgs %s, want %s", tc.yaml, got, tc.want)
+		}
+	}
+}
