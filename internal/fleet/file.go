@@ -48,7 +48,8 @@ type Entry struct {
 	To           []string
 	// Sinks are the To URIs, parsed.
 	Sinks  []sink.Sink
-	sinkAt []int // the line of each sink
+	sinkAt []int    // the line of each sink
+	uris   []string // and its URI as the file gives it
 }
 
 // Scope is the entry's scopes as the API writes them.
@@ -413,7 +414,7 @@ func (p *parser) entry(n *yaml.Node, i int, defs settings, fileOrg, defaultOrg s
 				p.errorf(nodes[j], "to: %s is given twice", uri)
 				continue
 			}
-			e.To, e.Sinks, e.sinkAt = append(e.To, uri), append(e.Sinks, s), append(e.sinkAt, nodes[j].Line)
+			e.To, e.Sinks, e.sinkAt, e.uris = append(e.To, uri), append(e.Sinks, s), append(e.sinkAt, nodes[j].Line), append(e.uris, uri)
 		}
 		if len(uris) == 0 && v.Kind == yaml.SequenceNode {
 			p.errorf(v, "to: an empty list: leave to: out for the secret in apply's report")

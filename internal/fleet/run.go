@@ -167,7 +167,10 @@ func (r *Runner) do(ctx context.Context, a Action, res *Result) error {
 
 	// create and rotate: the transaction of the create and rotate commands.
 	e := a.Entry
-	d := &rotation.Delivery{To: e.To, Label: "to:"}
+	d := &rotation.Delivery{To: e.To, Label: "to:", Parsed: map[string]sink.Sink{}}
+	for i, s := range e.Sinks {
+		d.Parsed[e.uris[i]] = s // the ones plan asked which token they hold
+	}
 	if err := d.Check(r.SinkEnv, nil); err != nil {
 		return err
 	}

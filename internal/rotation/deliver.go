@@ -29,6 +29,10 @@ type Delivery struct {
 	// Label names where the sinks came from in messages: "--to" when empty;
 	// apply's "to:".
 	Label string
+	// Parsed are sinks of To parsed already, by URI (apply's file): Check
+	// takes them rather than parsing their URIs again, so that what was
+	// learnt of them (a client, a challenge answered) serves the write.
+	Parsed map[string]sink.Sink
 
 	sinks      []sink.Sink
 	stdout     bool   // --to - among sinks
@@ -80,9 +84,12 @@ func (d *Delivery) Check(env sink.Env, j *cmdutil.JSONFlags) error {
 			d.stdout = true
 			continue
 		}
-		s, err := sink.Parse(uri, env)
-		if err != nil {
-			return err
+		s, ok := d.Parsed[uri]
+		if !ok {
+			var err error
+			if s, err = sink.Parse(uri, env); err != nil {
+				return err
+			}
 		}
 		if slices.ContainsFunc(d.sinks, func(o sink.Sink) bool { return o.String() == s.String() }) {
 			return cmdutil.FlagErrorf("--to %s: given twice", uri)

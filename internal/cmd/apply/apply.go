@@ -70,6 +70,9 @@ after an apply, 'patctl plan' shows no change. --dry-run is 'patctl plan'.`,
 }
 
 func applyRun(ctx context.Context, opts *Options) error {
+	// Actions run at once: each message to stderr is written whole.
+	var mu sync.Mutex
+	opts.IO = fleet.Locked(opts.IO, &mu)
 	f, err := fleet.Load(&opts.TokenCmd, opts.File)
 	if err != nil {
 		return err
@@ -97,8 +100,7 @@ func applyRun(ctx context.Context, opts *Options) error {
 	}
 	cmdutil.WarnUnfinished(opts.IO, recorded)
 
-	var mu sync.Mutex
-	ios := fleet.Locked(opts.IO, &mu)
+	ios := opts.IO
 	total := 0
 	for _, a := range actions {
 		if a.Changes() {
@@ -117,14 +119,7 @@ func applyRun(ctx context.Context, opts *Options) error {
 			if verify {
 				delays = opts.VerifyDelays
 			}
-			tx, err := rotation.NewTx(&opts.TokenCmd, client, &opts.JSONFlags, d, delays)
-			if tx != nil {
-				tx.IO = ios
-				if tx.Verifier != nil {
-					tx.Verifier.Notify = ios.ErrOut
-				}
-			}
-			return tx, err
+			return rotation.NewTx(&opts.TokenCmd, client, &opts.JSONFlags, d, delays)
 		},
 		SinkEnv:  rotation.SinkEnv(&opts.TokenCmd),
 		Recorded: recorded,
