@@ -29,6 +29,7 @@ import (
 	"github.com/patctl/patctl/internal/emulator"
 	"github.com/patctl/patctl/internal/emulator/fakebrowser"
 	"github.com/patctl/patctl/internal/emulator/github"
+	"github.com/patctl/patctl/internal/emulator/keyvault"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
@@ -234,6 +235,28 @@ func checkNoLeak(ts *testscript.TestScript, output string) {
 	}
 }
 
+// sequenceMatches reports whether ops are want, where an element {a,b,…}
+// of want stands for those operations in any order.
+func sequenceMatches(ops, want []string) bool {
+	for _, w := range want {
+		group := []string{w}
+		if inner, ok := strings.CutPrefix(w, "{"); ok {
+			group = strings.Split(strings.TrimSuffix(inner, "}"), ",")
+		}
+		if len(ops) < len(group) {
+			return false
+		}
+		head := slices.Clone(ops[:len(group)])
+		slices.Sort(head)
+		slices.Sort(group)
+		if !slices.Equal(head, group) {
+			return false
+		}
+		ops = ops[len(group):]
+	}
+	return len(ops) == 0
+}
+
 // cmdExitCode checks the exit code of the last patctl: exitcode N
 func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
@@ -258,6 +281,8 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 //	                                VAR_ID, VAR_ORG, VAR_NAME: the latest version of a Key Vault secret and its tags
 //	emulator keyvault-delete VAULT/NAME       soft-delete a Key Vault secret
 //	emulator keyvault-client         register Key Vault's test service principal (AZURE_CLIENT_ID …)
+//	emulator keyvault-guest-vault NAME TENANT   a vault in another tenant, TENANT, where the
+//	                                default user is a guest with access to the vault
 //	emulator vargroup-…             variable groups (see emulatorVarGroup)
 //	emulator github-secret PATH FILE [VISIBILITY [REPO_ID,…]]
 //	                                the fake GitHub's secret PATH (OWNER/REPO/NAME, …/environments/ENV/NAME,
@@ -316,7 +341,8 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%d matching requests, want %d; log: %v", got, want, seen)
 		}
 	case "sequence":
-		// The PAT API operations since the last reset-log, in order.
+		// The PAT API operations since the last reset-log, in order; a group
+		// {a,b} is operations sent side by side, in either order.
 		var ops []string
 		for _, r := range em.Requests() {
 			switch r.Op {
@@ -324,15 +350,21 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 				ops = append(ops, r.Op)
 			}
 		}
-		if got, want := strings.Join(ops, " "), strings.Join(args[1:], " "); (got == want) == neg {
+		if got, want := strings.Join(ops, " "), strings.Join(args[1:], " "); sequenceMatches(ops, args[1:]) == neg {
 			ts.Fatalf("PAT API calls %q, want %q", got, want)
 		}
 	case "connections":
-		// TCP connections opened since the last reset-log
-		want, err := strconv.Atoi(args[1])
+		// TCP connections opened since the last reset-log: N, or N-M
+		lo, hi, ok := strings.Cut(args[1], "-")
+		if !ok {
+			hi = lo
+		}
+		least, err := strconv.Atoi(lo)
 		ts.Check(err)
-		if got := em.Connections(); (got == int64(want)) == neg {
-			ts.Fatalf("%d connections, want %d", got, want)
+		most, err := strconv.Atoi(hi)
+		ts.Check(err)
+		if got := em.Connections(); (got >= int64(least) && got <= int64(most)) == neg {
+			ts.Fatalf("%d connections, want %s", got, args[1])
 		}
 	case "total":
 		want, err := strconv.Atoi(args[1])
@@ -447,6 +479,11 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 		}))
 		ts.Setenv("KV_CLIENT_ID", emulator.KeyVaultClientID)
 		ts.Setenv("KV_CLIENT_SECRET", emulator.KeyVaultClientSecret)
+	case "keyvault-guest-vault":
+		ts.Check(em.Update(func(c *emulator.Config) {
+			c.Tenants = append(c.Tenants, emulator.Tenant{ID: args[2], Domain: "partner.onmicrosoft.com", Guests: []string{emulator.DefaultUserOID}})
+		}))
+		em.KeyVault().SetVault(keyvault.Vault{Name: args[1], Access: []string{emulator.DefaultUserOID}, Tenant: args[2]})
 	default:
 		ts.Fatalf("unknown emulator subcommand %q", args[0])
 	}

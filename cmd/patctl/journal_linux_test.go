@@ -165,8 +165,9 @@ func TestJQSecretSurvivesAKillDuringTheRevoke(t *testing.T) {
 
 // TestTwoRotationsOfOneToken: on one machine, the second rotation of a
 // token under way refuses before any POST (exit 9, naming the other
-// process). On two machines, the one that finishes second sees two active
-// tokens of that name and warns.
+// process). On two machines, the one whose POST came second lists the name
+// after both POSTs, sees two active tokens of that name and warns; so does
+// the first here, which lists the name only once it goes on after its POST.
 func TestTwoRotationsOfOneToken(t *testing.T) {
 	t.Parallel()
 	em, dir, old := signedIn(t)
@@ -197,8 +198,12 @@ func TestTwoRotationsOfOneToken(t *testing.T) {
 		t.Fatalf("login: %v\n%s", err, out)
 	}
 	elsewhere := inDir(patctlCommand(t, em, "rotate", "--id", old.AuthorizationID), filepath.Dir(other.Path))
-	if out, err := elsewhere.CombinedOutput(); err != nil {
+	out, err := elsewhere.CombinedOutput()
+	if err != nil {
 		t.Fatalf("rotate elsewhere: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), `Warning: 2 active tokens are now named "svc"`) {
+		t.Fatalf("the rotation whose POST came second did not warn of two active tokens:\n%s", out)
 	}
 	_ = first.Process.Signal(syscall.SIGCONT)
 	if err := <-done; err != nil {

@@ -267,6 +267,18 @@ func (a *Authenticator) TokenFor(ctx context.Context, scopes []string, tenant st
 	return s, nil
 }
 
+// LoginTenant is the tenant of the login in force, "" without one.
+func (a *Authenticator) LoginTenant() string {
+	if a.Settings.Token != "" {
+		return ""
+	}
+	login, _, err := a.signedIn()
+	if err != nil {
+		return ""
+	}
+	return login.TenantID
+}
+
 // signedIn reads the login records once: the login in force (the current
 // one, or --account's) and all of them. None, or an account not signed in,
 // is a SignInRequiredError.

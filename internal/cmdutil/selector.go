@@ -10,31 +10,33 @@ import (
 )
 
 // Resolve finds the one token the selector names: by id with Get, by name
-// among the active tokens (exit 3 when none has it, 5 when several do).
+// among the active tokens (exit 3 when none has it, 5 when several do), with
+// patapi's FindByName, which stops paging once past the name.
 func (s Selector) Resolve(ctx context.Context, c *patapi.Client) (patapi.PatToken, error) {
 	if s.ID != "" {
 		return c.Get(ctx, s.ID)
 	}
-	tokens, err := c.List(ctx, patapi.ListOptions{Status: "active", Ascending: true})
+	tok, _, err := s.ResolveName(ctx, c)
+	return tok, err
+}
+
+// ResolveName is Resolve by name. It also returns where the name begins in
+// the listing by name (see patapi.FindByNameFrom), for a second look soon.
+func (s Selector) ResolveName(ctx context.Context, c *patapi.Client) (patapi.PatToken, string, error) {
+	matches, resume, err := c.FindByNameFrom(ctx, "active", s.Name, "")
 	if err != nil {
-		return patapi.PatToken{}, err
-	}
-	var matches []patapi.PatToken
-	for _, t := range tokens {
-		if t.DisplayName == s.Name {
-			matches = append(matches, t)
-		}
+		return patapi.PatToken{}, "", err
 	}
 	switch len(matches) {
 	case 0:
-		return patapi.PatToken{}, &ExitCodeError{Code: ExitNotFound, Err: fmt.Errorf("no active token is named %q in %s", s.Name, c.Org())}
+		return patapi.PatToken{}, "", &ExitCodeError{Code: ExitNotFound, Err: fmt.Errorf("no active token is named %q in %s", s.Name, c.Org())}
 	case 1:
-		return matches[0], nil
+		return matches[0], resume, nil
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d active tokens are named %q; pick one with --id:", len(matches), s.Name)
 	for _, m := range matches {
 		fmt.Fprintf(&b, "\n  %s  expires %s", m.AuthorizationID, m.ValidTo.UTC().Format(time.RFC3339))
 	}
-	return patapi.PatToken{}, &ExitCodeError{Code: ExitAmbiguous, Err: fmt.Errorf("%s", b.String())}
+	return patapi.PatToken{}, "", &ExitCodeError{Code: ExitAmbiguous, Err: fmt.Errorf("%s", b.String())}
 }

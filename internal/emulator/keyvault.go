@@ -31,7 +31,7 @@ func (e *Emulator) newKeyVault() *keyvault.Server {
 		Tenant: func() string { return e.Config().Tenants[0].ID },
 		Verify: func(raw, audience string) (keyvault.Principal, error) {
 			t, err := e.entra.Verify(raw, audience)
-			return keyvault.Principal{ObjectID: t.OID, AppID: t.AppID}, err
+			return keyvault.Principal{ObjectID: t.OID, AppID: t.AppID, TenantID: t.TenantID}, err
 		},
 	})
 }

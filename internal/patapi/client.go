@@ -63,34 +63,54 @@ type ListOptions struct {
 	Status    string // active, revoked, expired or all; "" is active
 	Sort      string // displayName, displayDate or status; "" is displayName
 	Ascending bool
+	// From is a continuation token a listing with the same options handed
+	// out: the listing starts at its page instead of the first.
+	From string
 }
 
 // List returns every token that matches, following all pages.
 func (c *Client) List(ctx context.Context, opts ListOptions) ([]PatToken, error) {
+	tokens := []PatToken{}
+	err := c.ListPages(ctx, opts, func(page []PatToken, _ string) bool {
+		tokens = append(tokens, page...)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tokens, nil
+}
+
+// ListPages calls more with each page of List in turn, and the continuation
+// token that page was asked for with ("" for the first), until the last page
+// or until more returns false: a caller that has what it looks for asks for
+// no further page.
+func (c *Client) ListPages(ctx context.Context, opts ListOptions, more func(page []PatToken, from string) bool) error {
 	q := url.Values{
 		"displayFilterOption": {or(opts.Status, "active")},
 		"sortByOption":        {or(opts.Sort, "displayName")},
 		"isSortAscending":     {strconv.FormatBool(opts.Ascending)},
 		"$top":                {strconv.Itoa(maxPage)},
 	}
-	tokens := []PatToken{}
+	if opts.From != "" {
+		q.Set("continuationToken", opts.From)
+	}
 	seen := map[string]bool{}
 	for pages := 1; ; pages++ {
 		var page pagedPatTokens
 		if err := c.do(ctx, http.MethodGet, c.endpoint(q), nil, &page); err != nil {
-			return nil, fmt.Errorf("list tokens: %w", err)
+			return fmt.Errorf("list tokens: %w", err)
 		}
-		tokens = append(tokens, page.PatTokens...)
-		if page.ContinuationToken == nil || *page.ContinuationToken == "" {
-			return tokens, nil
+		if !more(page.PatTokens, q.Get("continuationToken")) || page.ContinuationToken == nil || *page.ContinuationToken == "" {
+			return nil
 		}
 		// A service that hands back a token it gave before, or pages without
 		// end, would keep patctl busy forever.
 		if seen[*page.ContinuationToken] {
-			return nil, errors.New("list tokens: the service repeated a continuation token")
+			return errors.New("list tokens: the service repeated a continuation token")
 		}
 		if len(page.PatTokens) == 0 || pages >= maxPages {
-			return nil, fmt.Errorf("list tokens: the service keeps paging (%d pages, the last with %d tokens)", pages, len(page.PatTokens))
+			return fmt.Errorf("list tokens: the service keeps paging (%d pages, the last with %d tokens)", pages, len(page.PatTokens))
 		}
 		seen[*page.ContinuationToken] = true
 		q.Set("continuationToken", *page.ContinuationToken)

@@ -205,7 +205,21 @@ func preflightError(flag string, err error) error {
 	return &cmdutil.FlagError{Err: fmt.Errorf("%s %w", flag, err)}
 }
 
-// SinkResult is what became of one sink, in the JSON of create and rotate.
+// What became of a sink, as the JSON of create, rotate and resume says it.
+const (
+	// statusWritten: the sink holds the new secret.
+	statusWritten = "written"
+	// statusFailed: its write was tried and failed (after the sink's own
+	// retries), or can no longer be made; error says which.
+	statusFailed = "failed"
+	// statusPending: not written yet — the write never started, or was
+	// interrupted before it completed — and the journal keeps the secret,
+	// so `patctl resume` writes it.
+	statusPending = "pending"
+)
+
+// SinkResult is what became of one sink, in the JSON of create, rotate,
+// resume and apply.
 type SinkResult struct {
 	To      string `json:"to"`
 	Status  string `json:"status"` // written, failed or pending
@@ -215,13 +229,19 @@ type SinkResult struct {
 	err error // what Error says, with its kind
 }
 
+func (r *SinkResult) set(status string, err error) {
+	r.Status, r.Error, r.err = status, err.Error(), err
+}
+
 // writeSinks writes the secret to every sink not written yet, concurrently,
-// and records each in the journal as it is done.
+// and records each in the journal as it is done. A write that ctx stops —
+// before it starts, or before it completes — is pending: the caller decides
+// whether resume can still make it (see unreachable).
 func writeSinks(ctx context.Context, sinks []sink.Sink, e *journal.Entry, s sink.Secret, record func(uri string)) []SinkResult {
 	results := make([]SinkResult, len(sinks))
 	var pending []int // decided before any write starts: writes record into e
 	for i, sk := range sinks {
-		results[i] = SinkResult{To: sk.String(), Status: "written"}
+		results[i] = SinkResult{To: sk.String(), Status: statusWritten}
 		if !e.DeliveredTo(sk.String()) {
 			pending = append(pending, i)
 		}
@@ -230,20 +250,61 @@ func writeSinks(ctx context.Context, sinks []sink.Sink, e *journal.Entry, s sink
 	var wg sync.WaitGroup
 	for _, i := range pending {
 		sk := sinks[i]
+		if ctx.Err() != nil {
+			results[i].set(statusPending, fmt.Errorf("%s: interrupted before its write started", sk))
+			continue
+		}
 		wg.Go(func() {
 			version, err := sk.Write(ctx, s)
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil {
-				results[i].Status, results[i].Error, results[i].err = "failed", err.Error(), err
-				return
+			switch {
+			case err == nil:
+				results[i].Version = version
+				record(sk.String())
+			case ctx.Err() != nil:
+				// Whether it got there is not known; writing it again is harmless.
+				results[i].set(statusPending, fmt.Errorf("%s: interrupted before its write completed (%s)", sk, strings.TrimPrefix(err.Error(), sk.String()+": ")))
+			default:
+				results[i].set(statusFailed, err)
 			}
-			results[i].Version = version
-			record(sk.String())
 		})
 	}
 	wg.Wait()
 	return results
+}
+
+// unreachable marks the pending sinks failed, saying why: nothing will
+// write them (the journal keeps no secret, the operation is closed).
+func unreachable(results []SinkResult, why string) {
+	for i, res := range results {
+		if res.Status == statusPending {
+			results[i].set(statusFailed, fmt.Errorf("%s; %s", res.err, why))
+		}
+	}
+}
+
+// sinkLines is the report of the sinks for people, a line each, for the
+// message of an operation that did not reach them all.
+func sinkLines(results []SinkResult) string {
+	var b strings.Builder
+	for _, res := range results {
+		fmt.Fprintf(&b, "\n  %-8s %s", res.Status, res.To)
+		if res.Error != "" {
+			fmt.Fprintf(&b, ": %s", strings.TrimPrefix(res.Error, res.To+": "))
+		}
+	}
+	return b.String()
+}
+
+// allWritten reports whether every sink holds the secret.
+func allWritten(results []SinkResult) bool {
+	for _, res := range results {
+		if res.Status != statusWritten {
+			return false
+		}
+	}
+	return true
 }
 
 // writeCIVariable sets the pipeline variable: a logging command on stdout

@@ -77,6 +77,10 @@ func MayHaveCreated(err error) bool {
 // of that name and scopes, created since, with an expiry cut by more than an
 // hour, is reported as possibly it, but not revoked — it could be another
 // machine's.
+//
+// It reads every page rather than stop past the name as FindByName does:
+// this runs only after a lost answer, and a token missed here is a live
+// secret that nobody holds, so it trusts no ordering of the service's.
 func reconcile(ctx context.Context, c *patapi.Client, e *journal.Entry, others []journal.Entry, hint, resumeHint string, cause error) *LostCreateError {
 	lost := &LostCreateError{Name: e.Request.Name, Cause: cause, hint: hint, resumeHint: resumeHint}
 	tokens, err := c.List(ctx, patapi.ListOptions{Status: "active", Ascending: true})

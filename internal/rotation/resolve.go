@@ -3,6 +3,7 @@ package rotation
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,26 +18,47 @@ import (
 // replaced (there is nothing to retire: expired is true), a revoked one
 // cannot (exit 3, with the command that makes a new one like it).
 func Resolve(ctx context.Context, c *patapi.Client, sel cmdutil.Selector, hint string) (old patapi.PatToken, expired bool, err error) {
+	old, expired, _, err = locate(ctx, c, sel, hint)
+	return old, expired, err
+}
+
+// locate is Resolve, and where the old token's name begins in the listing by
+// name (resume): the rotation lists the name again from there.
+func locate(ctx context.Context, c *patapi.Client, sel cmdutil.Selector, hint string) (old patapi.PatToken, expired bool, resume string, err error) {
 	if sel.ID == "" {
-		old, err = sel.Resolve(ctx, c)
-		return old, false, err
+		old, resume, err = sel.ResolveName(ctx, c)
+		return old, false, resume, err
 	}
-	active, err := c.List(ctx, patapi.ListOptions{Status: "active", Ascending: true})
-	if err != nil {
-		return old, false, err
-	}
-	for _, t := range active {
-		if t.AuthorizationID == sel.ID {
-			return t, false, nil
+	found := false
+	var prevLast, prevFrom string // the last name of the page before, and where that page began
+	err = c.ListPages(ctx, patapi.ListOptions{Status: "active", Sort: "displayName", Ascending: true}, func(page []patapi.PatToken, from string) bool {
+		for i, t := range page {
+			if t.AuthorizationID != sel.ID {
+				continue
+			}
+			old, found, resume = t, true, from
+			sameName := func(u patapi.PatToken) bool { return strings.EqualFold(u.DisplayName, t.DisplayName) }
+			if !slices.ContainsFunc(page[:i], func(u patapi.PatToken) bool { return !sameName(u) }) && strings.EqualFold(prevLast, t.DisplayName) {
+				resume = prevFrom // the name began on the page before
+			}
+			return false
 		}
+		if len(page) > 0 {
+			prevLast = page[len(page)-1].DisplayName
+		}
+		prevFrom = from
+		return true
+	})
+	if err != nil || found {
+		return old, false, resume, err
 	}
 	if old, err = c.Get(ctx, sel.ID); err != nil {
-		return old, false, err
+		return old, false, "", err
 	}
 	if !old.ValidTo.After(time.Now()) {
-		return old, true, nil
+		return old, true, "", nil
 	}
-	return old, false, &cmdutil.ExitCodeError{Code: cmdutil.ExitNotFound, Err: fmt.Errorf(
+	return old, false, "", &cmdutil.ExitCodeError{Code: cmdutil.ExitNotFound, Err: fmt.Errorf(
 		"token %s (%q) is revoked: there is nothing to rotate. Make a new one like it with:\n  patctl create --name %s --scope %s%s",
 		old.AuthorizationID, old.DisplayName, cmdutil.ShellWord(old.DisplayName), cmdutil.ShellWord(strings.Join(old.Scopes(), ",")), hint)}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +40,9 @@ type Outcome struct {
 	Message         string `json:"message"`
 	// Token is the secret, when stdout was still owed it.
 	Token string `json:"token,omitempty"`
+	// Sinks are the operation's sinks and where each stands, while a new
+	// token it made is active (see sinkReport).
+	Sinks []SinkResult `json:"sinks,omitempty"`
 
 	entry *journal.Entry
 }
@@ -76,14 +80,18 @@ func (rs *Resumer) Run(ctx context.Context, abort bool) error {
 			outcomes = append(outcomes, rs.outcome(e, Skipped, fmt.Sprintf("recorded by %s: run `patctl resume --account %s`", e.Account, e.Account)))
 			continue
 		}
-		outcomes = append(outcomes, rs.handle(ctx, e, abort))
+		var tried []SinkResult
+		o := rs.handle(ctx, e, abort, &tried)
+		o.Sinks = sinkReport(e, o, tried)
+		outcomes = append(outcomes, o)
 	}
 	return rs.report(outcomes)
 }
 
 // handle finishes one operation, or with abort rolls it back. Either way a
 // create whose answer never came is looked for, and a withdrawal finished.
-func (rs *Resumer) handle(ctx context.Context, e *journal.Entry, abort bool) Outcome {
+// tried gets what became of the sinks it wrote to.
+func (rs *Resumer) handle(ctx context.Context, e *journal.Entry, abort bool, tried *[]SinkResult) Outcome {
 	c, err := rs.Client(ctx, e.Org)
 	switch {
 	case err != nil:
@@ -95,12 +103,12 @@ func (rs *Resumer) handle(ctx context.Context, e *journal.Entry, abort bool) Out
 	case abort:
 		return rs.abort(ctx, c, e)
 	}
-	return rs.finish(ctx, c, e)
+	return rs.finish(ctx, c, e, tried)
 }
 
 // finish takes one operation forward to its end, or back where it cannot
 // go forward: a new token whose secret is lost and reached no one is revoked.
-func (rs *Resumer) finish(ctx context.Context, c *patapi.Client, e *journal.Entry) Outcome {
+func (rs *Resumer) finish(ctx context.Context, c *patapi.Client, e *journal.Entry, tried *[]SinkResult) Outcome {
 	secret, sealedErr := rs.unseal(e)
 	if secret == "" {
 		return rs.withoutSecret(ctx, c, e, sealedErr)
@@ -116,7 +124,8 @@ func (rs *Resumer) finish(ctx context.Context, c *patapi.Client, e *journal.Entr
 		rs.save(e)
 	}
 	var o Outcome
-	if err := rs.writeSinks(ctx, e, secret); err != nil {
+	var err error
+	if *tried, err = rs.writeSinks(ctx, e, secret); err != nil {
 		return rs.outcome(e, Failed, err.Error())
 	}
 	for _, ch := range e.Pending() {
@@ -232,27 +241,77 @@ func retireOld(ctx context.Context, c *patapi.Client, e *journal.Entry, now time
 	return fmt.Sprintf("the old token %s was revoked", e.Old.ID), nil
 }
 
-// writeSinks writes the sinks the secret has not reached yet.
-func (rs *Resumer) writeSinks(ctx context.Context, e *journal.Entry, secret string) error {
+// writeSinks writes the sinks the secret has not reached yet, and says what
+// became of each; the error joins the failures. A recorded URI that no
+// longer parses fails alone.
+func (rs *Resumer) writeSinks(ctx context.Context, e *journal.Entry, secret string) ([]SinkResult, error) {
 	var sinks []sink.Sink
+	var unusable []SinkResult
 	for _, uri := range e.Plan.To {
 		s, err := sink.Parse(uri, rs.SinkEnv)
 		if err != nil {
-			return err
+			res := SinkResult{To: uri}
+			res.set(statusFailed, err)
+			unusable = append(unusable, res)
+			continue
 		}
 		sinks = append(sinks, s)
 	}
 	s := sink.Secret{Value: secret, ID: e.New.ID, Name: e.New.Name, Org: e.Org, ExpiresAt: e.New.ValidTo}
+	results := append(writeSinks(ctx, sinks, e, s, func(uri string) { e.Delivered = append(e.Delivered, uri); rs.save(e) }), unusable...)
 	var failed []string
-	for _, res := range writeSinks(ctx, sinks, e, s, func(uri string) { e.Delivered = append(e.Delivered, uri); rs.save(e) }) {
-		if res.Status != "written" {
+	for _, res := range results {
+		if res.Status != statusWritten {
 			failed = append(failed, res.Error)
 		}
 	}
 	if len(failed) > 0 {
-		return errors.New(strings.Join(failed, "; "))
+		return results, errors.New(strings.Join(failed, "; "))
 	}
-	return nil
+	return results, nil
+}
+
+// sinkReport is where each sink of an operation stands once resume has
+// handled it: what this run tried, and for the others what the journal
+// says. An operation that stays recorded (failed) leaves the others
+// pending, for the next resume; one that is closed with sinks unwritten
+// (partial, kept) will never write them: they failed. Nothing is reported
+// when no new token is left active, or the operation is another's.
+func sinkReport(e *journal.Entry, o Outcome, tried []SinkResult) []SinkResult {
+	if e.New == nil || e.Withdrawn || len(e.Plan.To) == 0 {
+		return nil
+	}
+	var never string
+	switch o.Outcome {
+	case RolledBack, NothingLeft, Skipped:
+		return nil
+	case Partial:
+		never = "the journal keeps no secret to write: rotate again"
+	case Kept:
+		never = "rolled back by --abort"
+	case Failed:
+		// still recorded: the next resume writes what is pending
+	default:
+		never = "the operation is closed"
+	}
+	out := make([]SinkResult, 0, len(e.Plan.To))
+	for _, uri := range e.Plan.To {
+		i := slices.IndexFunc(tried, func(r SinkResult) bool { return r.To == uri })
+		switch {
+		case i >= 0:
+			out = append(out, tried[i])
+		case e.DeliveredTo(uri):
+			out = append(out, SinkResult{To: uri, Status: statusWritten})
+		default:
+			res := SinkResult{To: uri}
+			res.set(statusPending, fmt.Errorf("%s: not tried: %s", uri, o.Message))
+			out = append(out, res)
+		}
+	}
+	if never != "" {
+		unreachable(out, never)
+	}
+	return out
 }
 
 func (rs *Resumer) unseal(e *journal.Entry) (string, error) {
@@ -304,6 +363,9 @@ func (rs *Resumer) report(outcomes []Outcome) error {
 		}
 		if !rs.JSON.JSON {
 			fmt.Fprintf(rs.IO.ErrOut, "%s %s: %s.\n", mark(o.Outcome), describe(o), o.Message)
+			if !allWritten(o.Sinks) {
+				fmt.Fprintln(rs.IO.ErrOut, strings.TrimPrefix(sinkLines(o.Sinks), "\n"))
+			}
 		}
 	}
 	if failed > 0 {

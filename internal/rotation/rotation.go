@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -127,20 +128,20 @@ func (t *Tx) Create(ctx context.Context, req patapi.CreateRequest) error {
 // Rotate replaces the token sel names with one made by build from it; build
 // also says when the old token should expire (nil: revoke it now).
 func (t *Tx) Rotate(ctx context.Context, sel cmdutil.Selector, build func(old patapi.PatToken) (patapi.CreateRequest, *time.Time)) error {
-	resolve := func() (patapi.PatToken, bool, error) { return Resolve(ctx, t.Client, sel, t.Hint) }
-	return t.rotate(ctx, sel, resolve, false, build)
+	find := func() (patapi.PatToken, bool, string, error) { return locate(ctx, t.Client, sel, t.Hint) }
+	return t.rotate(ctx, sel, find, false, build)
 }
 
 // RotateKnown is Rotate of an active token the caller has just listed
 // (apply, from its plan): it is not looked up again, nor is its name listed
-// again afterwards — apply's next plan shows a name two tokens share as an
-// error.
+// again beside the transaction — apply's next plan shows a name two tokens
+// share as an error.
 func (t *Tx) RotateKnown(ctx context.Context, old patapi.PatToken, build func(old patapi.PatToken) (patapi.CreateRequest, *time.Time)) error {
-	resolve := func() (patapi.PatToken, bool, error) { return old, false, nil }
-	return t.rotate(ctx, cmdutil.Selector{ID: old.AuthorizationID, Name: old.DisplayName}, resolve, true, build)
+	find := func() (patapi.PatToken, bool, string, error) { return old, false, "", nil }
+	return t.rotate(ctx, cmdutil.Selector{ID: old.AuthorizationID, Name: old.DisplayName}, find, true, build)
 }
 
-func (t *Tx) rotate(ctx context.Context, sel cmdutil.Selector, resolve func() (patapi.PatToken, bool, error), known bool, build func(old patapi.PatToken) (patapi.CreateRequest, *time.Time)) error {
+func (t *Tx) rotate(ctx context.Context, sel cmdutil.Selector, find func() (patapi.PatToken, bool, string, error), known bool, build func(old patapi.PatToken) (patapi.CreateRequest, *time.Time)) error {
 	e, err := t.newEntry(journal.OpRotate)
 	if err != nil {
 		return err
@@ -155,10 +156,11 @@ func (t *Tx) rotate(ctx context.Context, sel cmdutil.Selector, resolve func() (p
 		if err := journal.Conflict(entries, t.Client.Org(), sel.ID, sel.Name); err != nil {
 			return err
 		}
-		old, expired, err := resolve()
+		old, expired, resume, err := find()
 		if err != nil {
 			return err
 		}
+		r.resume = resume
 		if err := journal.Conflict(entries, t.Client.Org(), old.AuthorizationID, old.DisplayName); err != nil {
 			return err
 		}
@@ -192,8 +194,11 @@ type run struct {
 	jsonHead     []byte     // the JSON written before the old token was retired
 	stdoutLater  bool       // --jq needs the outcome: stdout is written last
 	sinks        []SinkResult
-	owed         bool // Collect: the secret goes to stdout with the report, later
-	held         bool // Collect: the old token is retired once the report is written
+	ciErr        error       // --ci-variable could not be set
+	dups         *duplicates // rotate: the check for another rotation of the name
+	resume       string      // rotate: where the old token's name begins in the listing by name
+	owed         bool        // Collect: the secret goes to stdout with the report, later
+	held         bool        // Collect: the old token is retired once the report is written
 }
 
 // run is the transaction proper, once its entry is claimed. Every way out
@@ -212,6 +217,13 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 		t.Collect.Token, t.Collect.tx, t.Collect.r = fresh, t, r
 	}
 	t.stage(StageCreated)
+	if r.old != nil && !r.known {
+		// Listing the name now, beside what follows, sees every token
+		// another rotation of it made before our POST; one made after sees
+		// ours (see checkDuplicates).
+		r.dups = t.checkDuplicates(ctx, r)
+		defer r.dups.stop()
+	}
 
 	// 2. Journal the new token — and its secret, sealed — before anything else.
 	e.New = ref(fresh)
@@ -247,12 +259,17 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 			}
 			return err
 		}
-		partial := fmt.Errorf("the new token %s reached %s but not %s (%v); nothing was retired, both tokens stay active",
-			fresh.AuthorizationID, strings.Join(e.Delivered, ", "), strings.Join(e.Pending(), ", "), err)
+		what := "the new token"
+		if ctx.Err() != nil {
+			what = "interrupted: the new token"
+		}
+		partial := fmt.Errorf("%s %s reached %s but not %s; nothing was retired, both tokens stay active:%s",
+			what, fresh.AuthorizationID, strings.Join(e.Delivered, ", "), strings.Join(e.Pending(), ", "), t.channelLines(r))
 		if e.Sealed == nil {
 			// resume cannot write what the journal does not hold.
-			partial = fmt.Errorf("%w. The journal keeps no secret (there is no login key to seal it with), so %s need a new rotation once the cause is fixed", partial, strings.Join(e.Pending(), ", "))
+			partial = fmt.Errorf("%w\nThe journal keeps no secret (there is no login key to seal it with), so %s need a new rotation once the cause is fixed", partial, strings.Join(e.Pending(), ", "))
 		}
+		t.reportUnfinished(r, partial)
 		return t.unfinished(partial)
 	}
 
@@ -262,14 +279,18 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 	r.held = r.owed && e.Sealed == nil && r.old != nil && !r.oldExpired
 	if r.old != nil && !r.oldExpired && !r.held {
 		if ctx.Err() != nil {
-			return t.unfinished(fmt.Errorf("interrupted after the new secret was delivered; the old token %s is still active", r.old.AuthorizationID))
+			err := fmt.Errorf("interrupted after the new secret was delivered; the old token %s is still active", r.old.AuthorizationID)
+			t.reportUnfinished(r, err)
+			return t.unfinished(err)
 		}
 		t.stage(StageRetiring)
 		if oldErr = t.retire(ctx, r); oldErr == nil {
 			e.Retired = true
 			t.save(e)
 		} else if ctx.Err() != nil {
-			return t.unfinished(fmt.Errorf("interrupted while retiring the old token %s (%v)", r.old.AuthorizationID, oldErr))
+			err := fmt.Errorf("interrupted while retiring the old token %s (%v)", r.old.AuthorizationID, oldErr)
+			t.reportUnfinished(r, err)
+			return t.unfinished(err)
 		}
 	}
 
@@ -287,8 +308,8 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 	if !r.owed {
 		t.close(e)
 	}
-	if r.old != nil && !r.known {
-		t.warnDuplicates(ctx, r)
+	if r.dups != nil {
+		t.warnDuplicates(r)
 	}
 	return t.retireError(r, oldErr)
 }
@@ -385,11 +406,14 @@ func (t *Tx) deliver(ctx context.Context, r *run) error {
 	var done, written []string
 	var failed []error
 	r.sinks = writeSinks(ctx, t.Delivery.sinks, e, t.secretOf(r), func(uri string) { t.delivered(e, uri) })
+	if e.Sealed == nil {
+		unreachable(r.sinks, "the journal keeps no secret for `patctl resume` to write")
+	}
 	if t.Collect != nil {
 		t.Collect.Sinks = r.sinks
 	}
 	for _, res := range r.sinks {
-		if res.Status == "written" {
+		if res.Status == statusWritten {
 			written = append(written, res.To)
 		} else {
 			failed = append(failed, res.err)
@@ -400,6 +424,7 @@ func (t *Tx) deliver(ctx context.Context, r *run) error {
 	}
 	if e.Plan.CIVariable != "" {
 		if what, err := writeCIVariable(e.Plan, t.IO.Out, r.fresh.Token); err != nil {
+			r.ciErr = err
 			failed = append(failed, err)
 		} else {
 			done = append(done, what)
@@ -424,6 +449,42 @@ func (t *Tx) deliver(ctx context.Context, r *run) error {
 		t.delivered(e, journal.ToStdout)
 	}
 	return nil
+}
+
+// channelLines is, a line each, what became of the sinks and of the
+// pipeline variable, for the message of a partial delivery.
+func (t *Tx) channelLines(r *run) string {
+	lines := sinkLines(r.sinks)
+	if r.ciErr != nil {
+		lines += fmt.Sprintf("\n  %-8s %s: %v", statusFailed, journal.ToCIVariable, r.ciErr)
+	}
+	return lines
+}
+
+// reportUnfinished writes, with --json, where things stand when the command
+// ends with exit 9 after the new token was made: the sinks and their
+// statuses, and that the old token was not retired (why). A JSON object
+// begun on stdout is finished. A secret still owed to stdout is not printed
+// here: `patctl resume` hands it over.
+func (t *Tx) reportUnfinished(r *run, why error) {
+	if t.Collect != nil || !t.JSON.JSON || r.stdoutLater {
+		return // apply reports its actions itself
+	}
+	var err error
+	switch {
+	case r.jsonHead != nil:
+		var full []byte
+		if full, err = t.JSON.Render(r.result(why, true)); err == nil {
+			_, err = t.IO.Out.Write(full[len(r.jsonHead):])
+		}
+	case r.old == nil:
+		err = t.JSON.WriteJSON(t.IO.Out, created{output.NewTokenJSON(r.fresh, false), r.sinks})
+	default:
+		err = t.JSON.WriteJSON(t.IO.Out, r.result(why, false))
+	}
+	if err != nil {
+		fmt.Fprintf(t.IO.ErrOut, "Warning: the report could not be written: %v\n", err)
+	}
 }
 
 // failedSinks are the errors of the sinks that could not be written.
@@ -611,22 +672,70 @@ func (t *Tx) retireError(r *run, oldErr error) error {
 		r.old.AuthorizationID, oldErr, r.old.AuthorizationID, t.Hint)}
 }
 
-// warnDuplicates lists the name again: another machine rotating the same
-// token at the same time leaves two active tokens, which a person must sort out.
-func (t *Tx) warnDuplicates(ctx context.Context, r *run) {
-	tokens, err := t.Client.List(ctx, patapi.ListOptions{Status: "active", Ascending: true})
-	if err != nil {
-		return
-	}
-	var ids []string
-	for _, tok := range tokens {
-		if tok.DisplayName == r.fresh.DisplayName {
-			ids = append(ids, tok.AuthorizationID)
+// duplicates is the check for other active tokens of the rotated name: a
+// rotation of the same token run elsewhere at the same time leaves two,
+// which a person must sort out.
+type duplicates struct {
+	done   chan struct{}
+	stop   context.CancelFunc
+	ids    []string // the active tokens of the name, ours among them
+	others int      // how many of them are neither ours nor the old one
+	err    error
+}
+
+// checkDuplicates lists the name, once our POST has succeeded, beside the
+// rest of the transaction. Of two rotations of one token, the one whose
+// POST came second lists after both POSTs and sees both new tokens, so at
+// least one of them warns. The old token, which this rotation retires, does
+// not count, whether its revoke has landed yet or not. The list only ever
+// warns: it cannot stop the transaction, and ends with it.
+func (t *Tx) checkDuplicates(ctx context.Context, r *run) *duplicates {
+	ctx, cancel := context.WithCancel(ctx)
+	d := &duplicates{done: make(chan struct{}), stop: cancel}
+	lister := *t.Client
+	lister.Retry.Notify = nil // a retry of this background list is not news
+	fresh, old, resume := r.fresh, r.old.AuthorizationID, r.resume
+	go func() {
+		defer close(d.done)
+		// From the page where the name began when the old token was found:
+		// the new token sorts among its namesakes, so not seeing it means
+		// the pages moved (or the service would not resume there), and the
+		// name is looked for from the first page.
+		tokens, _, err := lister.FindByNameFrom(ctx, "active", fresh.DisplayName, resume)
+		if resume != "" && ctx.Err() == nil && (err != nil || !slices.ContainsFunc(tokens, func(t patapi.PatToken) bool { return t.AuthorizationID == fresh.AuthorizationID })) {
+			tokens, err = lister.FindByName(ctx, "active", fresh.DisplayName)
 		}
-	}
-	if len(ids) > 1 {
+		if err != nil {
+			d.err = err
+			return
+		}
+		for _, tok := range tokens {
+			if tok.AuthorizationID == old {
+				continue
+			}
+			d.ids = append(d.ids, tok.AuthorizationID)
+			if tok.AuthorizationID != fresh.AuthorizationID {
+				d.others++
+			}
+		}
+		if !slices.Contains(d.ids, fresh.AuthorizationID) {
+			d.ids = append([]string{fresh.AuthorizationID}, d.ids...)
+		}
+	}()
+	return d
+}
+
+// warnDuplicates waits for the check — the transaction is over by then —
+// and says what it found.
+func (t *Tx) warnDuplicates(r *run) {
+	d := r.dups
+	<-d.done
+	switch {
+	case d.err != nil:
+		fmt.Fprintf(t.IO.ErrOut, "Warning: could not check whether another rotation of %q ran at the same time elsewhere: %v\n", r.fresh.DisplayName, d.err)
+	case d.others > 0:
 		fmt.Fprintf(t.IO.ErrOut, "Warning: %d active tokens are now named %q (%s): another rotation of it may have run at the same time elsewhere. Keep the one in use (id %s is this rotation's) and revoke the others.\n",
-			len(ids), r.fresh.DisplayName, strings.Join(ids, ", "), r.fresh.AuthorizationID)
+			len(d.ids), r.fresh.DisplayName, strings.Join(d.ids, ", "), r.fresh.AuthorizationID)
 	}
 }
 

@@ -28,7 +28,7 @@ func AzureCredential(authn func() (*auth.Authenticator, error), httpClient func(
 			return nil, err
 		}
 		if a.Settings.Token == "" {
-			return credential{loginCredential{a}}, nil
+			return credential{TokenCredential: loginCredential{a}, tenant: a.LoginTenant()}, nil
 		}
 		hc, err := httpClient()
 		if err != nil {
@@ -44,7 +44,7 @@ func AzureCredential(authn func() (*auth.Authenticator, error), httpClient func(
 		if err != nil {
 			return nil, &CredentialError{Err: err}
 		}
-		return credential{c}, nil
+		return credential{TokenCredential: c, tenant: getenv("AZURE_TENANT_ID")}, nil
 	})
 }
 
@@ -76,8 +76,12 @@ func (c loginCredential) GetToken(ctx context.Context, opts policy.TokenRequestO
 }
 
 // credential marks every failure to get a token as a CredentialError, so
-// that a sink can tell it from the service's answers.
-type credential struct{ azcore.TokenCredential }
+// that a sink can tell it from the service's answers. tenant is the one it
+// stands in, when known: a Key Vault client primes its challenge with it.
+type credential struct {
+	azcore.TokenCredential
+	tenant string
+}
 
 func (c credential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	tok, err := c.TokenCredential.GetToken(ctx, opts)

@@ -37,8 +37,17 @@ var (
 // a new version each write, expiring with the PAT.
 type keyVault struct {
 	vault, name, url string
+	elsewhere        bool // PATCTL_KEYVAULT_URL points away from Azure
 	env              Env
-	client           func() (*azsecrets.Client, error)
+
+	mu   sync.Mutex
+	conn *vaultClient
+}
+
+// vaultClient is the SDK's client and the challenge it was primed with.
+type vaultClient struct {
+	*azsecrets.Client
+	primer *primedChallenge
 }
 
 func parseKeyVault(rest string, env Env) (Sink, error) {
@@ -60,16 +69,49 @@ func parseKeyVault(rest string, env Env) (Sink, error) {
 	if !strings.Contains(tmpl, "{vault}") {
 		return nil, fmt.Errorf("%s=%s has no {vault}", config.EnvKeyVaultURL, tmpl)
 	}
-	k := &keyVault{vault: vault, name: name, url: strings.ReplaceAll(tmpl, "{vault}", strings.ToLower(vault)), env: env}
-	k.client = sync.OnceValues(func() (*azsecrets.Client, error) { return k.newClient(tmpl != config.DefaultKeyVaultURL) })
-	return k, nil
+	return &keyVault{vault: vault, name: name, url: strings.ReplaceAll(tmpl, "{vault}", strings.ToLower(vault)),
+		elsewhere: tmpl != config.DefaultKeyVaultURL, env: env}, nil
 }
 
 func (k *keyVault) String() string { return "keyvault://" + k.vault + "/" + k.name }
 
+// call runs op with the vault's client. A vault in another tenant than the
+// one the client was primed for refuses its token and names its own: then op
+// runs once more, with a client primed for that tenant.
+func (k *keyVault) call(op func(*azsecrets.Client) error) error {
+	c, err := k.client("")
+	if err != nil {
+		return err
+	}
+	err = op(c.Client)
+	if other := c.primer.otherTenant(); other != "" && status(err) == http.StatusUnauthorized {
+		if c, err = k.client(other); err != nil {
+			return err
+		}
+		err = op(c.Client)
+	}
+	return err
+}
+
+// client is the vault's client, made once; tenant, when not "", asks for
+// one primed for that tenant instead.
+func (k *keyVault) client(tenant string) (*vaultClient, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.conn != nil && (tenant == "" || k.conn.primer != nil && k.conn.primer.tenant == tenant) {
+		return k.conn, nil
+	}
+	c, err := k.newClient(tenant)
+	if err == nil {
+		k.conn = c
+	}
+	return c, err
+}
+
 // newClient is the SDK's client over patctl's HTTP client (CA file, trace,
-// deadlines), with retries left to retry.
-func (k *keyVault) newClient(elsewhere bool) (*azsecrets.Client, error) {
+// deadlines), with retries left to retry, primed with the tenant when it is
+// known (see primedChallenge).
+func (k *keyVault) newClient(tenant string) (*vaultClient, error) {
 	if k.env.AzureCredential == nil || k.env.HTTP == nil {
 		return nil, &CredentialError{Err: errors.New("no credential for Azure")}
 	}
@@ -81,25 +123,40 @@ func (k *keyVault) newClient(elsewhere bool) (*azsecrets.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return azsecrets.NewClient(k.url, cred, &azsecrets.ClientOptions{
+	if c, ok := cred.(credential); ok && tenant == "" {
+		tenant = c.tenant
+	}
+	opts := &azsecrets.ClientOptions{
 		ClientOptions: azcore.ClientOptions{Transport: hc, APIVersion: keyVaultAPIVersion, Retry: policy.RetryOptions{MaxRetries: -1}},
 		// The challenge names https://vault.azure.net, which a vault
 		// elsewhere (PATCTL_KEYVAULT_URL) is not under.
-		DisableChallengeResourceVerification: elsewhere,
-	})
+		DisableChallengeResourceVerification: k.elsewhere,
+	}
+	var primer *primedChallenge
+	if tenant != "" {
+		primer = newPrimedChallenge(k.url, tenant)
+		opts.PerRetryPolicies = []policy.Policy{primer}
+	}
+	c, err := azsecrets.NewClient(k.url, cred, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &vaultClient{Client: c, primer: primer}, nil
 }
 
 // Preflight reads the secret with patctl's credential: a missing one is
 // fine, a vault that refuses the caller or a name in the recycle bin is not.
 func (k *keyVault) Preflight(ctx context.Context) error {
-	c, err := k.client()
-	if err != nil {
-		return k.fail(err)
-	}
-	_, err = c.GetSecret(ctx, k.name, "", nil)
+	err := k.call(func(c *azsecrets.Client) error {
+		_, err := c.GetSecret(ctx, k.name, "", nil)
+		return err
+	})
 	if status(err) == http.StatusNotFound {
 		// A soft-deleted name also reads as missing; Set would refuse it.
-		if _, derr := c.GetDeletedSecret(ctx, k.name, nil); derr == nil {
+		if derr := k.call(func(c *azsecrets.Client) error {
+			_, err := c.GetDeletedSecret(ctx, k.name, nil)
+			return err
+		}); derr == nil {
 			return k.refused("the secret is deleted but recoverable: recover it (az keyvault secret recover --vault-name %s --name %s) or purge it (az keyvault secret purge …) first", k.vault, k.name)
 		}
 		return nil
@@ -110,15 +167,13 @@ func (k *keyVault) Preflight(ctx context.Context) error {
 // Holds reads the current version's tag pat-authorization-id, as the
 // preflight reads the secret.
 func (k *keyVault) Holds(ctx context.Context) (string, time.Time, bool, error) {
-	c, err := k.client()
-	if err != nil {
-		return "", time.Time{}, false, k.fail(err)
-	}
 	var resp azsecrets.GetSecretResponse
-	err = retry(ctx, func() error {
-		var err error
-		resp, err = c.GetSecret(ctx, k.name, "", nil)
-		return asAnswer(err)
+	err := k.call(func(c *azsecrets.Client) error {
+		return retry(ctx, func() error {
+			var err error
+			resp, err = c.GetSecret(ctx, k.name, "", nil)
+			return asAnswer(err)
+		})
 	})
 	if status(err) == http.StatusNotFound {
 		return "", time.Time{}, true, nil
@@ -138,10 +193,6 @@ func (k *keyVault) Holds(ctx context.Context) (string, time.Time, bool, error) {
 }
 
 func (k *keyVault) Write(ctx context.Context, s Secret) (string, error) {
-	c, err := k.client()
-	if err != nil {
-		return "", k.fail(err)
-	}
 	tags := map[string]*string{"pat-authorization-id": &s.ID, "pat-name": &s.Name}
 	if s.Org != "" {
 		tags["pat-org"] = &s.Org
@@ -155,10 +206,12 @@ func (k *keyVault) Write(ctx context.Context, s Secret) (string, error) {
 		params.SecretAttributes = &azsecrets.SecretAttributes{Expires: new(s.ExpiresAt.UTC())}
 	}
 	var resp azsecrets.SetSecretResponse
-	err = retry(ctx, func() error {
-		var err error
-		resp, err = c.SetSecret(ctx, k.name, params, nil)
-		return asAnswer(err)
+	err := k.call(func(c *azsecrets.Client) error {
+		return retry(ctx, func() error {
+			var err error
+			resp, err = c.SetSecret(ctx, k.name, params, nil)
+			return asAnswer(err)
+		})
 	})
 	if err != nil {
 		return "", k.fail(err)

@@ -41,8 +41,10 @@ func keyVaultEnv(t *testing.T, trace *bytes.Buffer) (*emulator.Emulator, Env) {
 		Getenv: func(k string) string {
 			return map[string]string{"PATCTL_KEYVAULT_URL": em.URL() + "/keyvault/{vault}"}[k]
 		},
-		HTTP:            func() (*http.Client, error) { return hc, nil },
-		AzureCredential: func() (azcore.TokenCredential, error) { return credential{cred}, nil },
+		HTTP: func() (*http.Client, error) { return hc, nil },
+		AzureCredential: func() (azcore.TokenCredential, error) {
+			return credential{TokenCredential: cred, tenant: emulator.DefaultTenantID}, nil
+		},
 	}
 }
 

@@ -28,7 +28,7 @@ one in a journal in its config directory before it asks for a new token, and aft
 every step.
 
 For each unfinished operation, resume delivers the recorded secret where the
-operation was to put it (stdout, --output-file, --ci-variable), checks that it
+operation was to put it (stdout, --to, --output-file, --ci-variable), checks that it
 works if that was not done yet, and retires the old token (or lets it expire at the
 end of its --grace). Where the secret cannot be had — the journal keeps none
 without a key to seal it with, as with PATCTL_TOKEN — a new token that reached no
@@ -53,7 +53,7 @@ stays recorded (run resume again once the cause is fixed).`,
 	}
 	opts.AddMaxWaitFlag(cmd)
 	cmd.Flags().BoolVar(&opts.Abort, "abort", false, "roll back instead: revoke each new token whose secret reached no one, keep each old token")
-	opts.AddJSONFlags(cmd, "each operation and its outcome (with \"token\" when the secret was owed to stdout)")
+	opts.AddJSONFlags(cmd, "each operation, its outcome and its sinks (with \"token\" when the secret was owed to stdout)")
 	return cmd
 }
 

@@ -49,8 +49,10 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error
  4. hand over the new secret (stdout, --output-file or --ci-variable); if it reaches
     no one, the new token is revoked and the old one left as it was;
  5. revoke the old token — or, with --grace, let it live on for that long, renamed
-    "NAME (rotated DATE)" so that --name finds only the new one;
- 6. list the name again, and warn if another rotation elsewhere left two tokens.
+    "NAME (rotated DATE)" so that --name finds only the new one.
+
+Once the new token is created, and beside steps 3 to 5, the name is listed again:
+patctl warns if another rotation elsewhere left a second new token.
 
 Each step is recorded in a journal in patctl's config directory, the new secret
 sealed with the login's key, until the rotation ends. Interrupted (Ctrl-C, SIGTERM,

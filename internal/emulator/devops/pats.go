@@ -18,11 +18,13 @@ import (
 	"github.com/patctl/patctl/internal/emulator/core"
 )
 
-// Token states, in the order the service sorts by status.
+// Token states, in the order List sorts them by status: the order of the
+// spec's DisplayFilterOptions enum (active, revoked, expired), the only order
+// of statuses the spec gives.
 const (
 	statusActive = iota
-	statusExpired
 	statusRevoked
+	statusExpired
 )
 
 // patStatus is computed from the clock; the caller holds d.mu.

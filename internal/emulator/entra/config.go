@@ -43,6 +43,10 @@ type Directory struct {
 type Tenant struct {
 	ID     string `json:"id"`
 	Domain string `json:"domain"`
+	// Guests are users of other tenants invited here (object ids): they
+	// can get this tenant's tokens. (Entra gives a guest another object id
+	// in the host tenant; the emulator keeps the home one.)
+	Guests []string `json:"guests,omitempty"`
 	// Azure DevOps tenant policies.
 	RestrictGlobalPATs    bool          `json:"restrictGlobalPATs"`
 	RestrictFullScopePATs bool          `json:"restrictFullScopePATs"`
@@ -111,6 +115,9 @@ func DefaultSettings() Settings {
 // Clone is a deep copy: requests read their copy while tests change the original.
 func (s Settings) Clone() Settings {
 	s.Tenants = append([]Tenant(nil), s.Tenants...)
+	for i := range s.Tenants {
+		s.Tenants[i].Guests = append([]string(nil), s.Tenants[i].Guests...)
+	}
 	s.Users = append([]User(nil), s.Users...)
 	s.Clients = append([]Client(nil), s.Clients...)
 	for i := range s.Clients {

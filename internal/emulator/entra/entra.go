@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,7 +43,16 @@ func (cfg *Settings) resolveTenant(segment string) (tenantSegment, *entraError) 
 
 // admits reports whether a user may sign in through this tenant segment.
 func (ts tenantSegment) admits(u User) bool {
-	return ts.multi || strings.EqualFold(ts.tenant.ID, u.TenantID)
+	return ts.multi || strings.EqualFold(ts.tenant.ID, u.TenantID) || slices.Contains(ts.tenant.Guests, u.ObjectID)
+}
+
+// issuingTenant is the tenant a user's tokens come from through this
+// segment: the one named, or through an alias the user's own.
+func (ts tenantSegment) issuingTenant(u User) string {
+	if ts.multi {
+		return u.TenantID
+	}
+	return ts.tenant.ID
 }
 
 func (e *Service) handleOpenIDConfig(w http.ResponseWriter, r *http.Request, segment string) {
@@ -403,7 +413,7 @@ func (e *Service) handleToken(w http.ResponseWriter, r *http.Request, segment st
 		e.writeEntraError(w, eerr)
 		return
 	}
-	resp, refresh := e.tokenResponse(&cfg, user, client.ID, scopes, form.Get("client_info") == "1")
+	resp, refresh := e.tokenResponse(&cfg, user, ts.issuingTenant(user), client.ID, scopes, form.Get("client_info") == "1")
 	if refresh != "" {
 		e.mu.Lock()
 		e.st.RefreshTokens[core.HashSecret(refresh)] = &refreshGrant{
@@ -580,7 +590,7 @@ func (e *Service) clientCredentials(w http.ResponseWriter, cfg *Settings, client
 	}
 	app := *cfg
 	app.AppOnlyTokens = true
-	resp, _ := e.tokenResponse(&app, User{TenantID: ts.tenant.ID}, client.ID, scopes, false)
+	resp, _ := e.tokenResponse(&app, User{TenantID: ts.tenant.ID}, ts.tenant.ID, client.ID, scopes, false)
 	delete(resp, "scope")
 	core.WriteJSON(w, http.StatusOK, resp)
 }

@@ -103,8 +103,12 @@ func (g grantScopes) grantedScopeString() string {
 
 // tokenResponse builds the success answer of the token endpoint, including a
 // new refresh token that the caller stores.
-func (e *Service) tokenResponse(cfg *Settings, user User, clientID string, g grantScopes, wantClientInfo bool) (map[string]any, string) {
+// tokenResponse issues tokens to user in tenant (the user's own, or one
+// where the user is a guest); client_info names the home tenant.
+func (e *Service) tokenResponse(cfg *Settings, user User, tenant, clientID string, g grantScopes, wantClientInfo bool) (map[string]any, string) {
 	now := e.host.Now()
+	home := user.TenantID
+	user.TenantID = tenant
 	lifetime := time.Duration(cfg.AccessTokenLifetime)
 	appOnly := cfg.AppOnlyTokens
 	resp := map[string]any{
@@ -125,7 +129,7 @@ func (e *Service) tokenResponse(cfg *Settings, user User, clientID string, g gra
 	idToken, _ := resp["id_token"].(string)
 	e.remember(resp["access_token"].(string), refresh, idToken)
 	if wantClientInfo && !appOnly {
-		ci, _ := json.Marshal(map[string]string{"uid": user.ObjectID, "utid": user.TenantID})
+		ci, _ := json.Marshal(map[string]string{"uid": user.ObjectID, "utid": home})
 		resp["client_info"] = base64.RawURLEncoding.EncodeToString(ci)
 	}
 	return resp, refresh

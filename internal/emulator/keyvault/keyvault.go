@@ -30,6 +30,7 @@ const (
 type Principal struct {
 	ObjectID string
 	AppID    string
+	TenantID string
 }
 
 // Vault is one vault and who may use its secrets (object ids or, for
@@ -37,6 +38,9 @@ type Principal struct {
 type Vault struct {
 	Name   string   `json:"name"`
 	Access []string `json:"access"`
+	// Tenant is the tenant the vault belongs to ("": Options.Tenant's):
+	// it takes only that tenant's tokens.
+	Tenant string `json:"tenant,omitempty"`
 }
 
 // Options configure a Server.
@@ -47,7 +51,8 @@ type Options struct {
 	Vaults []Vault
 	// Verify checks a bearer token issued for audience; an error is a 401.
 	Verify func(token, audience string) (Principal, error)
-	// Tenant is the tenant id named in the 401 challenge.
+	// Tenant is the tenant of a vault that names none: the one its 401
+	// challenge names and whose tokens it takes.
 	Tenant func() string
 	Now    func() time.Time
 }
@@ -145,7 +150,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "VaultNotFound", "The vault "+q.vault+" does not exist.", "")
 		return
 	}
-	who, ok := s.authenticate(w, r)
+	who, ok := s.authenticate(w, r, s.tenantOf(vault))
 	if !ok {
 		return
 	}
@@ -180,10 +185,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // authenticate reads the bearer token. None, or one Key Vault does not
-// take, gets the 401 whose challenge names the tenant and the resource.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (Principal, bool) {
+// take (another audience, or another tenant than the vault's), gets the 401
+// whose challenge names the vault's tenant and the resource.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, tenant string) (Principal, bool) {
 	challenge := func(msg string) {
-		w.Header().Set("WWW-Authenticate", `Bearer authorization="https://login.windows.net/`+s.opts.Tenant()+`", resource="`+Resource+`"`)
+		w.Header().Set("WWW-Authenticate", `Bearer authorization="https://login.windows.net/`+tenant+`", resource="`+Resource+`"`)
 		writeError(w, http.StatusUnauthorized, "Unauthorized", msg, "")
 	}
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -196,7 +202,18 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (Principal
 		challenge("AKV10022: Invalid audience or token: " + err.Error())
 		return Principal{}, false
 	}
+	if !strings.EqualFold(who.TenantID, tenant) {
+		challenge("AKV10032: Invalid issuer. Expected one of https://sts.windows.net/" + tenant + "/, found https://sts.windows.net/" + who.TenantID + "/.")
+		return Principal{}, false
+	}
 	return who, true
+}
+
+func (s *Server) tenantOf(v Vault) string {
+	if v.Tenant != "" {
+		return v.Tenant
+	}
+	return s.opts.Tenant()
 }
 
 func allowed(v Vault, who Principal) bool {

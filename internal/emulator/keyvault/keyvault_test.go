@@ -14,9 +14,11 @@ import (
 )
 
 const (
-	tenant  = "6a1d3b52-8f0e-4c7a-9d21-3f5e8b7c4a10"
-	userOID = "b6f0c2e1-5a3d-4f8e-9c7b-1d2e3f4a5b6c"
-	appID   = "c0ffee00-0000-0000-0000-00000000000a"
+	tenant = "6a1d3b52-8f0e-4c7a-9d21-3f5e8b7c4a10"
+	// otherTenant has a vault, kv-partner, where the user is a guest.
+	otherTenant = "0c5d1f3e-7a2b-4e6d-9c8f-1b2a3d4e5f60"
+	userOID     = "b6f0c2e1-5a3d-4f8e-9c7b-1d2e3f4a5b6c"
+	appID       = "c0ffee00-0000-0000-0000-00000000000a"
 )
 
 // newFake serves the fake; tokens are "user", "app" or "other-audience".
@@ -28,9 +30,11 @@ func newFake(t *testing.T) (*Server, *httptest.Server) {
 			case audience != Resource:
 				t.Fatalf("verified for audience %q", audience)
 			case token == "user":
-				return Principal{ObjectID: userOID}, nil
+				return Principal{ObjectID: userOID, TenantID: tenant}, nil
 			case token == "app":
-				return Principal{ObjectID: "sp-oid", AppID: appID}, nil
+				return Principal{ObjectID: "sp-oid", AppID: appID, TenantID: tenant}, nil
+			case token == "guest":
+				return Principal{ObjectID: userOID, TenantID: otherTenant}, nil
 			}
 			return Principal{}, errors.New("invalid audience")
 		}})
@@ -193,6 +197,18 @@ func TestRefusals(t *testing.T) {
 	}
 	if resp, _ := call(t, "PUT", vault+"/secrets/x?api-version=2025-07-01", "app", `{"value":"a"}`); resp.StatusCode != 200 {
 		t.Fatalf("the service principal: %d", resp.StatusCode)
+	}
+	// A vault of another tenant challenges with its tenant, and takes only
+	// that tenant's tokens.
+	kv.SetVault(Vault{Name: "kv-partner", Access: []string{userOID}, Tenant: otherTenant})
+	partner := srv.URL + "/keyvault/kv-partner/secrets/x?api-version=2025-07-01"
+	if resp, body := call(t, "GET", partner, "user", ""); resp.StatusCode != 401 ||
+		resp.Header.Get("WWW-Authenticate") != `Bearer authorization="https://login.windows.net/`+otherTenant+`", resource="https://vault.azure.net"` ||
+		!strings.HasPrefix(body["error"].(map[string]any)["message"].(string), "AKV10032: Invalid issuer.") {
+		t.Fatalf("a token of the home tenant: %d %v %v", resp.StatusCode, resp.Header, body)
+	}
+	if resp, _ := call(t, "GET", partner, "guest", ""); resp.StatusCode != 404 {
+		t.Fatalf("a token of the vault's tenant: %d", resp.StatusCode)
 	}
 	if resp, _ := call(t, "PUT", vault+"/secrets/bad_name?api-version=2025-07-01", "user", `{"value":"a"}`); resp.StatusCode != 400 {
 		t.Fatalf("bad name: %d", resp.StatusCode)

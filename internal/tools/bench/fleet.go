@@ -144,23 +144,3 @@ func measureFleet(work, bin, verb string, flags ...string) (fleetFigures, error)
 	}
 	return m, nil
 }
-
-// fleetAlone runs the fleet section alone and prints it: `go run
-// ./internal/tools/bench -only fleet`.
-func fleetAlone() error {
-	work, err := os.MkdirTemp("", "patctl-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
-	bin := filepath.Join(work, "patctl")
-	if err := buildPatctl(bin, "0"); err != nil {
-		return err
-	}
-	r := &report{}
-	if err := r.fleetSection(work, bin); err != nil {
-		return err
-	}
-	fmt.Printf("| what | target | measured | |\n|---|---|---|---|\n%s\n\n%s", strings.Join(r.targets, "\n"), r.b.String())
-	return nil
-}

@@ -1,8 +1,9 @@
 // Command bench measures patctl against the emulator and writes
 // docs/performance.md: start-up time, the requests, connections and keyring
 // calls of a rotate, a rotate into Key Vault, GitHub and a variable group
-// at 50 ms of latency, a list of 10,000 tokens, and a cold command after the
-// access token expired. Run it with `make bench`.
+// at 50 ms of latency, a list of 10,000 tokens, a rotate --name among them,
+// and a cold command after the access token expired. Run it with `make bench`;
+// `go run ./internal/tools/bench -only by-name` measures one section alone.
 package main
 
 import (
@@ -31,10 +32,15 @@ import (
 func main() {
 	out := flag.String("o", "docs/performance.md", "where to write the report")
 	runs := flag.Int("runs", 51, "runs for each start-up median")
-	only := flag.String("only", "", "run one section alone and print it (fleet)")
+	only := flag.String("only", "", "measure only this section (by-name, fleet) and print it, leaving the report alone")
 	flag.Parse()
-	sections := map[string]func() error{"": func() error { return run(*out, *runs) }, "fleet": fleetAlone}
-	if err := sections[*only](); err != nil {
+	var err error
+	if *only != "" {
+		err = runOnly(*only)
+	} else {
+		err = run(*out, *runs)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -111,14 +117,14 @@ func run(outPath string, runs int) error {
 
 	// Rotate with a valid cached token.
 	r.printf("## Rotate with a valid cached token\n\n`patctl rotate --id ID` (the binary, login in a file) against the emulator, with latency added to every request:\n\n")
-	r.printf("| latency | flags | PAT API requests | verify requests | Entra ID requests | TCP connections | wall time | ideal (4 round trips × latency) | ratio |\n|---|---|---|---|---|---|---|---|---|\n")
+	r.printf("| latency | flags | PAT API requests | verify requests | Entra ID requests | TCP connections | wall time | ideal (3 round trips × latency) | ratio |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, lat := range []time.Duration{0, 50 * time.Millisecond} {
 		for _, flags := range [][]string{nil, {"--no-verify"}} {
 			m, err := measureRotate(work, bin, lat, flags)
 			if err != nil {
 				return err
 			}
-			ideal := 4 * lat
+			ideal := 3 * lat // read, create, revoke; the name is listed again beside them
 			ratio := "–"
 			if ideal > 0 {
 				ratio = fmt.Sprintf("%.2f", float64(m.wall)/float64(ideal))
@@ -127,15 +133,19 @@ func run(outPath string, runs int) error {
 			if lat == 0 && flags == nil {
 				r.target("rotate: PAT API requests", "4", fmt.Sprint(m.pat), m.pat == 4)
 				r.target("rotate: Entra ID requests", "0", fmt.Sprint(m.entra), m.entra == 0)
-				r.target("rotate: connections", "1", fmt.Sprint(m.conns), m.conns == 1)
+				// One, and a second for the list of the name when it is in
+				// flight with another request (the emulator speaks HTTP/1.1).
+				r.target("rotate: connections", "≤ 2", fmt.Sprint(m.conns), m.conns <= 2)
 			}
 		}
 	}
-	r.printf("\nThe ideal is the four round trips a rotation needs (read the old token, create the new one, revoke the\n" +
-		"old one, and list the name again to catch a rotation of the same token made elsewhere at the same time).\n" +
-		"By default patctl makes a fifth, to prove the new token works before it revokes the old one; `--no-verify`\n" +
-		"skips it. The rest is process start, the TLS handshake of the one connection, the journal's synced writes,\n" +
-		"and the work.\n")
+	r.printf("\nThe ideal is the three round trips a rotation needs, one after the other (read the old token, create the\n" +
+		"new one, revoke the old one). The fourth PAT API request, which lists the name again to catch a rotation of\n" +
+		"the same token made elsewhere at the same time, is sent as soon as the create has succeeded and runs beside\n" +
+		"the rest: it adds no round trip, but on the emulator's HTTP/1.1 it may take a second connection while another\n" +
+		"request is in flight (against the service, HTTP/2 carries both on one). By default patctl makes a fourth round\n" +
+		"trip, to prove the new token works before it revokes the old one; `--no-verify` skips it. The rest is process\n" +
+		"start, the TLS handshakes, the journal's synced writes, and the work.\n")
 	reads, writes, err := rotateKeyring(work)
 	if err != nil {
 		return err
@@ -152,7 +162,10 @@ func run(outPath string, runs int) error {
 	}
 	// The same rotate into each sink alone, to see who opens connections.
 	var alone []string
-	mostAlone := 0 // a real service has a host of its own: what one sink alone opens
+	// A real service has a host of its own: what one sink alone opens. The
+	// emulator is one host for all, where the list of the name beside the
+	// rest may take a connection of its own.
+	mostAlone := 0
 	for _, to := range sinks {
 		one, err := measureSinks(work, bin, 50*time.Millisecond, 1, to)
 		if err != nil {
@@ -161,7 +174,7 @@ func run(outPath string, runs int) error {
 		alone = append(alone, fmt.Sprintf("%s alone %d", strings.SplitN(to, ":", 2)[0], one[0].conns))
 		mostAlone = max(mostAlone, int(one[0].conns))
 	}
-	r.target("rotate into a sink: connections per host", "1", fmt.Sprint(mostAlone), mostAlone == 1)
+	r.target("rotate into a sink: connections on the emulator", "≤ 2", fmt.Sprint(mostAlone), mostAlone <= 2)
 	r.reportSinks(sinkRuns, 50*time.Millisecond, strings.Join(alone, ", "))
 
 	// List 10,000 tokens.
@@ -173,6 +186,9 @@ func run(outPath string, runs int) error {
 	r.target("list 10,000: requests", "100", fmt.Sprint(l.requests), l.requests == 100)
 	r.target("list 10,000: peak memory", "< 30 MB", fmt.Sprintf("%.1f MB", float64(l.maxRSS)/1024), l.maxRSS < 30*1024)
 
+	if err := r.rotateByName(work, bin); err != nil {
+		return err
+	}
 	if err := r.fleetSection(work, bin); err != nil {
 		return err
 	}
@@ -209,6 +225,33 @@ func run(outPath string, runs int) error {
 	}
 	fmt.Println("bench: wrote", outPath)
 	fmt.Print(strings.Join(r.targets, "\n") + "\n")
+	return nil
+}
+
+// runOnly measures one section and prints it with its targets.
+func runOnly(section string) error {
+	work, err := os.MkdirTemp("", "patctl-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	bin := filepath.Join(work, "patctl")
+	if err := buildPatctl(bin, "0"); err != nil {
+		return err
+	}
+	r := &report{}
+	switch section {
+	case "by-name":
+		err = r.rotateByName(work, bin)
+	case "fleet":
+		err = r.fleetSection(work, bin)
+	default:
+		return fmt.Errorf("-only: no section %q (by-name, fleet)", section)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Print(r.b.String() + strings.Join(r.targets, "\n") + "\n")
 	return nil
 }
 
@@ -530,7 +573,7 @@ func (r *report) reportSinks(runs []sinkFigures, latency time.Duration, alone st
 	}
 	slices.Sort(walls)
 	med := walls[len(walls)/2]
-	critical := 7 * latency // resolve, create, verify, 2 sink requests, revoke, re-list
+	critical := 6 * latency // resolve, create, verify, 2 sink requests, revoke; the re-list runs beside them
 	ratio := float64(med) / float64(critical)
 	m := runs[0]
 	same := true
@@ -578,29 +621,35 @@ func (r *report) reportSinks(runs []sinkFigures, latency time.Duration, alone st
 	for _, svc := range []string{"Key Vault", "GitHub", "variable groups"} {
 		longest = max(longest, count[svc])
 	}
-	measuredPath := time.Duration(5+longest) * latency
+	measuredPath := time.Duration(4+longest) * latency
 	var all []string
 	for _, w := range walls {
 		all = append(all, ms(w))
 	}
-	r.printf("\nThe PAT API target is 4, not the 3 round trips a rotation strictly needs: after retiring the old token\n"+
-		"patctl lists the name again, by design, to catch a rotation of the same token made elsewhere at the same time.\n"+
+	r.printf("\nThe PAT API target is 4, not the 3 requests a rotation strictly needs: patctl lists the name again, by\n"+
+		"design, to catch a rotation of the same token made elsewhere at the same time. It does so as soon as the create\n"+
+		"has succeeded, beside verification, the sinks and the revoke, so that request is not on the critical path.\n"+
 		"Entra ID %d on the warm run: the Key Vault token %s.\n", count["Entra ID"], map[bool]string{true: "came from the cache", false: "was **not** taken from the cache"}[count["Entra ID"] == 0])
 	if m.non2x["keyvault-get 401"] > 0 {
-		r.printf("Key Vault's extra request is the Azure SDK's challenge: its first request to a vault goes without a token,\n" +
-			"and the 401's `WWW-Authenticate` names the tenant and resource before the SDK sends it again with the cached token.\n")
+		r.printf("Key Vault's extra request is the Azure SDK's challenge: its first request to a vault went without a token,\n" +
+			"though patctl knows the login's tenant and should have answered it itself (see docs/sinks.md).\n")
+	} else {
+		r.printf("Key Vault saw no request without a token: patctl answers the Azure SDK's first, unauthenticated request\n" +
+			"with the challenge the vault would give, from the login's tenant (see docs/sinks.md).\n")
 	}
 	if count["variable groups"] > 2 {
 		r.printf("The variable group sink's preflight lists the groups twice (to find the group, then with `actionFilter=manage`\n" +
 			"to check the caller may change it), and its write reads the group before putting it back.\n")
 	}
-	r.printf("\nTCP connections: %d on the emulator's one host (%s: the target, one per host, is met). The emulator serves every service on one host but speaks only\n"+
+	r.printf("\nTCP connections: %d on the emulator's one host (%s). The emulator serves every service on one host but speaks only\n"+
 		"HTTP/1.1 (so that its faults can close a real connection), and patctl's one HTTP client, which the Azure SDK and\n"+
-		"go-github share, needs one connection per request in flight: the sinks run side by side. Against the real\n"+
-		"services, which speak HTTP/2 on a host each, that is one connection per host.\n\n",
+		"go-github share, needs one connection per request in flight: the sinks run side by side, and the name is listed\n"+
+		"again beside them (so each sink alone may count two). Against the real services, which speak HTTP/2 on a host\n"+
+		"each, that is one connection per host.\n\n",
 		m.conns, alone)
-	r.printf("Wall time: median %s of %d runs (%s). Critical path: %s × 7 round trips (resolve the old token, create,\n"+
-		"verify, 2 sequential requests of a sink, revoke, list again; the sinks' preflight and writes run side by side)\n"+
+	r.printf("Wall time: median %s of %d runs (%s). Critical path: %s × 6 round trips (resolve the old token, create,\n"+
+		"verify, 2 sequential requests of a sink, revoke; the sinks' preflight and writes run side by side, and the list\n"+
+		"of the name again beside verification, the sinks and the revoke)\n"+
 		"= %s, ratio %.2f, target ≤ 1.3: %s. With the longest chain of sink requests measured (%d) instead of 2, the\n"+
 		"path is %s and the ratio %.2f.\n\n",
 		ms(med), len(runs), strings.Join(all, ", "), latency, ms(critical), ratio, map[bool]string{true: "met", false: "**missed**"}[ratio <= 1.3],
