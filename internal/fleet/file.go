@@ -6,6 +6,7 @@
 package fleet
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -399,13 +400,23 @@ func (p *parser) entry(n *yaml.Node, i int, defs settings, fileOrg, defaultOrg s
 	}
 
 	if v := fields["to"]; v != nil {
+		// A destination in Azure DevOps (a variable group) is in the
+		// entry's organization unless its URI names another.
+		env := p.env
+		if base, org := env.DevOps, e.Org; base != nil && org != "" {
+			env.DevOps = func(ctx context.Context) (sink.DevOps, error) {
+				d, err := base(ctx)
+				d.Org = org
+				return d, err
+			}
+		}
 		uris, nodes := p.list(v, "to")
 		for j, uri := range uris {
 			if uri == sink.Stdout {
 				e.To = append(e.To, uri)
 				continue
 			}
-			s, err := sink.ParseURI(uri, p.env)
+			s, err := sink.ParseURI(uri, env)
 			if err != nil {
 				p.errorf(nodes[j], "to: %v", err)
 				continue
