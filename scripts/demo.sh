@@ -41,7 +41,7 @@ cat "$work/env.sh"
 # by a scripted browser that signs in as the emulator's user.
 export PATCTL_CONFIG_DIR="$work/config"
 export BROWSER="patctl-emulator browse"
-unset PATCTL_TOKEN
+unset PATCTL_TOKEN PATCTL_LOGIN_FROM
 
 say "Sign in (browser flow; the login is kept in a file here, in the OS keyring by default)"
 run patctl login --insecure-storage

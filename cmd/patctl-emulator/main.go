@@ -223,6 +223,7 @@ func exportLines(em *emulator.Emulator, caFile string) string {
 		{"PATCTL_CA_FILE", caFile},
 		{"PATCTL_ORG", org},
 		{"PATCTL_GITHUB_API_URL", em.URL() + "/github"},
+		{"PATCTL_VSSPS_APP_URL", em.URL()},
 	} {
 		fmt.Fprintf(&b, "export %s=%s\n", kv[0], shellQuote(kv[1]))
 	}

@@ -84,7 +84,7 @@ func clientTrusting(t *testing.T, caFile string) *http.Client {
 }
 
 // exportCount is how many variables the program exports.
-const exportCount = 7
+const exportCount = 8
 
 func TestProgramPrintsWorkingExports(t *testing.T) {
 	dir := t.TempDir()
@@ -97,7 +97,7 @@ func TestProgramPrintsWorkingExports(t *testing.T) {
 		caAtFirstOutput, caErr = os.ReadFile(caFile)
 	}
 	vars := startProgram(t, atFirstOutput, "--state", filepath.Join(dir, "state.json"), "--env-file", envFile, "--page-size", "5")
-	for _, k := range []string{"PATCTL_AUTHORITY", "PATCTL_API_URL", "PATCTL_DEVOPS_URL", "PATCTL_KEYVAULT_URL", "PATCTL_CA_FILE", "PATCTL_ORG", "PATCTL_GITHUB_API_URL"} {
+	for _, k := range []string{"PATCTL_AUTHORITY", "PATCTL_API_URL", "PATCTL_DEVOPS_URL", "PATCTL_KEYVAULT_URL", "PATCTL_CA_FILE", "PATCTL_ORG", "PATCTL_GITHUB_API_URL", "PATCTL_VSSPS_APP_URL"} {
 		if vars[k] == "" {
 			t.Fatalf("%s not exported: %v", k, vars)
 		}

@@ -6,6 +6,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -114,6 +116,7 @@ func TestScripts(t *testing.T) {
 			"jsonvar":   cmdJSONVar,
 			"editlogin": cmdEditLogin,
 			"setquoted": cmdSetQuoted,
+			"loginrt":   cmdLoginRT,
 		},
 	})
 }
@@ -152,13 +155,15 @@ func setupScript(env *testscript.Env) error {
 		"PATCTL_API_URL":      em.URL(),
 		"PATCTL_DEVOPS_URL":   em.URL(),
 		"PATCTL_KEYVAULT_URL": em.URL() + emulator.KeyVaultPrefix + "/{vault}",
-		"PATCTL_CA_FILE":      caFile,
-		"PATCTL_CONFIG_DIR":   filepath.Join(env.WorkDir, "config"),
-		"PATCTL_ORG":          emulator.DefaultOrg,
-		envTestKeyring:        filepath.Join(env.WorkDir, "keyring"),
-		"BROWSER":             "fakebrowser",
-		"EMULATOR_URL":        em.URL(),
-		"HTTPS_PROXY":         strings.TrimPrefix(noInternet, "HTTPS_PROXY="),
+		// The Profile and Accounts APIs (patctl orgs, --every-org).
+		"PATCTL_VSSPS_APP_URL": em.URL(),
+		"PATCTL_CA_FILE":       caFile,
+		"PATCTL_CONFIG_DIR":    filepath.Join(env.WorkDir, "config"),
+		"PATCTL_ORG":           emulator.DefaultOrg,
+		envTestKeyring:         filepath.Join(env.WorkDir, "keyring"),
+		"BROWSER":              "fakebrowser",
+		"EMULATOR_URL":         em.URL(),
+		"HTTPS_PROXY":          strings.TrimPrefix(noInternet, "HTTPS_PROXY="),
 		// Every run appends its HTTP trace here, which is leak-checked too.
 		"PATCTL_DEBUG":   filepath.Join(env.WorkDir, "debug.log"),
 		"DEFAULT_UPN":    emulator.DefaultUserUPN,
@@ -623,6 +628,53 @@ func cmdEditLogin(ts *testscript.TestScript, neg bool, args []string) {
 	data, err := json.Marshal(logins)
 	ts.Check(err)
 	ts.Check(os.WriteFile(path, data, 0o600))
+}
+
+// cmdLoginRT sets VAR to a digest of the refresh token held by an exported
+// login — in a file, or (kv:VAULT/NAME) the latest version of a Key Vault
+// secret — failing if it is not a login holding exactly one:
+// loginrt VAR FILE|kv:VAULT/NAME
+func cmdLoginRT(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: loginrt VAR FILE|kv:VAULT/NAME")
+	}
+	var data string
+	if ref, ok := strings.CutPrefix(args[1], "kv:"); ok {
+		vault, name, _ := strings.Cut(ref, "/")
+		s, found := emulatorOf(ts).KeyVault().Latest(vault, name)
+		if !found {
+			ts.Fatalf("no Key Vault secret %s", ref)
+		}
+		data = s.Value
+	} else {
+		data = ts.ReadFile(args[1])
+	}
+	rt, err := exportedRefreshToken([]byte(data))
+	ts.Check(err)
+	sum := sha256.Sum256([]byte(rt))
+	ts.Setenv(args[0], hex.EncodeToString(sum[:8]))
+}
+
+// exportedRefreshToken is the one refresh token of an exported login.
+func exportedRefreshToken(data []byte) (string, error) {
+	var doc struct {
+		Format    string `json:"format"`
+		MSALCache struct {
+			RefreshToken map[string]struct {
+				Secret string `json:"secret"`
+			} `json:"RefreshToken"`
+		} `json:"msalCache"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil || doc.Format != credstore.ExportFormat {
+		return "", fmt.Errorf("not an exported login (%v)", err)
+	}
+	if len(doc.MSALCache.RefreshToken) != 1 {
+		return "", fmt.Errorf("%d refresh tokens in the exported login, want 1", len(doc.MSALCache.RefreshToken))
+	}
+	for _, rt := range doc.MSALCache.RefreshToken {
+		return rt.Secret, nil
+	}
+	return "", nil
 }
 
 // cmdLeakCheck fails if a file holds a secret the emulator issued: leakcheck PATH…

@@ -44,6 +44,7 @@ func patctlCommand(t *testing.T, em *emulator.Emulator, args ...string) *exec.Cm
 		"PATCTL_CONFIG_DIR="+filepath.Join(dir, "config"),
 		envTestKeyring+"="+filepath.Join(dir, "keyring"),
 		"PATCTL_TOKEN=",
+		"PATCTL_LOGIN_FROM=",
 		"GORACE="+childGORACE(),
 	)
 	return cmd

@@ -27,6 +27,8 @@ type Source string
 const (
 	SourceEnv   Source = "env"   // PATCTL_TOKEN
 	SourceLogin Source = "login" // the stored login
+	// SourceLoginFrom is a login loaded from PATCTL_LOGIN_FROM.
+	SourceLoginFrom Source = "login-from"
 )
 
 // Authenticator signs in and hands out tokens for one set of settings.
@@ -34,7 +36,45 @@ type Authenticator struct {
 	Settings   config.Settings
 	HTTPClient *http.Client
 	Store      *credstore.Store
-	Stderr     io.Writer
+	// Remote, when set (PATCTL_LOGIN_FROM), is the login every token comes
+	// from instead of Store's: loaded from elsewhere, kept in memory, and
+	// written back there when a refresh renews it.
+	Remote *credstore.Remote
+	Stderr io.Writer
+}
+
+// loginStore is where the login in force is kept: the local
+// credstore.Store, or a credstore.Remote.
+type loginStore interface {
+	ReadLogins() (credstore.Logins, error)
+	SaveLogin(l credstore.Login, current bool) error
+	Cache(kind string) cache.ExportReplace
+	Lock(ctx context.Context, notice io.Writer) (unlock func(), err error)
+}
+
+// remoteStore is a login kept elsewhere (credstore.Remote), which a refresh
+// writes back.
+type remoteStore interface {
+	loginStore
+	Sync(ctx context.Context) error
+	AwaitNewer(ctx context.Context) (bool, error)
+	Where() string
+}
+
+// logins is where the login in force is kept.
+func (a *Authenticator) logins() loginStore {
+	if a.Remote != nil {
+		return a.Remote
+	}
+	return a.Store
+}
+
+// source is where the tokens of the login in force come from.
+func (a *Authenticator) source() Source {
+	if a.Remote != nil {
+		return SourceLoginFrom
+	}
+	return SourceLogin
 }
 
 // newClient builds MSAL's public client over a cache accessor of the store.
@@ -232,15 +272,15 @@ func (a *Authenticator) TokenSource(ctx context.Context) (oauth2.TokenSource, So
 	if a.Settings.Token != "" {
 		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: a.Settings.Token, TokenType: "Bearer"}), SourceEnv, nil
 	}
-	login, _, err := a.signedIn()
+	login, _, err := a.signedIn(ctx)
 	if err != nil {
-		return nil, SourceLogin, err
+		return nil, a.source(), err
 	}
 	silent, err := a.newSilentSource(ctx, login)
 	if err != nil {
-		return nil, SourceLogin, err
+		return nil, a.source(), err
 	}
-	return silent, SourceLogin, nil
+	return silent, a.source(), nil
 }
 
 // TokenFor hands out the stored login's tokens for other scopes — another
@@ -252,7 +292,7 @@ func (a *Authenticator) TokenFor(ctx context.Context, scopes []string, tenant st
 	if a.Settings.Token != "" {
 		return nil, &SignInRequiredError{Reason: config.EnvToken + " is set, and it is a token for Azure DevOps only"}
 	}
-	login, _, err := a.signedIn()
+	login, _, err := a.signedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +312,12 @@ func (a *Authenticator) LoginTenant() string {
 	if a.Settings.Token != "" {
 		return ""
 	}
-	login, _, err := a.signedIn()
+	// Read as it is: a login from PATCTL_LOGIN_FROM is not loaded here.
+	logins, err := a.logins().ReadLogins()
+	if err != nil {
+		return ""
+	}
+	login, err := logins.Find(a.Settings.Account)
 	if err != nil {
 		return ""
 	}
@@ -281,9 +326,18 @@ func (a *Authenticator) LoginTenant() string {
 
 // signedIn reads the login records once: the login in force (the current
 // one, or --account's) and all of them. None, or an account not signed in,
-// is a SignInRequiredError.
-func (a *Authenticator) signedIn() (credstore.Login, credstore.Logins, error) {
-	logins, err := a.Store.ReadLogins()
+// is a SignInRequiredError. A login from PATCTL_LOGIN_FROM is loaded here,
+// the first time.
+func (a *Authenticator) signedIn(ctx context.Context) (credstore.Login, credstore.Logins, error) {
+	if a.Remote != nil {
+		if err := a.Remote.Load(ctx); err != nil {
+			if errors.Is(err, credstore.ErrNotLoggedIn) || errors.Is(err, credstore.ErrCorrupt) {
+				return credstore.Login{}, credstore.Logins{}, a.remedy(&SignInRequiredError{Reason: err.Error()})
+			}
+			return credstore.Login{}, credstore.Logins{}, &LoginFromError{Err: err}
+		}
+	}
+	logins, err := a.logins().ReadLogins()
 	if errors.Is(err, credstore.ErrNotLoggedIn) {
 		return credstore.Login{}, logins, &SignInRequiredError{Reason: "not logged in"}
 	}
@@ -293,18 +347,30 @@ func (a *Authenticator) signedIn() (credstore.Login, credstore.Logins, error) {
 	login, err := logins.Find(a.Settings.Account)
 	var notIn *credstore.AccountError
 	if errors.As(err, &notIn) {
-		return login, logins, &SignInRequiredError{Reason: "account " + notIn.Error()}
+		return login, logins, a.remedy(&SignInRequiredError{Reason: "account " + notIn.Error()})
 	}
 	return login, logins, err
 }
 
+// remedy says, in a SignInRequiredError about a login from
+// PATCTL_LOGIN_FROM, how to replace it: signing in here would not help.
+func (a *Authenticator) remedy(err error) error {
+	var signIn *SignInRequiredError
+	if a.Remote != nil && errors.As(err, &signIn) && signIn.Remedy == "" {
+		where := a.Remote.Where()
+		signIn.Remedy = "export a login there with `patctl login export --to " + where + "` where that account is signed in (" + config.EnvLoginFrom + " is " + where + ")"
+	}
+	return err
+}
+
 func (a *Authenticator) newSilentSource(ctx context.Context, login credstore.Login) (*silentSource, error) {
 	gate := &entraGate{client: a.HTTPClient}
-	client, err := a.newClient(login.Authority, login.ClientID, a.Store.Cache(login.Storage), gate)
+	store := a.logins()
+	client, err := a.newClient(login.Authority, login.ClientID, store.Cache(login.Storage), gate)
 	if err != nil {
 		return nil, err
 	}
-	return &silentSource{ctx: ctx, client: client, gate: gate, store: a.Store, login: login, stderr: a.Stderr}, nil
+	return &silentSource{ctx: ctx, client: client, gate: gate, store: store, login: login, stderr: a.Stderr, remedy: a.remedy}, nil
 }
 
 // silentSource asks MSAL for a token without interaction: from the cache, or
@@ -316,9 +382,11 @@ type silentSource struct {
 	ctx    context.Context
 	client public.Client
 	gate   *entraGate
-	store  *credstore.Store
+	store  loginStore
 	login  credstore.Login
 	stderr io.Writer
+	// remedy words a sign-in error for where the login came from.
+	remedy func(error) error
 
 	// scopes and tenant, when set, ask for another resource than the
 	// login's, or in another tenant than the login's (see TokenFor).
@@ -397,12 +465,12 @@ func (s *silentSource) acquire(force bool) (public.AuthResult, error) {
 		// login or refresh: a valid cached token needs no request.
 		res, err := s.client.AcquireTokenSilent(ctx, scopes, opts...)
 		if !errors.Is(err, errNeedsEntra) {
-			return res, classify(err)
+			return res, s.remedy(classify(err))
 		}
 	}
 	unlock, err := s.store.Lock(ctx, s.stderr)
 	if err != nil {
-		return public.AuthResult{}, err
+		return public.AuthResult{}, s.wrap(err)
 	}
 	defer unlock()
 	// Under the lock MSAL reads the cache again: if another patctl has
@@ -410,8 +478,25 @@ func (s *silentSource) acquire(force bool) (public.AuthResult, error) {
 	s.gate.open.Store(true)
 	defer s.gate.open.Store(false)
 	res, err := s.client.AcquireTokenSilent(ctx, scopes, opts...)
+	err = classify(err)
+	var signIn *SignInRequiredError
+	remote, isRemote := s.store.(remoteStore)
+	for attempt := 0; isRemote && errors.As(err, &signIn) && attempt < credstore.RaceRetries; attempt++ {
+		// Without a lock across processes (Key Vault), another patctl may
+		// have spent the same refresh token a moment ago, and Entra ID
+		// refuses it here. Its login, once written back, is the one to use.
+		newer, werr := remote.AwaitNewer(ctx)
+		if werr != nil {
+			return res, s.wrap(werr)
+		}
+		if !newer {
+			break
+		}
+		res, err = s.client.AcquireTokenSilent(ctx, scopes, opts...)
+		err = classify(err)
+	}
 	if err != nil {
-		return res, classify(err)
+		return res, s.remedy(err)
 	}
 	if res.Metadata.TokenSource == public.TokenSourceIdentityProvider {
 		// Remember when the login was last used with Entra ID: refresh tokens
@@ -426,14 +511,41 @@ func (s *silentSource) acquire(force bool) (public.AuthResult, error) {
 			}
 		}
 	}
+	if isRemote {
+		// A refresh renewed the refresh token: the stored login must have
+		// the new one, or it lapses (and, where Entra ID refuses a used
+		// refresh token, stops working at once).
+		if err := remote.Sync(ctx); err != nil {
+			return public.AuthResult{}, s.wrap(err)
+		}
+	}
 	return res, nil
+}
+
+// wrap marks a failure of a login kept elsewhere as such; the local
+// store's errors are its own.
+func (s *silentSource) wrap(err error) error {
+	if _, remote := s.store.(remoteStore); remote && err != nil && !errors.Is(err, context.Canceled) {
+		var signIn *SignInRequiredError
+		switch {
+		case errors.As(err, &signIn):
+			return s.remedy(err)
+		case errors.Is(err, credstore.ErrNotLoggedIn), errors.Is(err, credstore.ErrCorrupt):
+			// Gone, or replaced by something else, since it was loaded.
+			return s.remedy(&SignInRequiredError{Reason: err.Error()})
+		}
+		return &LoginFromError{Err: err}
+	}
+	return err
 }
 
 // Status is what `patctl status` shows of the login in force.
 type Status struct {
-	Source    Source
-	Login     credstore.Login
-	All       credstore.Logins // every account signed in
+	Source Source
+	Login  credstore.Login
+	All    credstore.Logins // every account signed in
+	// LoginFrom is where a login from PATCTL_LOGIN_FROM was loaded from.
+	LoginFrom string
 	ExpiresOn time.Time
 	Claims    TokenClaims // of the access token in use
 }
@@ -445,7 +557,7 @@ func (a *Authenticator) CurrentStatus(ctx context.Context) (Status, error) {
 		claims, _ := ParseClaims(a.Settings.Token)
 		return Status{Source: SourceEnv, ExpiresOn: claims.Expiry(), Claims: claims}, nil
 	}
-	login, logins, err := a.signedIn()
+	login, logins, err := a.signedIn(ctx)
 	if err != nil {
 		return Status{}, err
 	}
@@ -453,12 +565,23 @@ func (a *Authenticator) CurrentStatus(ctx context.Context) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
+	st := Status{Source: a.source(), Login: login, All: logins}
+	if a.Remote != nil {
+		st.LoginFrom = a.Remote.Where()
+	}
 	res, err := silent.acquire(false)
 	if err != nil {
-		return Status{Source: SourceLogin, Login: login, All: logins}, err
+		return st, err
 	}
-	claims, _ := ParseClaims(res.AccessToken)
-	return Status{Source: SourceLogin, Login: silent.login, All: logins, ExpiresOn: res.ExpiresOn, Claims: claims}, nil
+	// The record as it is now: a refresh has just set its last refresh.
+	if now, err := a.logins().ReadLogins(); err == nil {
+		if l, err := now.Find(a.Settings.Account); err == nil {
+			st.Login = l
+		}
+	}
+	st.ExpiresOn = res.ExpiresOn
+	st.Claims, _ = ParseClaims(res.AccessToken)
+	return st, nil
 }
 
 // Logout removes a signed-in account — or, with account "", all of them —

@@ -19,15 +19,30 @@ import (
 type SignInRequiredError struct {
 	Reason string // what happened, in a sentence
 	Hint   string // what the AADSTS code suggests, if anything
+	// Remedy is what to do, when not "run `patctl login`" (a login loaded
+	// from PATCTL_LOGIN_FROM is replaced by exporting a new one).
+	Remedy string
 }
 
 func (e *SignInRequiredError) Error() string {
-	msg := e.Reason + "; run `patctl login`"
+	remedy := e.Remedy
+	if remedy == "" {
+		remedy = "run `patctl login`"
+	}
+	msg := e.Reason + "; " + remedy
 	if e.Hint != "" {
 		msg += " (" + e.Hint + ")"
 	}
 	return msg
 }
+
+// LoginFromError is a failure to read or write the login where
+// PATCTL_LOGIN_FROM keeps it (not a login that no longer works: that is a
+// SignInRequiredError).
+type LoginFromError struct{ Err error }
+
+func (e *LoginFromError) Error() string { return e.Err.Error() }
+func (e *LoginFromError) Unwrap() error { return e.Err }
 
 // EntraError is a refusal from Entra ID other than "sign in again".
 type EntraError struct {

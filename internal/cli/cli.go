@@ -24,6 +24,7 @@ import (
 	"github.com/patctl/patctl/internal/cmd/list"
 	"github.com/patctl/patctl/internal/cmd/login"
 	"github.com/patctl/patctl/internal/cmd/logout"
+	"github.com/patctl/patctl/internal/cmd/orgs"
 	"github.com/patctl/patctl/internal/cmd/plan"
 	"github.com/patctl/patctl/internal/cmd/resume"
 	"github.com/patctl/patctl/internal/cmd/revoke"
@@ -38,6 +39,7 @@ import (
 	"github.com/patctl/patctl/internal/journal"
 	"github.com/patctl/patctl/internal/patapi"
 	"github.com/patctl/patctl/internal/printable"
+	"github.com/patctl/patctl/internal/sink"
 )
 
 // Main runs patctl with the OS keyring and returns the process exit code.
@@ -75,6 +77,10 @@ func Run(o Options) int {
 	}
 	f := cmdutil.New(io, o.Getenv, o.Keyring)
 	f.Stage = o.Stage
+	f.LoginPlace = func(uri string) (credstore.Place, error) {
+		return sink.LoginPlace(uri, sink.Env{Stderr: io.ErrOut, Getenv: o.Getenv, HTTP: f.HTTPClient,
+			AzureCredential: sink.DefaultAzureCredential(f.HTTPClient, o.Getenv)})
+	}
 	ctx, stop := interruptContext(o.Stderr, f.Pending)
 	defer stop()
 	root := NewRootCmd(f)
@@ -127,21 +133,30 @@ func interruptContext(stderr io.Writer, pending *atomic.Int32) (context.Context,
 // ExitCode maps an error to patctl's documented exit codes.
 func ExitCode(err error) int {
 	var (
-		flagErr  *cmdutil.FlagError
-		signIn   *auth.SignInRequiredError
-		apiAuth  *patapi.SignInError
-		coded    *cmdutil.ExitCodeError
-		tokenErr *patapi.TokenError
-		apiErr   *patapi.APIError
-		badValue *config.BadValueError
-		account  *credstore.AccountError
-		conflict *journal.ConflictError
+		flagErr   *cmdutil.FlagError
+		signIn    *auth.SignInRequiredError
+		apiAuth   *patapi.SignInError
+		coded     *cmdutil.ExitCodeError
+		tokenErr  *patapi.TokenError
+		apiErr    *patapi.APIError
+		badValue  *config.BadValueError
+		account   *credstore.AccountError
+		conflict  *journal.ConflictError
+		kind      interface{ ExitCode() int }
+		loginFrom *auth.LoginFromError
 	)
 	switch {
 	case err == nil:
 		return cmdutil.ExitOK
 	case errors.As(err, &coded):
 		return coded.Code
+	case errors.As(err, &loginFrom):
+		// Where PATCTL_LOGIN_FROM keeps the login failed: with the code of
+		// its kind (4 for no Azure identity, 6 for a vault refusing it).
+		if errors.As(loginFrom.Err, &kind) {
+			return kind.ExitCode()
+		}
+		return cmdutil.ExitError
 	case errors.As(err, &conflict):
 		return cmdutil.ExitUnfinished
 	case errors.Is(err, auth.ErrCancelled), errors.Is(err, context.Canceled):
@@ -192,6 +207,7 @@ token silently.`,
 		check.NewCmdCheck(f, nil),
 		plan.NewCmdPlan(f, nil),
 		apply.NewCmdApply(f, nil),
+		orgs.NewCmdOrgs(f, nil),
 		login.NewCmdLogin(f, nil),
 		token.NewCmdToken(f, nil),
 		configcmd.NewCmdConfig(f),

@@ -36,7 +36,8 @@ func environmentHelp() string {
 const exitCodesHelp = `patctl exits with:
 
   0    success
-  1    any other failure
+  1    any other failure; list or check over several organizations when one
+       could not be read (named on stderr; the others' tokens are printed)
   2    usage error: an unknown command or flag, a bad value, a missing argument,
        or something refused before anything was sent
   3    not found

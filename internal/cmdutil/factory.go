@@ -50,6 +50,8 @@ type Factory struct {
 	// BearerClient is the HTTP client carrying that login's bearer token, for
 	// the other Azure DevOps APIs.
 	BearerClient func(ctx context.Context) (*http.Client, error)
+	// AccountsClient lists the organizations of the user, with that token.
+	AccountsClient func(ctx context.Context) (*patapi.AccountsClient, error)
 	// Journal is the record of unfinished operations; Owner is who records
 	// them, and the key that seals their secrets.
 	Journal func() (*journal.Journal, error)
@@ -59,6 +61,10 @@ type Factory struct {
 	Pending *atomic.Int32
 	// Stage is told each stage a create or rotate reaches (tests stop there).
 	Stage func(string)
+	// LoginPlace opens where PATCTL_LOGIN_FROM keeps a login. The places
+	// are sinks (Key Vault, a file), which this package cannot import: the
+	// program sets it (cli.Run).
+	LoginPlace func(uri string) (credstore.Place, error)
 }
 
 // New wires a Factory. Each dependency is built once, on first use.
@@ -107,7 +113,18 @@ func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.
 		if err != nil {
 			return nil, err
 		}
-		return &auth.Authenticator{Settings: s, HTTPClient: client, Store: store, Stderr: io.ErrOut}, nil
+		a := &auth.Authenticator{Settings: s, HTTPClient: client, Store: store, Stderr: io.ErrOut}
+		if s.LoginFrom != "" {
+			if f.LoginPlace == nil {
+				return nil, errors.New(config.EnvLoginFrom + " cannot be used here")
+			}
+			place, err := f.LoginPlace(s.LoginFrom)
+			if err != nil {
+				return nil, err
+			}
+			a.Remote = credstore.NewRemote(place)
+		}
+		return a, nil
 	})
 	f.BearerClient = func(ctx context.Context) (*http.Client, error) {
 		a, err := f.Authenticator()
@@ -127,6 +144,14 @@ func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.
 		}
 		s, err := f.Settings()
 		return patapi.New(client, s.APIURL, org), err
+	}
+	f.AccountsClient = func(ctx context.Context) (*patapi.AccountsClient, error) {
+		client, err := f.BearerClient(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s, err := f.Settings()
+		return patapi.NewAccounts(client, s.VSSPSAppURL), err
 	}
 	f.Journal = sync.OnceValues(func() (*journal.Journal, error) {
 		s, err := f.Settings()
@@ -149,6 +174,15 @@ func (f *Factory) owner() journal.Owner {
 	if a.Settings.Token != "" {
 		claims, _ := auth.ParseClaims(a.Settings.Token)
 		return journal.Owner{Account: claims.Account()}
+	}
+	if a.Remote != nil {
+		// Loaded by the token that came before; kept in memory, with no
+		// key here to seal a secret with.
+		ls, err := a.Remote.ReadLogins()
+		if err != nil {
+			return journal.Owner{}
+		}
+		return journal.Owner{Account: ls.Accounts[0].Username}
 	}
 	login, err := a.Store.ReadLogin(a.Settings.Account)
 	if err != nil {
@@ -352,13 +386,19 @@ func (t *TokenCmd) ClientFor(ctx context.Context, org string) (*patapi.Client, e
 	if err != nil {
 		return nil, err
 	}
-	if t.MaxWait > 0 {
-		// One budget for the whole command, however many requests it makes.
-		c.Retry = patapi.RetryPolicy{Deadline: t.Now().Add(t.MaxWait), Notify: func(msg string) {
-			fmt.Fprintln(t.IO.ErrOut, "patctl: "+msg)
-		}}
-	}
+	c.Retry = t.retryPolicy()
 	return c, nil
+}
+
+// retryPolicy is --max-wait's: one budget for the whole command, however
+// many requests it makes (none with 0).
+func (t *TokenCmd) retryPolicy() patapi.RetryPolicy {
+	if t.MaxWait <= 0 {
+		return patapi.RetryPolicy{}
+	}
+	return patapi.RetryPolicy{Deadline: t.Now().Add(t.MaxWait), Notify: func(msg string) {
+		fmt.Fprintln(t.IO.ErrOut, "patctl: "+msg)
+	}}
 }
 
 // AddFlags adds the flags every token command has: --org and --max-wait.

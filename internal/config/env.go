@@ -20,6 +20,9 @@ const (
 	EnvCAFile    = "PATCTL_CA_FILE"
 	EnvConfigDir = "PATCTL_CONFIG_DIR"
 	EnvToken     = "PATCTL_TOKEN"
+	// EnvLoginFrom is where an exported login is read from and written back
+	// to (keyvault://VAULT/NAME or file:PATH), for unattended runs.
+	EnvLoginFrom = "PATCTL_LOGIN_FROM"
 	EnvBrowser   = "BROWSER"
 	EnvAPIURL    = "PATCTL_API_URL"
 	EnvOrg       = "PATCTL_ORG"
@@ -30,6 +33,9 @@ const (
 	EnvKeyVaultURL = "PATCTL_KEYVAULT_URL"
 	// EnvGitHubAPIURL is where github:// sinks send their requests.
 	EnvGitHubAPIURL = "PATCTL_GITHUB_API_URL"
+	// EnvVSSPSAppURL is where the Profile and Accounts APIs are: who the
+	// user is, and the organizations they belong to.
+	EnvVSSPSAppURL = "PATCTL_VSSPS_APP_URL"
 )
 
 // Defaults.
@@ -46,6 +52,9 @@ const (
 	DefaultDevOpsURL    = "https://dev.azure.com"
 	DefaultKeyVaultURL  = "https://{vault}.vault.azure.net"
 	DefaultGitHubAPIURL = "https://api.github.com"
+	// DefaultVSSPSAppURL is the one host that lists a user's organizations
+	// ({org}.vssps.visualstudio.com answers 404).
+	DefaultVSSPSAppURL = "https://app.vssps.visualstudio.com"
 )
 
 // Variable describes one environment variable for `patctl help environment`.
@@ -61,10 +70,12 @@ var Variables = []Variable{
 	{EnvCAFile, "", "PEM file of extra root certificates trusted for every HTTPS call."},
 	{EnvConfigDir, "the user's config directory/patctl", "where patctl keeps all its files."},
 	{EnvToken, "", "an Entra access token for Azure DevOps, used as is and never stored; login and logout refuse while it is set."},
+	{EnvLoginFrom, "", "keyvault://VAULT/NAME or file:PATH holding a login made by `patctl login export`: every command uses it, in memory only, and writes it back when a refresh renews it (Key Vault is read with the Azure SDK's default credential chain)."},
 	{EnvBrowser, "", "command that opens the sign-in URL (the URL is its one argument)."},
 	{EnvOrg, "", "the Azure DevOps organization, when --org is not given."},
 	{EnvAPIURL, DefaultAPIURL, "base URL of the PAT Lifecycle Management API."},
 	{EnvDevOpsURL, DefaultDevOpsURL, "base URL of Azure DevOps itself: where rotate checks that a new token works, and where ado-vargroup:// sinks write."},
+	{EnvVSSPSAppURL, DefaultVSSPSAppURL, "base URL of Azure DevOps' Profile and Accounts APIs: where `patctl orgs` and --every-org find your organizations."},
 	{EnvKeyVaultURL, DefaultKeyVaultURL, "URL of an Azure Key Vault for keyvault://VAULT/NAME, {vault} standing for its name; elsewhere than vault.azure.net, the vault's challenge may name another host."},
 	{EnvGitHubAPIURL, DefaultGitHubAPIURL, "base URL of GitHub's REST API for github:// sinks (GitHub Enterprise Server: https://HOST/api/v3); their token is GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`."},
 	{EnvProfile, DefaultProfile, "the profile of the config file to use, when --profile is not given."},
@@ -80,11 +91,14 @@ type Settings struct {
 	CAFile    string
 	ConfigDir string
 	Token     string // PATCTL_TOKEN
+	LoginFrom string // PATCTL_LOGIN_FROM: where the login is loaded from
 	Browser   string
 	APIURL    string
 	DevOpsURL string
-	Org       string // PATCTL_ORG; --org wins over it
-	Profile   string // the profile in force
+	// VSSPSAppURL is where the organizations of the user are listed.
+	VSSPSAppURL string
+	Org         string // PATCTL_ORG; --org wins over it
+	Profile     string // the profile in force
 	// HTTPTimeout bounds each request, answer included; 0 means the default.
 	HTTPTimeout time.Duration
 	Account     string // the profile's account, for choosing among several
@@ -125,18 +139,23 @@ func Load(getenv func(string) string, profileFlag string) (Settings, error) {
 		authority = WithTenant(DefaultAuthority, p.Tenant)
 	}
 	s := Settings{
-		Profile:   name,
-		Account:   p.Account,
-		Authority: strings.TrimRight(or(envAuthority(getenv, p.Tenant), authority), "/"),
-		ClientID:  or(getenv(EnvClientID), or(p.ClientID, DefaultClientID)),
-		Scopes:    strings.Fields(or(getenv(EnvScopes), or(p.Scopes, DefaultScopes))),
-		CAFile:    getenv(EnvCAFile),
-		Token:     strings.TrimSpace(getenv(EnvToken)),
-		Browser:   getenv(EnvBrowser),
-		APIURL:    strings.TrimRight(or(getenv(EnvAPIURL), DefaultAPIURL), "/"),
-		DevOpsURL: strings.TrimRight(or(getenv(EnvDevOpsURL), DefaultDevOpsURL), "/"),
-		Org:       or(getenv(EnvOrg), p.Org),
-		ConfigDir: dir,
+		Profile:     name,
+		Account:     p.Account,
+		Authority:   strings.TrimRight(or(envAuthority(getenv, p.Tenant), authority), "/"),
+		ClientID:    or(getenv(EnvClientID), or(p.ClientID, DefaultClientID)),
+		Scopes:      strings.Fields(or(getenv(EnvScopes), or(p.Scopes, DefaultScopes))),
+		CAFile:      getenv(EnvCAFile),
+		Token:       strings.TrimSpace(getenv(EnvToken)),
+		LoginFrom:   strings.TrimSpace(getenv(EnvLoginFrom)),
+		Browser:     getenv(EnvBrowser),
+		APIURL:      strings.TrimRight(or(getenv(EnvAPIURL), DefaultAPIURL), "/"),
+		DevOpsURL:   strings.TrimRight(or(getenv(EnvDevOpsURL), DefaultDevOpsURL), "/"),
+		VSSPSAppURL: strings.TrimRight(or(getenv(EnvVSSPSAppURL), DefaultVSSPSAppURL), "/"),
+		Org:         or(getenv(EnvOrg), p.Org),
+		ConfigDir:   dir,
+	}
+	if s.Token != "" && s.LoginFrom != "" {
+		return s, badValue("%s and %s are both set: set one (a token used as is, or a login loaded from elsewhere)", EnvToken, EnvLoginFrom)
 	}
 	if err := CheckAuthority(s.Authority); err != nil {
 		return s, badValue("%s: %v", EnvAuthority, err)
@@ -148,9 +167,9 @@ func Load(getenv func(string) string, profileFlag string) (Settings, error) {
 		}
 		s.HTTPTimeout = d
 	}
-	for name, v := range map[string]string{EnvAPIURL: s.APIURL, EnvDevOpsURL: s.DevOpsURL} {
+	for name, v := range map[string]string{EnvAPIURL: s.APIURL, EnvDevOpsURL: s.DevOpsURL, EnvVSSPSAppURL: s.VSSPSAppURL} {
 		if u, err := url.Parse(v); err != nil || u.Scheme != "https" || u.Host == "" {
-			return s, badValue("%s: must be an https URL such as %s", name, map[string]string{EnvAPIURL: DefaultAPIURL, EnvDevOpsURL: DefaultDevOpsURL}[name])
+			return s, badValue("%s: must be an https URL such as %s", name, map[string]string{EnvAPIURL: DefaultAPIURL, EnvDevOpsURL: DefaultDevOpsURL, EnvVSSPSAppURL: DefaultVSSPSAppURL}[name])
 		}
 	}
 	if len(s.Scopes) == 0 {

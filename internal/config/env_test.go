@@ -55,9 +55,42 @@ func TestEveryVariableIsListed(t *testing.T) {
 	for _, v := range Variables {
 		listed[v.Name] = true
 	}
-	for _, name := range []string{EnvAuthority, EnvClientID, EnvScopes, EnvCAFile, EnvConfigDir, EnvToken, EnvBrowser, EnvOrg, EnvAPIURL, EnvDevOpsURL} {
+	for _, name := range []string{EnvAuthority, EnvClientID, EnvScopes, EnvCAFile, EnvConfigDir, EnvToken, EnvLoginFrom, EnvBrowser, EnvOrg, EnvAPIURL, EnvDevOpsURL, EnvVSSPSAppURL} {
 		if !listed[name] {
 			t.Errorf("%s is not in Variables", name)
 		}
+	}
+}
+
+func TestTokenAndLoginFromExcludeEachOther(t *testing.T) {
+	env := map[string]string{EnvConfigDir: t.TempDir(), EnvToken: "tok", EnvLoginFrom: "file:/x"}
+	_, err := FromEnv(func(k string) string { return env[k] })
+	if err == nil || !strings.Contains(err.Error(), EnvLoginFrom) || !strings.Contains(err.Error(), EnvToken) {
+		t.Fatalf("both set: %v", err)
+	}
+	delete(env, EnvToken)
+	s, err := FromEnv(func(k string) string { return env[k] })
+	if err != nil || s.LoginFrom != "file:/x" {
+		t.Fatalf("%+v %v", s, err)
+	}
+}
+
+func TestVSSPSAppURL(t *testing.T) {
+	dir := t.TempDir()
+	s, err := FromEnv(func(k string) string { return map[string]string{EnvConfigDir: dir}[k] })
+	if err != nil || s.VSSPSAppURL != DefaultVSSPSAppURL {
+		t.Fatalf("default %q, %v", s.VSSPSAppURL, err)
+	}
+	s, err = FromEnv(func(k string) string {
+		return map[string]string{EnvConfigDir: dir, EnvVSSPSAppURL: "https://127.0.0.1:8443/"}[k]
+	})
+	if err != nil || s.VSSPSAppURL != "https://127.0.0.1:8443" {
+		t.Fatalf("set %q, %v", s.VSSPSAppURL, err)
+	}
+	_, err = FromEnv(func(k string) string {
+		return map[string]string{EnvConfigDir: dir, EnvVSSPSAppURL: "http://app.vssps.visualstudio.com"}[k]
+	})
+	if err == nil || !strings.Contains(err.Error(), EnvVSSPSAppURL) {
+		t.Fatalf("http accepted: %v", err)
 	}
 }

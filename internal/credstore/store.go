@@ -84,7 +84,6 @@ func (s *Store) loginPath() string     { return filepath.Join(s.dir, "login.json
 func (s *Store) encryptedPath() string { return filepath.Join(s.dir, "msal_cache.bin") }
 func (s *Store) plainPath() string     { return filepath.Join(s.dir, "msal_cache.json") }
 func (s *Store) lockPath() string      { return filepath.Join(s.dir, "token.lock") }
-func (s *Store) holderPath() string    { return filepath.Join(s.dir, "token.lock.pid") }
 
 // keyringUser names this store's key, so that several config directories
 // (a demo's, a test's) never share one.
@@ -496,43 +495,54 @@ func (s *Store) Lock(ctx context.Context, notice io.Writer) (unlock func(), err 
 	if err := s.ensureDir(); err != nil {
 		return nil, err
 	}
-	wait := s.lockWait
+	return lockFile(ctx, s.lockPath(), notice, s.lockWait)
+}
+
+// LockFile holds an exclusive lock on path across processes, as Store.Lock
+// does on the login's: for a login kept in a file of the user's
+// (PATCTL_LOGIN_FROM=file:…). Who holds it is written to path + ".pid".
+func LockFile(ctx context.Context, path string, notice io.Writer) (unlock func(), err error) {
+	return lockFile(ctx, path, notice, 0)
+}
+
+func lockFile(ctx context.Context, path string, notice io.Writer, wait time.Duration) (unlock func(), err error) {
 	if wait <= 0 {
 		wait = LockWait
 	}
+	holder := path + ".pid"
 	waitCtx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	quiet, cancelQuiet := context.WithTimeout(waitCtx, lockNoticeAfter)
 	defer cancelQuiet()
-	fl := flock.New(s.lockPath())
+	fl := flock.New(path)
 	ok, err := fl.TryLockContext(quiet, 20*time.Millisecond)
 	if !ok && waitCtx.Err() == nil && quiet.Err() != nil {
 		if notice != nil {
-			fmt.Fprintf(notice, "Waiting for another patctl%s to finish updating the login...\n", s.lockHolder())
+			fmt.Fprintf(notice, "Waiting for another patctl%s to finish updating the login...\n", lockHolder(holder))
 		}
 		ok, err = fl.TryLockContext(waitCtx, 20*time.Millisecond)
 	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-		return nil, fmt.Errorf("another patctl%s kept the login locked for %v: try again once it has finished, or end it if it hangs", s.lockHolder(), wait)
+		return nil, fmt.Errorf("another patctl%s kept the login locked for %v: try again once it has finished, or end it if it hangs", lockHolder(holder), wait)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("wait for another patctl to finish updating the login: %w", err)
 	}
 	if !ok {
-		return nil, errors.New("could not lock " + s.lockPath())
+		return nil, errors.New("could not lock " + path)
 	}
 	// Who holds the lock, for those waiting: a file of its own, since
 	// Windows keeps others from reading a locked byte of the lock file.
-	_ = os.WriteFile(s.holderPath(), []byte(strconv.Itoa(os.Getpid())), 0o600)
+	_ = os.WriteFile(holder, []byte(strconv.Itoa(os.Getpid())), 0o600)
 	return func() {
-		_ = os.Remove(s.holderPath())
+		_ = os.Remove(holder)
 		_ = fl.Unlock()
 	}, nil
 }
 
 // lockHolder names the process holding the lock, " (pid N)", if known.
-func (s *Store) lockHolder() string {
-	data, err := os.ReadFile(s.holderPath())
+func lockHolder(holder string) string {
+	data, err := os.ReadFile(holder)
 	if pid, convErr := strconv.Atoi(string(data)); err == nil && convErr == nil {
 		return fmt.Sprintf(" (pid %d)", pid)
 	}

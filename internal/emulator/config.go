@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/patctl/patctl/internal/emulator/accounts"
 	"github.com/patctl/patctl/internal/emulator/core"
 	"github.com/patctl/patctl/internal/emulator/devops"
 	"github.com/patctl/patctl/internal/emulator/entra"
@@ -79,6 +80,8 @@ const (
 	OpCreate         = devops.OpCreate
 	OpUpdate         = devops.OpUpdate
 	OpRevoke         = devops.OpRevoke
+	OpProfile        = accounts.OpProfile
+	OpAccounts       = accounts.OpAccounts
 	OpUnknown        = core.OpUnknown
 )
 

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/patctl/patctl/internal/emulator/accounts"
 	"github.com/patctl/patctl/internal/emulator/core"
 	"github.com/patctl/patctl/internal/emulator/devops"
 	"github.com/patctl/patctl/internal/emulator/entra"
@@ -48,6 +49,7 @@ type Emulator struct {
 	kv        *keyvault.Server
 	varGroups *vargroups.Service
 	github    *github.Service
+	accounts  *accounts.Service
 
 	mu  sync.Mutex // guards cfg
 	cfg Config
@@ -100,7 +102,8 @@ func (e *Emulator) startServices(opts Options) error {
 	if e.github, err = e.newGitHub(); err != nil {
 		return err
 	}
-	e.srv.Register(githubRoutes{e.github}, keyVaultRoutes{e.kv}, varGroupRoutes{e.varGroups}, e.entra, e.devops)
+	e.accounts = e.newAccounts()
+	e.srv.Register(githubRoutes{e.github}, keyVaultRoutes{e.kv}, varGroupRoutes{e.varGroups}, e.accounts, e.entra, e.devops)
 	return nil
 }
 

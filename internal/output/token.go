@@ -20,6 +20,9 @@ type TokenJSON struct {
 	ValidFrom       time.Time `json:"validFrom"`
 	ValidTo         time.Time `json:"validTo"`
 	Token           string    `json:"token,omitempty"`
+	// Org is the organization the token was read in (list, check); a token
+	// valid in all of them, with the first one read.
+	Org string `json:"org,omitempty"`
 }
 
 // NewTokenJSON converts a token; withSecret keeps its secret.

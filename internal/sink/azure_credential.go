@@ -18,18 +18,29 @@ import (
 // AzureCredential is the credential of sinks in Azure (Key Vault): the
 // patctl login's account, asking its cache for a token of the service's
 // resource (and of the tenant the service names). With PATCTL_TOKEN set
-// there is no login: then Azure's default chain — a service principal in
-// AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, workload identity,
-// managed identity, Azure CLI — which, unlike the PAT API, Key Vault takes.
+// there is no login, and with PATCTL_LOGIN_FROM the login is a borrowed
+// one, run where the pipeline has an Azure identity of its own: then
+// Azure's default chain (DefaultAzureCredential).
 func AzureCredential(authn func() (*auth.Authenticator, error), httpClient func() (*http.Client, error), getenv func(string) string) func() (azcore.TokenCredential, error) {
+	chain := DefaultAzureCredential(httpClient, getenv)
 	return sync.OnceValues(func() (azcore.TokenCredential, error) {
 		a, err := authn()
 		if err != nil {
 			return nil, err
 		}
-		if a.Settings.Token == "" {
+		if a.Settings.Token == "" && a.Settings.LoginFrom == "" {
 			return credential{TokenCredential: loginCredential{a}, tenant: a.LoginTenant()}, nil
 		}
+		return chain()
+	})
+}
+
+// DefaultAzureCredential is Azure's default chain — a service principal in
+// AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, workload identity,
+// managed identity, Azure CLI — which, unlike the PAT API, Key Vault takes.
+// AZURE_AUTHORITY_HOST is honoured.
+func DefaultAzureCredential(httpClient func() (*http.Client, error), getenv func(string) string) func() (azcore.TokenCredential, error) {
+	return sync.OnceValues(func() (azcore.TokenCredential, error) {
 		hc, err := httpClient()
 		if err != nil {
 			return nil, err

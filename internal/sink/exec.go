@@ -67,11 +67,14 @@ func (x *execSink) Write(ctx context.Context, s Secret) (string, error) {
 	cmd.Stdin = strings.NewReader(s.Value)
 	// Its output is for people, and stdout is patctl's own.
 	cmd.Stdout, cmd.Stderr = x.env.Stderr, x.env.Stderr
-	cmd.Env = append(environWithout("PATCTL_TOKEN"),
-		"PATCTL_PAT_ID="+s.ID,
-		"PATCTL_PAT_NAME="+s.Name,
-		"PATCTL_PAT_EXPIRES="+s.ExpiresAt.UTC().Format(time.RFC3339),
-	)
+	cmd.Env = environWithout("PATCTL_TOKEN")
+	if s.ID != "" {
+		cmd.Env = append(cmd.Env,
+			"PATCTL_PAT_ID="+s.ID,
+			"PATCTL_PAT_NAME="+s.Name,
+			"PATCTL_PAT_EXPIRES="+s.ExpiresAt.UTC().Format(time.RFC3339),
+		)
+	}
 	cmd.WaitDelay = time.Second
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() == context.DeadlineExceeded {

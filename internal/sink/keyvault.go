@@ -193,13 +193,23 @@ func (k *keyVault) Holds(ctx context.Context) (string, time.Time, bool, error) {
 }
 
 func (k *keyVault) Write(ctx context.Context, s Secret) (string, error) {
-	tags := map[string]*string{"pat-authorization-id": &s.ID, "pat-name": &s.Name}
-	if s.Org != "" {
-		tags["pat-org"] = &s.Org
+	tags := map[string]*string{}
+	for k, v := range s.Tags {
+		tags[k] = new(v)
+	}
+	if s.ID != "" {
+		tags["pat-authorization-id"], tags["pat-name"] = &s.ID, &s.Name
+		if s.Org != "" {
+			tags["pat-org"] = &s.Org
+		}
+	}
+	contentType := s.ContentType
+	if contentType == "" {
+		contentType = "Azure DevOps PAT"
 	}
 	params := azsecrets.SetSecretParameters{
 		Value:       &s.Value,
-		ContentType: new("Azure DevOps PAT"),
+		ContentType: &contentType,
 		Tags:        tags,
 	}
 	if !s.ExpiresAt.IsZero() {

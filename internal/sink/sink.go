@@ -16,13 +16,19 @@ import (
 	"github.com/patctl/patctl/internal/cmdutil"
 )
 
-// Secret is what a sink receives: the new PAT and what describes it.
+// Secret is what a sink receives: the new PAT and what describes it — or,
+// from `patctl login export`, a login (no ID).
 type Secret struct {
 	Value     string
-	ID        string // the PAT's authorization id
+	ID        string // the PAT's authorization id; "" for what is not a PAT
 	Name      string
 	Org       string
 	ExpiresAt time.Time
+	// ContentType says what Value is where the destination keeps it (Key
+	// Vault's contentType); "" is a PAT.
+	ContentType string
+	// Tags are added to the destination's own (Key Vault's tags).
+	Tags map[string]string
 }
 
 // Sink is one destination of a new secret.

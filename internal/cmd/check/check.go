@@ -26,6 +26,7 @@ type Options struct {
 	Within     time.Duration
 	WithinText string
 	Names      []string
+	Orgs       cmdutil.OrgsFlags
 }
 
 // report is the JSON of check.
@@ -36,6 +37,9 @@ type report struct {
 	OK             bool       `json:"ok"`
 	Expiring       []expiring `json:"expiring"`
 	Missing        []string   `json:"missing"`
+	// NotRead are the organizations that could not be read (stderr says
+	// why); check then exits 1.
+	NotRead []string `json:"notRead"`
 }
 
 type expiring struct {
@@ -57,9 +61,17 @@ stops accepting such tokens. A --name that matches no active token exits 3; with
 active token at all, nothing is checked and check exits 0.
 
 --json prints a report: expiringWithin, deadline, checked, ok, expiring (the tokens,
-each with expiresAt and reason) and missing (names without an active token).`,
+each with expiresAt, reason and org) and missing (names without an active token), and
+notRead (organizations that could not be read).
+
+Several organizations (--org a,b --org c, or --every-org for all of yours) are checked
+together, 8 read at a time: a --name is missing when no organization has it, and a
+token valid in all organizations counts once. An organization that cannot be read is
+named on stderr with what to do, the others are still checked, and check exits 1
+(even if a token expires: the check is incomplete).`,
 		Example: `  patctl check --expiring-within 14d
-  patctl check --expiring-within 7d --name ci --name deploy --json`,
+  patctl check --expiring-within 7d --name ci --name deploy --json
+  patctl check --expiring-within 14d --every-org`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.WithinText == "" {
@@ -70,6 +82,11 @@ each with expiresAt and reason) and missing (names without an active token).`,
 				return err
 			}
 			opts.Within = d
+			org, err := opts.Orgs.Validate()
+			if err != nil {
+				return err
+			}
+			opts.Org = org
 			for _, n := range opts.Names {
 				if n == "" {
 					return cmdutil.FlagErrorf("--name: a name cannot be empty")
@@ -81,7 +98,8 @@ each with expiresAt and reason) and missing (names without an active token).`,
 			return checkRun(cmd.Context(), opts)
 		},
 	}
-	opts.AddFlags(cmd)
+	cmdutil.AddOrgsFlags(cmd, &opts.Orgs)
+	opts.AddMaxWaitFlag(cmd)
 	cmd.Flags().StringVar(&opts.WithinText, "expiring-within", "", "how soon counts as expiring (12h, 14d, 2w)")
 	cmd.Flags().StringArrayVar(&opts.Names, "name", nil, "check only tokens with this name (repeatable)")
 	opts.AddJSONFlags(cmd, "a report")
@@ -89,31 +107,45 @@ each with expiresAt and reason) and missing (names without an active token).`,
 }
 
 func checkRun(ctx context.Context, opts *Options) error {
-	client, err := opts.Client(ctx)
+	results, err := opts.ListOrgs(ctx, opts.Orgs, patapi.ListOptions{Status: "active", Ascending: true})
 	if err != nil {
 		return err
 	}
-	tokens, err := client.List(ctx, patapi.ListOptions{Status: "active", Ascending: true})
-	if err != nil {
+	if err := cmdutil.FirstFailure(results); err != nil {
 		return err
+	}
+	merged := cmdutil.MergeOrgs(results)
+	tokens := make([]patapi.PatToken, len(merged))
+	orgOf := map[string]string{}
+	for i, t := range merged {
+		tokens[i] = t.PatToken
+		orgOf[t.AuthorizationID] = t.Org
 	}
 	now := opts.Now()
-	rep := report{ExpiringWithin: opts.WithinText, Deadline: now.Add(opts.Within).UTC(), Expiring: []expiring{}, Missing: []string{}}
+	rep := report{ExpiringWithin: opts.WithinText, Deadline: now.Add(opts.Within).UTC(), Expiring: []expiring{}, Missing: []string{}, NotRead: cmdutil.Failed(results)}
+	if rep.NotRead == nil {
+		rep.NotRead = []string{}
+	}
 	selected := Select(tokens, opts.Names, &rep.Missing)
 	rep.Checked = len(selected)
 	for _, t := range selected {
 		at, reason := cmdutil.EffectiveExpiry(t)
 		if !at.After(rep.Deadline) {
-			rep.Expiring = append(rep.Expiring, expiring{TokenJSON: output.NewTokenJSON(t, false), ExpiresAt: at, Reason: reason})
+			j := output.NewTokenJSON(t, false)
+			j.Org = orgOf[t.AuthorizationID]
+			rep.Expiring = append(rep.Expiring, expiring{TokenJSON: j, ExpiresAt: at, Reason: reason})
 		}
 	}
-	rep.OK = len(rep.Expiring) == 0 && len(rep.Missing) == 0
+	rep.OK = len(rep.Expiring) == 0 && len(rep.Missing) == 0 && len(rep.NotRead) == 0
 	if opts.JSON {
 		if err := opts.WriteJSON(opts.IO.Out, rep); err != nil {
 			return err
 		}
 	} else {
-		printReport(opts, rep, now)
+		printReport(opts, rep, now, len(results) > 1)
+	}
+	if err := opts.OrgFailures(results, "check --expiring-within "+cmdutil.ShellWord(opts.WithinText)); err != nil {
+		return err
 	}
 	var code int
 	switch {
@@ -158,18 +190,28 @@ func Select(tokens []patapi.PatToken, names []string, missing *[]string) []patap
 	return out
 }
 
-func printReport(opts *Options, rep report, now time.Time) {
+// printReport prints the expiring tokens as a table (with an ORG column
+// first when several organizations were read) and the rest on stderr.
+func printReport(opts *Options, rep report, now time.Time, several bool) {
 	tty := opts.IO.IsStdoutTTY()
 	switch {
 	case len(rep.Expiring) > 0:
 		fmt.Fprintf(opts.IO.ErrOut, "%s:\n", expiringText(rep))
-		table := output.NewTable(opts.IO.Out, tty, "NAME", "ID", "STOPS WORKING", "WHY")
+		header := []string{"NAME", "ID", "STOPS WORKING", "WHY"}
+		if several {
+			header = append([]string{"ORG"}, header...)
+		}
+		table := output.NewTable(opts.IO.Out, tty, header...)
 		for _, e := range rep.Expiring {
 			why := "expires"
 			if e.Reason == "global" {
 				why = "all-organizations token"
 			}
-			table.AddRow(e.DisplayName, e.AuthorizationID, output.Moment(e.ExpiresAt, tty, now), why)
+			row := []string{e.DisplayName, e.AuthorizationID, output.Moment(e.ExpiresAt, tty, now), why}
+			if several {
+				row = append([]string{e.Org}, row...)
+			}
+			table.AddRow(row...)
 		}
 		_ = table.Render()
 	case rep.Checked == 1:

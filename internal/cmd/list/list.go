@@ -27,6 +27,7 @@ type Options struct {
 
 	within time.Duration
 	cmdutil.JSONFlags
+	Orgs cmdutil.OrgsFlags
 }
 
 var (
@@ -44,10 +45,19 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		Long: `List your personal access tokens in the organization, every page of them.
 
 On a terminal: an aligned table with readable times. Piped: tab-separated lines
-(name, id, scopes, expiry in RFC 3339) with no header. --json: an array of objects.`,
+(name, id, scopes, expiry in RFC 3339) with no header. --json: an array of objects,
+each with the "org" it was read in.
+
+Several organizations (--org a,b --org c, or --every-org for all of yours) are read
+at once, 8 at a time; their tokens follow one another in the order of the
+organizations, with an ORG column first. A token valid in all organizations shows
+once. An organization that cannot be read is named on stderr with what to do; the
+others' tokens are still printed, and list exits 1.`,
 		Example: `  patctl list
   patctl list --status all --sort created --desc
-  patctl list --json | jq -r '.[].displayName'`,
+  patctl list --json | jq -r '.[].displayName'
+  patctl list --org fabrikam,contoso
+  patctl list --every-org --expiring-within 14d`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := cmdutil.OneOf("--status", opts.Status, statuses...); err != nil {
@@ -56,6 +66,11 @@ On a terminal: an aligned table with readable times. Piped: tab-separated lines
 			if err := cmdutil.OneOf("--sort", opts.Sort, sortKeys...); err != nil {
 				return err
 			}
+			org, err := opts.Orgs.Validate()
+			if err != nil {
+				return err
+			}
+			opts.Org = org
 			if cmd.Flags().Changed("expiring-within") {
 				d, err := cmdutil.ParseDuration("--expiring-within", opts.Expiring)
 				if err != nil {
@@ -69,7 +84,8 @@ On a terminal: an aligned table with readable times. Piped: tab-separated lines
 			return listRun(cmd.Context(), opts)
 		},
 	}
-	opts.AddFlags(cmd)
+	cmdutil.AddOrgsFlags(cmd, &opts.Orgs)
+	opts.AddMaxWaitFlag(cmd)
 	cmd.Flags().StringVar(&opts.Status, "status", "active", "which tokens: "+strings.Join(statuses, ", "))
 	cmd.Flags().StringVar(&opts.Sort, "sort", "name", "order by name, created or status")
 	cmd.Flags().BoolVar(&opts.Desc, "desc", false, "sort in descending order")
@@ -82,21 +98,20 @@ On a terminal: an aligned table with readable times. Piped: tab-separated lines
 }
 
 func listRun(ctx context.Context, opts *Options) error {
-	client, err := opts.Client(ctx)
+	results, err := opts.ListOrgs(ctx, opts.Orgs, patapi.ListOptions{Status: opts.Status, Sort: sorts[opts.Sort], Ascending: !opts.Desc})
 	if err != nil {
 		return err
 	}
-	tokens, err := client.List(ctx, patapi.ListOptions{Status: opts.Status, Sort: sorts[opts.Sort], Ascending: !opts.Desc})
-	if err != nil {
+	if err := cmdutil.FirstFailure(results); err != nil {
 		return err
 	}
 	now := opts.Now()
-	tokens = slices.DeleteFunc(tokens, func(t patapi.PatToken) bool {
+	tokens := slices.DeleteFunc(cmdutil.MergeOrgs(results), func(t cmdutil.OrgToken) bool {
 		if opts.Global && !t.AllOrgs() {
 			return true
 		}
 		if opts.within > 0 {
-			at, _ := cmdutil.EffectiveExpiry(t)
+			at, _ := cmdutil.EffectiveExpiry(t.PatToken)
 			return at.After(now.Add(opts.within))
 		}
 		return false
@@ -104,12 +119,24 @@ func listRun(ctx context.Context, opts *Options) error {
 	if opts.JSON {
 		out := make([]output.TokenJSON, 0, len(tokens))
 		for _, t := range tokens {
-			out = append(out, output.NewTokenJSON(t, false))
+			j := output.NewTokenJSON(t.PatToken, false)
+			j.Org = t.Org
+			out = append(out, j)
 		}
-		return opts.WriteJSON(opts.IO.Out, out)
+		if err := opts.WriteJSON(opts.IO.Out, out); err != nil {
+			return err
+		}
+		return opts.OrgFailures(results, "list")
 	}
 	tty := opts.IO.IsStdoutTTY()
-	table := output.NewTable(opts.IO.Out, tty, "NAME", "ID", "SCOPES", "EXPIRES")
+	// The ORG column is there whenever several organizations were asked
+	// for, whatever answered: scripts count on the columns.
+	several := len(results) > 1
+	header := []string{"NAME", "ID", "SCOPES", "EXPIRES"}
+	if several {
+		header = append([]string{"ORG"}, header...)
+	}
+	table := output.NewTable(opts.IO.Out, tty, header...)
 	global := 0
 	for _, t := range tokens {
 		expires := output.Moment(t.ValidTo.Time, tty, now)
@@ -119,7 +146,11 @@ func listRun(ctx context.Context, opts *Options) error {
 				expires += " [all orgs: stops " + cmdutil.GlobalCutoff.Format(time.DateOnly) + "]"
 			}
 		}
-		table.AddRow(t.DisplayName, t.AuthorizationID, t.Scope, expires)
+		row := []string{t.DisplayName, t.AuthorizationID, t.Scope, expires}
+		if several {
+			row = append([]string{t.Org}, row...)
+		}
+		table.AddRow(row...)
 	}
 	if err := table.Render(); err != nil {
 		return err
@@ -128,5 +159,5 @@ func listRun(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(opts.IO.ErrOut, "Note: %d of these tokens are valid in all organizations; Azure DevOps stops accepting such tokens on %s. Replace one with `patctl rotate --id ID --org-scoped`.\n",
 			global, cmdutil.GlobalCutoff.Format(time.DateOnly))
 	}
-	return nil
+	return opts.OrgFailures(results, "list")
 }

@@ -58,3 +58,42 @@ func TestTableOnATerminal(t *testing.T) {
 		t.Fatalf("not aligned or not readable:\n%s", out)
 	}
 }
+
+func TestSeveralOrgs(t *testing.T) {
+	env := cmdtest.New(t)
+	ctx := context.Background()
+	now := time.Now()
+	if _, err := env.Direct.Create(ctx, patapi.CreateRequest{DisplayName: "here", Scope: "vso.code", ValidTo: now.Add(80 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Direct.Create(ctx, patapi.CreateRequest{DisplayName: "everywhere", Scope: "vso.code", ValidTo: now.Add(80 * time.Hour), AllOrgs: true}); err != nil {
+		t.Fatal(err)
+	}
+	run := func(tty, asJSON bool, orgs ...string) string {
+		io, _, out, _ := iostreams.Test()
+		io.SetTTY(false, tty, tty)
+		opts := &Options{TokenCmd: env.TokenCmd(io, func() time.Time { return now }), Status: "active", Sort: "name", Orgs: cmdutil.OrgsFlags{Names: orgs}}
+		opts.JSON = asJSON
+		if err := listRun(ctx, opts); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	lines := strings.Split(strings.TrimRight(run(true, false, "fabrikam", "other"), "\n"), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "ORG ") || !strings.HasPrefix(lines[1], "fabrikam  ") || !strings.Contains(lines[1], "everywhere") ||
+		!strings.Contains(lines[2], "here") || strings.Index(lines[0], "NAME") != strings.Index(lines[1], "everywhere") {
+		t.Fatalf("table:\n%s", strings.Join(lines, "\n"))
+	}
+	// The all-organizations token is in both lists: shown once, with the
+	// first organization read.
+	if piped := run(false, false, "other", "fabrikam"); !strings.HasPrefix(piped, "other\teverywhere\t") || strings.Count(piped, "everywhere") != 1 || !strings.Contains(piped, "\nfabrikam\there\t") {
+		t.Fatalf("piped:\n%s", piped)
+	}
+	// One organization: no ORG column, but "org" in the JSON.
+	if one := run(true, false, "fabrikam"); !strings.HasPrefix(one, "NAME ") {
+		t.Fatalf("one organization:\n%s", one)
+	}
+	if js := run(false, true, "fabrikam"); strings.Count(js, `"org": "fabrikam"`) != 2 {
+		t.Fatalf("JSON:\n%s", js)
+	}
+}

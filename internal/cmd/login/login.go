@@ -43,7 +43,10 @@ system's); the URL is always printed as well. Where no browser can be used, or w
 
 The login is kept in the OS keyring: a key in the keyring, and the token cache
 encrypted with it in patctl's config directory. --insecure-storage keeps it in a
-plaintext file instead (mode 0600).`,
+plaintext file instead (mode 0600).
+
+'patctl login export' keeps a copy where a scheduled pipeline can load it
+($` + config.EnvLoginFrom + `).`,
 		Example: `  patctl login
   patctl login --device-code
   patctl login --tenant contoso.onmicrosoft.com`,
@@ -71,6 +74,7 @@ plaintext file instead (mode 0600).`,
 	cmd.Flags().StringVar(&opts.Tenant, "tenant", "", "tenant id or domain to sign in to (default: the tenant of "+config.EnvAuthority+")")
 	opts.AddJSONFlags(cmd, "who signed in")
 	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "public client id to sign in with (default: "+config.EnvClientID+" or Azure CLI's)")
+	cmd.AddCommand(NewCmdExport(f, nil))
 	return cmd
 }
 
@@ -81,6 +85,9 @@ func loginRun(ctx context.Context, opts *Options) error {
 	}
 	if a.Settings.Token != "" {
 		return cmdutil.FlagErrorf("%v", cmdutil.ErrTokenFromEnv)
+	}
+	if a.Settings.LoginFrom != "" {
+		return cmdutil.FlagErrorf("%v", auth.ErrLoginFrom)
 	}
 	var org string
 	if opts.Org != "" || a.Settings.Org != "" {

@@ -50,6 +50,10 @@ func logoutRun(ctx context.Context, opts *Options) error {
 	if a.Settings.Token != "" {
 		return cmdutil.FlagErrorf("%v", cmdutil.ErrTokenFromEnv)
 	}
+	if a.Settings.LoginFrom != "" {
+		// The login is elsewhere, and shared: this run does not end it.
+		return cmdutil.FlagErrorf("%v", auth.ErrLoginFrom)
+	}
 	// --account, or the profile's account, names one; else all go.
 	account := a.Settings.Account
 	login, err := a.Logout(ctx, account)

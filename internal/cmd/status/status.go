@@ -51,13 +51,17 @@ Exits 4 when not signed in.`,
 
 // statusJSON is the stable machine form of status.
 type statusJSON struct {
-	Account   string     `json:"account"`
-	Tenant    string     `json:"tenant"`
-	ClientID  string     `json:"clientId"`
-	Storage   string     `json:"storage"`
-	Location  string     `json:"location"`
-	Authority string     `json:"authority,omitempty"`
-	ExpiresOn *time.Time `json:"expiresOn,omitempty"` // absent when the token does not say
+	Account  string `json:"account"`
+	Tenant   string `json:"tenant"`
+	ClientID string `json:"clientId"`
+	Storage  string `json:"storage"`
+	Location string `json:"location"`
+	// LoginFrom is where a login from PATCTL_LOGIN_FROM was loaded from
+	// (storage "login-from"), and LoginVersion the version read there.
+	LoginFrom    string     `json:"loginFrom,omitempty"`
+	LoginVersion string     `json:"loginVersion,omitempty"`
+	Authority    string     `json:"authority,omitempty"`
+	ExpiresOn    *time.Time `json:"expiresOn,omitempty"` // absent when the token does not say
 	// LastRefreshAt is when Entra ID last issued tokens for the login; it
 	// expires after about 90 days without that.
 	LastRefreshAt *time.Time `json:"lastRefreshAt,omitempty"`
@@ -102,6 +106,10 @@ func statusRun(ctx context.Context, opts *Options) error {
 		l := st.Login
 		out.Account, out.Tenant, out.ClientID, out.Authority = l.Username, l.TenantID, l.ClientID, l.Authority
 		out.Storage, out.Location = l.Storage, a.Store.Location(l.Storage)
+		if st.Source == auth.SourceLoginFrom {
+			out.LoginFrom, out.LoginVersion = st.LoginFrom, a.Remote.Version()
+			out.Location = st.LoginFrom + " (" + config.EnvLoginFrom + "; in memory only, written back when refreshed)"
+		}
 		for _, acct := range st.All.Accounts {
 			out.Accounts = append(out.Accounts, accountJSON{acct.Username, acct.TenantID, acct.ClientID, acct.Key() == l.Key()})
 		}

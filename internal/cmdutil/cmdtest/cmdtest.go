@@ -45,7 +45,7 @@ func New(t testing.TB) *Env {
 	return &Env{
 		Emulator: em,
 		Settings: func() (config.Settings, error) {
-			return config.Settings{APIURL: em.URL(), DevOpsURL: em.URL(), Org: emulator.DefaultOrg}, nil
+			return config.Settings{APIURL: em.URL(), DevOpsURL: em.URL(), VSSPSAppURL: em.URL(), Org: emulator.DefaultOrg}, nil
 		},
 		PATClient: func(_ context.Context, org string) (*patapi.Client, error) {
 			return patapi.New(httpClient(), em.URL(), org), nil

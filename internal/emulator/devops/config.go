@@ -2,6 +2,7 @@ package devops
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -21,6 +22,40 @@ type Org struct {
 	Name     string `json:"name"`
 	ID       string `json:"id"`
 	TenantID string `json:"tenantId"`
+	// Members are the users (UPN or object id) who belong to it; empty: every
+	// user of its tenant. Another tenant's user listed here is a guest: the
+	// Accounts API lists the organization, but its services take only tokens
+	// of its own tenant.
+	Members []string `json:"members,omitempty"`
+	// Owner is the user (UPN or object id) who owns it, for the Accounts
+	// API's ownerId; empty: nobody.
+	Owner string `json:"owner,omitempty"`
+}
+
+// HasMember reports whether u belongs to the organization: without a
+// member list, every user of its tenant does, guests of the tenant (in dir)
+// included.
+func (o Org) HasMember(u entra.User, dir *entra.Directory) bool {
+	if len(o.Members) == 0 {
+		if strings.EqualFold(u.TenantID, o.TenantID) {
+			return true
+		}
+		t, ok := dir.Tenant(o.TenantID)
+		return ok && slices.ContainsFunc(t.Guests, func(g string) bool { return strings.EqualFold(g, u.ObjectID) })
+	}
+	for _, m := range o.Members {
+		if isUser(m, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsOwner reports whether u owns the organization.
+func (o Org) IsOwner(u entra.User) bool { return o.Owner != "" && isUser(o.Owner, u) }
+
+func isUser(name string, u entra.User) bool {
+	return strings.EqualFold(name, u.UPN) || strings.EqualFold(name, u.ObjectID)
 }
 
 // Settings is what a test or the program can change about Azure DevOps.
@@ -66,6 +101,9 @@ func DefaultSettings() Settings {
 // Clone is a deep copy: requests read their copy while tests change the original.
 func (s Settings) Clone() Settings {
 	s.Orgs = append([]Org(nil), s.Orgs...)
+	for i := range s.Orgs {
+		s.Orgs[i].Members = append([]string(nil), s.Orgs[i].Members...)
+	}
 	return s
 }
 

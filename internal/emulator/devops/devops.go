@@ -126,6 +126,13 @@ func (d *Service) authenticate(w http.ResponseWriter, r *http.Request, cfg *Conf
 		d.writeSignIn(w, r, cfg, org)
 		return caller{}, false
 	}
+	if !org.HasMember(user, &cfg.Directory) {
+		// Azure DevOps answers 401 to a signed-in user who is not a member
+		// ("Troubleshoot sign-in": 401 - Not Authorized).
+		d.challengeHeaders(w.Header(), cfg, org)
+		core.WriteJSONBOM(w, http.StatusUnauthorized, devopsErrorBody(fmt.Sprintf("TF400813: The user '%s' is not authorized to access this resource.", user.ObjectID), typeUnauthorized, "UnauthorizedRequestException"), cfg.ResponseBOM)
+		return caller{}, false
+	}
 	return caller{org: org, user: user}, true
 }
 

@@ -2,7 +2,8 @@
 // docs/performance.md: start-up time, the requests, connections and keyring
 // calls of a rotate, a rotate into Key Vault, GitHub and a variable group
 // at 50 ms of latency, a list of 10,000 tokens, a rotate --name among them,
-// and a cold command after the access token expired. Run it with `make bench`;
+// a list of every organization (everyorg.go), and a cold command after the
+// access token expired. Run it with `make bench`;
 // `go run ./internal/tools/bench -only by-name` measures one section alone.
 package main
 
@@ -32,7 +33,7 @@ import (
 func main() {
 	out := flag.String("o", "docs/performance.md", "where to write the report")
 	runs := flag.Int("runs", 51, "runs for each start-up median")
-	only := flag.String("only", "", "measure only this section (by-name, fleet) and print it, leaving the report alone")
+	only := flag.String("only", "", "measure only this section (by-name, every-org, fleet) and print it, leaving the report alone")
 	flag.Parse()
 	var err error
 	if *only != "" {
@@ -189,6 +190,9 @@ func run(outPath string, runs int) error {
 	if err := r.rotateByName(work, bin); err != nil {
 		return err
 	}
+	if err := r.everyOrg(work, bin); err != nil {
+		return err
+	}
 	if err := r.fleetSection(work, bin); err != nil {
 		return err
 	}
@@ -243,10 +247,12 @@ func runOnly(section string) error {
 	switch section {
 	case "by-name":
 		err = r.rotateByName(work, bin)
+	case "every-org":
+		err = r.everyOrg(work, bin)
 	case "fleet":
 		err = r.fleetSection(work, bin)
 	default:
-		return fmt.Errorf("-only: no section %q (by-name, fleet)", section)
+		return fmt.Errorf("-only: no section %q (by-name, every-org, fleet)", section)
 	}
 	if err != nil {
 		return err
