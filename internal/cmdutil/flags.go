@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -145,19 +146,36 @@ var orgRE = regexpx.Lazy(`^[A-Za-z0-9][A-Za-z0-9-]{0,49}$`)
 
 // AddOrgFlag adds --org to a command.
 func AddOrgFlag(cmd *cobra.Command, org *string) {
-	cmd.Flags().StringVar(org, "org", "", "Azure DevOps organization (default $"+config.EnvOrg+")")
+	cmd.Flags().StringVar(org, "org", "", "Azure DevOps organization, by name or URL (default $"+config.EnvOrg+")")
 }
 
-// ResolveOrg picks --org, else PATCTL_ORG, and checks the name.
+// ResolveOrg picks --org, else the settings' organization (PATCTL_ORG, else
+// the profile's), and checks the name; an organization's URL stands for its
+// name (config.OrgName).
 func ResolveOrg(flag string, s config.Settings) (string, error) {
-	org := strings.TrimSpace(flag)
-	source := "--org"
-	if org == "" {
-		org, source = s.Org, config.EnvOrg
+	if strings.TrimSpace(flag) != "" {
+		return ParseOrg("--org", flag)
 	}
-	if org == "" {
-		return "", FlagErrorf("--org: an organization is required (or set %s)", config.EnvOrg)
+	if s.Org == "" {
+		return "", FlagErrorf("--org: an organization is required (or set %s, or `patctl config set org NAME`)", config.EnvOrg)
 	}
+	return ParseOrg(OrgSourceName(s), s.Org)
+}
+
+// OrgSourceName names where the settings' organization came from, for a
+// message: PATCTL_ORG, or the org of a profile.
+func OrgSourceName(s config.Settings) string {
+	if s.OrgSource == config.SourceProfile {
+		return fmt.Sprintf("the org of profile %q", s.Profile)
+	}
+	return config.EnvOrg
+}
+
+// ParseOrg reads an organization given by name or by URL
+// (https://dev.azure.com/NAME, https://NAME.visualstudio.com) and checks the
+// name, for the flag, variable or place source names.
+func ParseOrg(source, value string) (string, error) {
+	org := config.OrgName(value)
 	return org, CheckOrg(source, org)
 }
 
@@ -165,28 +183,51 @@ func ResolveOrg(flag string, s config.Settings) (string, error) {
 // the flag, variable or place source names.
 func CheckOrg(source, org string) error {
 	if !orgRE().MatchString(org) {
-		return FlagErrorf("%s: %q is not an organization name (letters, digits and hyphens)", source, org)
+		return FlagErrorf("%s: %q is not an organization name (letters, digits and hyphens) nor its URL (https://dev.azure.com/NAME)", source, org)
 	}
 	return nil
 }
 
-// Selector is how a command names one token: --id or --name.
+// Selector is how a command names one token: NAME (an argument), --name
+// or --id.
 type Selector struct {
 	ID   string
 	Name string
+
+	arg bool // Name came as the argument, not --name
 }
 
 // AddSelectorFlags adds --id and --name.
 func AddSelectorFlags(cmd *cobra.Command, s *Selector) {
 	cmd.Flags().StringVar(&s.ID, "id", "", "the token's authorization id")
-	cmd.Flags().StringVar(&s.Name, "name", "", "the token's name (exact match among active tokens)")
+	cmd.Flags().StringVar(&s.Name, "name", "", "the token's name, exact match among active tokens (or give NAME as the argument)")
 }
 
-// Validate checks that exactly one of --id and --name is given, well formed.
+// SelectorArgs takes a command's one argument, NAME, as --name NAME:
+// `patctl get deploy`. NAME with --name or --id is a usage error.
+func SelectorArgs(s *Selector) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) == 0:
+			return nil
+		case len(args) > 1:
+			return FlagErrorf("%s takes one NAME, not %d arguments: quote a name that has spaces (see '%s --help')", cmd.CommandPath(), len(args), cmd.CommandPath())
+		case s.Name != "":
+			return FlagErrorf("the argument %q and --name %q both name the token: give one", args[0], s.Name)
+		case s.ID != "":
+			return FlagErrorf("the argument %q and --id %s both name the token: give one", args[0], s.ID)
+		}
+		s.Name, s.arg = args[0], true
+		return nil
+	}
+}
+
+// Validate checks that exactly one of NAME, --name and --id is given, well
+// formed.
 func (s *Selector) Validate() error {
 	switch {
-	case s.ID == "" && s.Name == "":
-		return FlagErrorf("give --id ID or --name NAME")
+	case s.ID == "" && s.Name == "" && !s.arg:
+		return FlagErrorf("name the token: give NAME, --name NAME or --id ID")
 	case s.ID != "" && s.Name != "":
 		return FlagErrorf("--id and --name cannot be used together: give one")
 	case s.ID != "":
@@ -195,6 +236,8 @@ func (s *Selector) Validate() error {
 			return FlagErrorf("--id: %q is not an authorization id (a GUID like 4ab5764f-4193-4f1d-b995-64144880b7d7)", s.ID)
 		}
 		s.ID = id.String()
+	case strings.TrimSpace(s.Name) == "" && s.arg:
+		return FlagErrorf("NAME: a name cannot be empty")
 	case strings.TrimSpace(s.Name) == "":
 		return FlagErrorf("--name: a name cannot be empty")
 	}

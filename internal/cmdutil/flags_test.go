@@ -1,9 +1,14 @@
 package cmdutil
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patctl/patctl/internal/config"
 )
 
 func TestParseExpires(t *testing.T) {
@@ -58,7 +63,7 @@ func TestSelectorValidate(t *testing.T) {
 		s   Selector
 		err string
 	}{
-		{Selector{}, "give --id ID or --name NAME"},
+		{Selector{}, "give NAME, --name NAME or --id ID"},
 		{Selector{ID: "x", Name: "y"}, "cannot be used together"},
 		{Selector{ID: "4AB5764F-4193-4F1D-B995-64144880B7D7"}, ""},
 		{Selector{ID: "{4ab5764f-4193-4f1d-b995-64144880b7d7}"}, "--id"},
@@ -74,5 +79,73 @@ func TestSelectorValidate(t *testing.T) {
 	s.Validate()
 	if s.ID != "4ab5764f-4193-4f1d-b995-64144880b7d7" {
 		t.Errorf("id not normalised: %s", s.ID)
+	}
+}
+
+func TestSelectorArgs(t *testing.T) {
+	for _, tc := range []struct {
+		flags Selector
+		args  []string
+		name  string
+		err   string
+	}{
+		{Selector{}, nil, "", ""},
+		{Selector{}, []string{"deploy"}, "deploy", ""},
+		{Selector{Name: "deploy"}, nil, "deploy", ""},
+		{Selector{Name: "ci"}, []string{"deploy"}, "", `the argument "deploy" and --name "ci" both name the token`},
+		{Selector{ID: "4ab5764f-4193-4f1d-b995-64144880b7d7"}, []string{"deploy"}, "", `the argument "deploy" and --id 4ab5764f-4193-4f1d-b995-64144880b7d7 both`},
+		{Selector{}, []string{"a", "b"}, "", "takes one NAME, not 2 arguments"},
+	} {
+		s := tc.flags
+		err := SelectorArgs(&s)(&cobra.Command{Use: "get"}, tc.args)
+		var flagErr *FlagError
+		if tc.err != "" {
+			if !errors.As(err, &flagErr) || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%+v %q: %v", tc.flags, tc.args, err)
+			}
+			continue
+		}
+		if err != nil || s.Name != tc.name {
+			t.Errorf("%+v %q: name %q, %v", tc.flags, tc.args, s.Name, err)
+		}
+	}
+	// An empty NAME is named as the argument, not as --name.
+	s := Selector{}
+	if err := SelectorArgs(&s)(&cobra.Command{Use: "get"}, []string{" "}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(); err == nil || !strings.HasPrefix(err.Error(), "NAME:") {
+		t.Fatalf("empty NAME: %v", err)
+	}
+}
+
+func TestParseOrgTakesURLs(t *testing.T) {
+	for in, want := range map[string]string{
+		"fabrikam":                              "fabrikam",
+		"https://dev.azure.com/fabrikam":        "fabrikam",
+		"https://dev.azure.com/fabrikam/":       "fabrikam",
+		"https://dev.azure.com/fabrikam/p/_git": "fabrikam",
+		"https://fabrikam.visualstudio.com":     "fabrikam",
+		"https://fabrikam.visualstudio.com/":    "fabrikam",
+	} {
+		if got, err := ParseOrg("--org", in); err != nil || got != want {
+			t.Errorf("%q: %q %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"https://dev.azure.com/", "https://example.com/fabrikam", "a b"} {
+		if _, err := ParseOrg("--org", bad); err == nil || !strings.HasPrefix(err.Error(), "--org: ") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	s := config.Settings{Org: "https://dev.azure.com/x y", OrgSource: config.SourceProfile, Profile: "work"}
+	if _, err := ResolveOrg("", s); err == nil || !strings.HasPrefix(err.Error(), `the org of profile "work": `) {
+		t.Errorf("profile org: %v", err)
+	}
+	if org, err := ResolveOrg("https://contoso.visualstudio.com", s); err != nil || org != "contoso" {
+		t.Errorf("--org URL: %q %v", org, err)
+	}
+	o := OrgsFlags{Names: []string{"https://dev.azure.com/a", "A", "https://b.visualstudio.com/"}}
+	if org, err := o.Validate(); err != nil || org != "" || strings.Join(o.Names, ",") != "a,b" {
+		t.Errorf("--org list: %q %q %v", org, o.Names, err)
 	}
 }

@@ -27,7 +27,7 @@ type OrgsFlags struct {
 
 // AddOrgsFlags adds --org and --every-org in place of AddOrgFlag.
 func AddOrgsFlags(cmd *cobra.Command, o *OrgsFlags) {
-	cmd.Flags().StringSliceVar(&o.Names, "org", nil, "Azure DevOps organization (default $"+config.EnvOrg+"); several: repeat it or give a comma list of `names`")
+	cmd.Flags().StringSliceVar(&o.Names, "org", nil, "Azure DevOps organization, by name or URL (default $"+config.EnvOrg+"); several: repeat it or give a comma list of `names`")
 	cmd.Flags().BoolVar(&o.EveryOrg, "every-org", false, "every organization you belong to (as 'patctl orgs' lists them)")
 }
 
@@ -37,13 +37,14 @@ func AddOrgsFlags(cmd *cobra.Command, o *OrgsFlags) {
 func (o *OrgsFlags) Validate() (string, error) {
 	var names []string
 	for _, n := range o.Names {
-		n = strings.TrimSpace(n)
-		switch {
-		case n == "":
+		if strings.TrimSpace(n) == "" {
 			continue
-		case !orgRE().MatchString(n):
-			return "", FlagErrorf("--org: %q is not an organization name (letters, digits and hyphens)", n)
-		case !containsFold(names, n):
+		}
+		n, err := ParseOrg("--org", n)
+		if err != nil {
+			return "", err
+		}
+		if !containsFold(names, n) {
 			names = append(names, n)
 		}
 	}

@@ -2,21 +2,36 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/patctl/patctl/internal/patapi"
+	"github.com/patctl/patctl/internal/printable"
 )
 
-// Resolve finds the one token the selector names: by id with Get, by name
-// among the active tokens (exit 3 when none has it, 5 when several do), with
-// patapi's FindByName, which stops paging once past the name.
+// Resolve finds the one token the selector names: by id with Get (exit 3
+// when no token has it), by name among the active tokens (exit 3 when none
+// has it, 5 when several do), with patapi's FindByName, which stops paging
+// once past the name.
 func (s Selector) Resolve(ctx context.Context, c *patapi.Client) (patapi.PatToken, error) {
 	if s.ID != "" {
-		return c.Get(ctx, s.ID)
+		return GetByID(ctx, c, s.ID)
 	}
 	tok, _, err := s.ResolveName(ctx, c)
+	return tok, err
+}
+
+// GetByID is the client's Get, with an id that no token has said in words
+// (exit 3) rather than as the service's refusal.
+func GetByID(ctx context.Context, c *patapi.Client, id string) (patapi.PatToken, error) {
+	tok, err := c.Get(ctx, id)
+	var tokenErr *patapi.TokenError
+	var apiErr *patapi.APIError
+	if (errors.As(err, &tokenErr) && tokenErr.NotFound()) || (errors.As(err, &apiErr) && apiErr.NotFound()) {
+		return tok, &ExitCodeError{Code: ExitNotFound, Err: fmt.Errorf("no token has the id %s in %s", id, c.Org())}
+	}
 	return tok, err
 }
 
@@ -33,10 +48,19 @@ func (s Selector) ResolveName(ctx context.Context, c *patapi.Client) (patapi.Pat
 	case 1:
 		return matches[0], resume, nil
 	}
+	return patapi.PatToken{}, "", &ExitCodeError{Code: ExitAmbiguous, Err: errors.New(Candidates(
+		fmt.Sprintf("%d active tokens are named %q; pick one with --id:", len(matches), s.Name), matches))}
+}
+
+// Candidates is a heading and a line per token — its id, when it was
+// created, when it expires and its scopes — for a person to tell tokens of
+// one name apart.
+func Candidates(heading string, tokens []patapi.PatToken) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d active tokens are named %q; pick one with --id:", len(matches), s.Name)
-	for _, m := range matches {
-		fmt.Fprintf(&b, "\n  %s  expires %s", m.AuthorizationID, m.ValidTo.UTC().Format(time.RFC3339))
+	b.WriteString(heading)
+	for _, m := range tokens {
+		fmt.Fprintf(&b, "\n  %s  created %s  expires %s  %s", m.AuthorizationID,
+			m.ValidFrom.UTC().Format(time.RFC3339), m.ValidTo.UTC().Format(time.RFC3339), printable.Escape(m.Scope))
 	}
-	return patapi.PatToken{}, "", &ExitCodeError{Code: ExitAmbiguous, Err: fmt.Errorf("%s", b.String())}
+	return b.String()
 }

@@ -57,6 +57,14 @@ const (
 	DefaultVSSPSAppURL = "https://app.vssps.visualstudio.com"
 )
 
+// Where a setting came from, as `patctl status --json` says it.
+const (
+	SourceFlag    = "flag"    // a command-line flag
+	SourceEnv     = "env"     // an environment variable
+	SourceProfile = "profile" // the profile of the config file
+	SourceDefault = "default" // the built-in default
+)
+
 // Variable describes one environment variable for `patctl help environment`.
 type Variable struct {
 	Name, Default, Meaning string
@@ -97,8 +105,14 @@ type Settings struct {
 	DevOpsURL string
 	// VSSPSAppURL is where the organizations of the user are listed.
 	VSSPSAppURL string
-	Org         string // PATCTL_ORG; --org wins over it
-	Profile     string // the profile in force
+	Org         string // PATCTL_ORG, else the profile's; --org wins over both
+	// OrgSource says where Org came from: SourceEnv (PATCTL_ORG),
+	// SourceProfile, or "" when neither names one.
+	OrgSource string
+	Profile   string // the profile in force
+	// ProfileSource says how it was chosen: SourceFlag (--profile),
+	// SourceEnv (PATCTL_PROFILE) or SourceDefault.
+	ProfileSource string
 	// HTTPTimeout bounds each request, answer included; 0 means the default.
 	HTTPTimeout time.Duration
 	Account     string // the profile's account, for choosing among several
@@ -117,9 +131,9 @@ func Load(getenv func(string) string, profileFlag string) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
-	name, source := profileFlag, "--profile"
+	name, source, from := profileFlag, "--profile", SourceFlag
 	if name == "" {
-		name, source = getenv(EnvProfile), EnvProfile
+		name, source, from = getenv(EnvProfile), EnvProfile, SourceEnv
 	}
 	file, err := LoadFile(dir)
 	if err != nil {
@@ -132,7 +146,7 @@ func Load(getenv func(string) string, profileFlag string) (Settings, error) {
 			return Settings{}, badValue("%s: no profile %q in %s", source, name, file.Path())
 		}
 	} else {
-		name, p = DefaultProfile, file.Profiles[DefaultProfile]
+		name, p, from = DefaultProfile, file.Profiles[DefaultProfile], SourceDefault
 	}
 	authority := DefaultAuthority
 	if p.Tenant != "" {
@@ -151,8 +165,14 @@ func Load(getenv func(string) string, profileFlag string) (Settings, error) {
 		APIURL:      strings.TrimRight(or(getenv(EnvAPIURL), DefaultAPIURL), "/"),
 		DevOpsURL:   strings.TrimRight(or(getenv(EnvDevOpsURL), DefaultDevOpsURL), "/"),
 		VSSPSAppURL: strings.TrimRight(or(getenv(EnvVSSPSAppURL), DefaultVSSPSAppURL), "/"),
-		Org:         or(getenv(EnvOrg), p.Org),
 		ConfigDir:   dir,
+	}
+	s.ProfileSource = from
+	switch {
+	case strings.TrimSpace(getenv(EnvOrg)) != "":
+		s.Org, s.OrgSource = OrgName(getenv(EnvOrg)), SourceEnv
+	case strings.TrimSpace(p.Org) != "":
+		s.Org, s.OrgSource = OrgName(p.Org), SourceProfile
 	}
 	if s.Token != "" && s.LoginFrom != "" {
 		return s, badValue("%s and %s are both set: set one (a token used as is, or a login loaded from elsewhere)", EnvToken, EnvLoginFrom)

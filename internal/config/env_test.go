@@ -94,3 +94,39 @@ func TestVSSPSAppURL(t *testing.T) {
 		t.Fatalf("http accepted: %v", err)
 	}
 }
+
+// TestWhereOrgAndProfileComeFrom: the organization from PATCTL_ORG, else the
+// profile, a URL standing for its name; the profile from --profile, else
+// PATCTL_PROFILE, else the default.
+func TestWhereOrgAndProfileComeFrom(t *testing.T) {
+	dir := t.TempDir()
+	f, _ := LoadFile(dir)
+	f.Profiles["default"] = Profile{Org: "https://fabrikam.visualstudio.com/"}
+	f.Profiles["work"] = Profile{Org: "https://dev.azure.com/contoso"}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		env                                  map[string]string
+		flag                                 string
+		org, orgSource, profile, profileFrom string
+	}{
+		{nil, "", "fabrikam", SourceProfile, "default", SourceDefault},
+		{nil, "work", "contoso", SourceProfile, "work", SourceFlag},
+		{map[string]string{EnvProfile: "work"}, "", "contoso", SourceProfile, "work", SourceEnv},
+		{map[string]string{EnvOrg: "dev.azure.com/tailspin"}, "work", "tailspin", SourceEnv, "work", SourceFlag},
+	} {
+		env := map[string]string{EnvConfigDir: dir}
+		for k, v := range tc.env {
+			env[k] = v
+		}
+		s, err := Load(func(k string) string { return env[k] }, tc.flag)
+		if err != nil || s.Org != tc.org || s.OrgSource != tc.orgSource || s.Profile != tc.profile || s.ProfileSource != tc.profileFrom {
+			t.Errorf("%v --profile %q: %q %q %q %q, %v", tc.env, tc.flag, s.Org, s.OrgSource, s.Profile, s.ProfileSource, err)
+		}
+	}
+	s, err := Load(func(k string) string { return map[string]string{EnvConfigDir: t.TempDir()}[k] }, "")
+	if err != nil || s.Org != "" || s.OrgSource != "" || s.Profile != DefaultProfile || s.ProfileSource != SourceDefault {
+		t.Errorf("nothing set: %+v %v", s, err)
+	}
+}

@@ -78,10 +78,10 @@ func Load(t *cmdutil.TokenCmd, path string) (*File, error) {
 	}
 	org, source := strings.TrimSpace(t.Org), "--org"
 	if org == "" {
-		org, source = s.Org, "PATCTL_ORG"
+		org, source = s.Org, cmdutil.OrgSourceName(s)
 	}
 	if org != "" {
-		if err := cmdutil.CheckOrg(source, org); err != nil {
+		if org, err = cmdutil.ParseOrg(source, org); err != nil {
 			return nil, err
 		}
 	}

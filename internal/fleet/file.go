@@ -274,11 +274,12 @@ func (p *parser) org(n *yaml.Node, key string) string {
 	if !ok {
 		return ""
 	}
-	if err := cmdutil.CheckOrg(key, v); err != nil {
+	org, err := cmdutil.ParseOrg(key, v)
+	if err != nil {
 		p.errorf(n, "%v", err)
 		return ""
 	}
-	return v
+	return org
 }
 
 // list reads a list of values; one value alone is a list of one.

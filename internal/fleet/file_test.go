@@ -159,3 +159,20 @@ func TestOrgsToList(t *testing.T) {
 		}
 	}
 }
+
+// TestParseTakesOrganizationURLs: org: may be an organization's URL, as
+// --org and PATCTL_ORG may.
+func TestParseTakesOrganizationURLs(t *testing.T) {
+	f, err := Parse("f.yaml", []byte(`
+org: https://dev.azure.com/fabrikam/
+tokens:
+  - {name: a, scopes: [vso.code]}
+  - {name: b, scopes: [vso.code], org: "https://contoso.visualstudio.com"}
+`), "", env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Org != "fabrikam" || f.Entries[0].Org != "fabrikam" || f.Entries[1].Org != "contoso" {
+		t.Fatalf("orgs %q %q %q", f.Org, f.Entries[0].Org, f.Entries[1].Org)
+	}
+}

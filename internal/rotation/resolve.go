@@ -52,7 +52,7 @@ func locate(ctx context.Context, c *patapi.Client, sel cmdutil.Selector, hint st
 	if err != nil || found {
 		return old, false, resume, err
 	}
-	if old, err = c.Get(ctx, sel.ID); err != nil {
+	if old, err = cmdutil.GetByID(ctx, c, sel.ID); err != nil {
 		return old, false, "", err
 	}
 	if !old.ValidTo.After(time.Now()) {

@@ -97,7 +97,8 @@ func newCmdSet(f *cmdutil.Factory) *cobra.Command {
 			if err := checkKey(args[0]); err != nil {
 				return err
 			}
-			if err := checkValue(args[0], args[1]); err != nil {
+			value, err := checkValue(args[0], args[1])
+			if err != nil {
 				return err
 			}
 			file, err := load(f)
@@ -106,42 +107,42 @@ func newCmdSet(f *cmdutil.Factory) *cobra.Command {
 			}
 			name := profileName(f)
 			p := file.Profiles[name]
-			if err := p.Set(args[0], args[1]); err != nil {
+			if err := p.Set(args[0], value); err != nil {
 				return err
 			}
 			file.Profiles[name] = p
 			if err := file.Save(); err != nil {
 				return fmt.Errorf("config set: %w", err)
 			}
-			fmt.Fprintf(f.IOStreams.ErrOut, "Profile %q: %s = %q (in %s).\n", name, args[0], args[1], file.Path())
+			fmt.Fprintf(f.IOStreams.ErrOut, "Profile %q: %s = %q (in %s).\n", name, args[0], value, file.Path())
 			return nil
 		},
 	}
 }
 
-// checkValue refuses values patctl could not use later.
-func checkValue(key, value string) error {
+// checkValue refuses values patctl could not use later, and returns the
+// value to keep: an organization's name where its URL was given.
+func checkValue(key, value string) (string, error) {
 	if value == "" {
-		return nil
+		return "", nil
 	}
 	switch key {
 	case "org":
-		_, err := cmdutil.ResolveOrg(value, config.Settings{})
-		return err
+		return cmdutil.ParseOrg("org", value)
 	case "scopes":
 		if len(strings.Fields(value)) == 0 {
-			return cmdutil.FlagErrorf("scopes: give at least one")
+			return "", cmdutil.FlagErrorf("scopes: give at least one")
 		}
 	case "tenant":
-		return cmdutil.CheckTenant(key, value)
+		return value, cmdutil.CheckTenant(key, value)
 	case "client-id":
-		return cmdutil.CheckClientID(key, value)
+		return value, cmdutil.CheckClientID(key, value)
 	case "account":
 		if strings.ContainsAny(value, " \t") {
-			return cmdutil.FlagErrorf("account: %q is not a user name", value)
+			return "", cmdutil.FlagErrorf("account: %q is not a user name", value)
 		}
 	}
-	return nil
+	return value, nil
 }
 
 func newCmdList(f *cmdutil.Factory) *cobra.Command {

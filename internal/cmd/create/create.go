@@ -3,6 +3,8 @@ package create
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -24,8 +26,10 @@ type Options struct {
 	cmdutil.JSONFlags
 
 	AllowUnknownScope bool
-	DryRun            bool
-	Delivery          rotation.Delivery
+	// AllowDuplicate lets the name be one an active token already has.
+	AllowDuplicate bool
+	DryRun         bool
+	Delivery       rotation.Delivery
 
 	validTo time.Time
 }
@@ -44,6 +48,9 @@ with --json it is the "token" field. --scope takes one scope or a list separated
 spaces or commas, and may be repeated. --expires takes a duration (30d, 12h, 2w, 6mo,
 1y) or a date (2026-12-31, meaning the end of that day in UTC, or RFC 3339); the
 default is 30 days. The token is valid in this organization only unless --all-orgs.
+
+A name that an active token already has is refused (exit 2), as --name could then no
+longer tell them apart: rotate that token instead, or pass --allow-duplicate.
 
 Where the secret goes is checked before the token is made; a token whose secret
 reaches no one is revoked. The create is recorded in a journal until its secret is
@@ -80,6 +87,7 @@ delivered: if patctl is stopped in between, 'patctl resume' finishes or undoes i
 	opts.Delivery.AddFlags(cmd)
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what would be created, and create nothing")
 	cmd.Flags().BoolVar(&opts.AllowUnknownScope, "allow-unknown-scope", false, "send scopes that are not in patctl's list of documented scopes")
+	cmd.Flags().BoolVar(&opts.AllowDuplicate, "allow-duplicate", false, "create the token even if an active token already has the name")
 	opts.AddJSONFlags(cmd, "the new token, its secret in \"token\",")
 	_ = cmd.RegisterFlagCompletionFunc("scope", cmdutil.CompleteScopes)
 	return cmd
@@ -95,6 +103,11 @@ func createRun(ctx context.Context, opts *Options) error {
 		Scope:       strings.Join(opts.Scopes, " "),
 		ValidTo:     opts.validTo,
 		AllOrgs:     opts.AllOrgs,
+	}
+	if !opts.AllowDuplicate {
+		if err := refuseDuplicate(ctx, client, opts.Name, opts.Hint(client.Org())); err != nil {
+			return err
+		}
 	}
 	if opts.AllOrgs {
 		cmdutil.WarnGlobal(opts.IO, opts.Now())
@@ -116,4 +129,21 @@ func createRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	return tx.Create(ctx, req)
+}
+
+// refuseDuplicate refuses a name that an active token already has: a second
+// one would make every later --name ambiguous (exit 5). Only create asks;
+// a rotation makes its new token under the old one's name on purpose. The
+// look-up stops paging once past the name.
+func refuseDuplicate(ctx context.Context, client *patapi.Client, name, hint string) error {
+	same, err := client.FindByName(ctx, "active", name)
+	if err != nil {
+		return err
+	}
+	if len(same) == 0 {
+		return nil
+	}
+	heading := fmt.Sprintf("--name: an active token is already named %q in %s: rotate it (patctl rotate %s%s), pick another name, or pass --allow-duplicate:",
+		name, client.Org(), cmdutil.ShellWord(name), hint)
+	return &cmdutil.FlagError{Err: errors.New(cmdutil.Candidates(heading, same))}
 }

@@ -2,6 +2,7 @@ package create
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/cmdutil/cmdtest"
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/patapi"
 )
 
 var fixedNow = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
@@ -66,5 +68,61 @@ func TestSecretIsBareInAPipe(t *testing.T) {
 	}
 	if out.String() != env.Emulator.IssuedPATs()[0]+"\n" || !strings.Contains(errOut.String(), `Created token "pipe"`) {
 		t.Fatalf("stdout %q stderr %q", out, errOut)
+	}
+}
+
+// TestRefusesADuplicateName: a name an active token has is refused (exit 2,
+// naming it and listing that token) with nothing created, unless
+// --allow-duplicate; a revoked token's name is free again.
+func TestRefusesADuplicateName(t *testing.T) {
+	env := cmdtest.New(t)
+	ctx := context.Background()
+	first, err := env.Direct.Create(ctx, patapi.CreateRequest{DisplayName: "ci", Scope: "vso.code vso.build", ValidTo: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(name string, allow bool) error {
+		io, _, _, _ := iostreams.Test()
+		opts := &Options{TokenCmd: env.TokenCmd(io, time.Now), Name: name, Scopes: []string{"vso.code"}, validTo: time.Now().Add(time.Hour), AllowDuplicate: allow}
+		return createRun(ctx, opts)
+	}
+	err = run("ci", false)
+	var flagErr *cmdutil.FlagError
+	if !errors.As(err, &flagErr) || !strings.Contains(err.Error(), `an active token is already named "ci" in fabrikam`) ||
+		!strings.Contains(err.Error(), "--allow-duplicate") || !strings.Contains(err.Error(), first.AuthorizationID+"  created ") ||
+		!strings.Contains(err.Error(), "vso.code vso.build") {
+		t.Fatalf("duplicate: %v", err)
+	}
+	if n := len(env.Emulator.IssuedPATs()); n != 1 {
+		t.Fatalf("%d tokens issued after a refused duplicate", n)
+	}
+	// Another letter case is another name: patctl tells "CI" from "ci".
+	if err := run("CI", false); err != nil {
+		t.Fatalf("CI: %v", err)
+	}
+	if err := run("ci", true); err != nil {
+		t.Fatalf("--allow-duplicate: %v", err)
+	}
+	active, _ := env.Direct.FindByName(ctx, "active", "ci")
+	if len(active) != 2 {
+		t.Fatalf("%d active tokens named ci", len(active))
+	}
+	for _, tok := range active {
+		if err := env.Direct.Revoke(ctx, tok.AuthorizationID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := run("ci", false); err != nil {
+		t.Fatalf("after revoking them: %v", err)
+	}
+}
+
+func TestAllowDuplicateFlag(t *testing.T) {
+	f, _ := factory()
+	var got *Options
+	cmd := NewCmdCreate(f, func(_ context.Context, o *Options) error { got = o; return nil })
+	cmd.SetArgs([]string{"--name", "n", "--scope", "vso.code", "--allow-duplicate"})
+	if err := cmd.Execute(); err != nil || !got.AllowDuplicate {
+		t.Fatalf("%v %+v", err, got)
 	}
 }

@@ -22,12 +22,12 @@ type Options struct {
 func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f)}
 	cmd := &cobra.Command{
-		Use:   "get (--id ID | --name NAME)",
+		Use:   "get (NAME | --name NAME | --id ID)",
 		Short: "Show one personal access token",
 		Long:  "Show one token's name, id, scopes, reach and lifetime. The secret is never shown again after creation.",
-		Example: `  patctl get --name deploy
+		Example: `  patctl get deploy
   patctl get --id 4ab5764f-4193-4f1d-b995-64144880b7d7 --json`,
-		Args: cmdutil.NoArgs,
+		Args: cmdutil.SelectorArgs(&opts.Selector),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.Selector.Validate(); err != nil {
 				return err

@@ -26,14 +26,14 @@ type Options struct {
 func NewCmdRevoke(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f)}
 	cmd := &cobra.Command{
-		Use:   "revoke (--id ID | --name NAME) [--yes]",
+		Use:   "revoke (NAME | --name NAME | --id ID) [--yes]",
 		Short: "Revoke a personal access token",
 		Long: `Revoke a token: it stops working at once, for good.
 
 On a terminal patctl asks for confirmation; anywhere else --yes is required.`,
-		Example: `  patctl revoke --name deploy
+		Example: `  patctl revoke deploy
   patctl revoke --id 4ab5764f-4193-4f1d-b995-64144880b7d7 --yes --json`,
-		Args: cmdutil.NoArgs,
+		Args: cmdutil.SelectorArgs(&opts.Selector),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.Selector.Validate(); err != nil {
 				return err
@@ -74,7 +74,7 @@ func revokeRun(ctx context.Context, opts *Options) error {
 		return rotation.PrintPlan(opts.IO, &opts.JSONFlags, rotation.Plan{Action: "revoke", AuthorizationID: tok.AuthorizationID, DisplayName: tok.DisplayName})
 	}
 	if !opts.Yes {
-		ok, err := cmdutil.Confirm(opts.IO, fmt.Sprintf("Revoke token %q (%s, expires %s)?", tok.DisplayName, tok.AuthorizationID, tok.ValidTo.UTC().Format(time.DateOnly)))
+		ok, err := cmdutil.Confirm(ctx, opts.IO, fmt.Sprintf("Revoke token %q (%s, expires %s)?", tok.DisplayName, tok.AuthorizationID, tok.ValidTo.UTC().Format(time.DateOnly)))
 		if err != nil {
 			return err
 		}

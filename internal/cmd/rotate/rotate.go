@@ -34,7 +34,7 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	opts := &Options{TokenCmd: cmdutil.NewTokenCmd(f), VerifyDelays: rotation.DefaultVerifyDelays}
 	var expires, grace string
 	cmd := &cobra.Command{
-		Use:   "rotate (--id ID | --name NAME) [--expires WHEN] [--grace DUR]",
+		Use:   "rotate (NAME | --name NAME | --id ID) [--expires WHEN] [--grace DUR]",
 		Short: "Replace a personal access token with a new one",
 		Long: `Replace a token as one transaction:
 
@@ -68,10 +68,10 @@ with the command that finishes the job. A revoked token cannot be rotated (exit 
 an expired one is replaced, with nothing to retire. With --json, the object is
 written up to its "replaces" field before the old token is touched, and the rest
 once known.`,
-		Example: `  patctl rotate --name deploy
+		Example: `  patctl rotate deploy
   patctl rotate --name ci --grace 24h --output-file ./ci-token
   NEW=$(patctl rotate --name ci --json | jq -r .token)`,
-		Args: cmdutil.NoArgs,
+		Args: cmdutil.SelectorArgs(&opts.Selector),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.Selector.Validate(); err != nil {
 				return err

@@ -37,12 +37,12 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	var scopes []string
 	var allOrgs, allowUnknown bool
 	cmd := &cobra.Command{
-		Use:   "update (--id ID | --name NAME) [--rename NEW] [--scope SCOPE…] [--expires WHEN] [--all-orgs=true|false]",
+		Use:   "update (NAME | --name NAME | --id ID) [--rename NEW] [--scope SCOPE…] [--expires WHEN] [--all-orgs=true|false]",
 		Short: "Change a personal access token's name, scopes, expiry or reach",
 		Long:  "Change what is given of a token, and only that. Its secret stays the same.",
-		Example: `  patctl update --name deploy --expires 60d
+		Example: `  patctl update deploy --expires 60d
   patctl update --id 4ab5764f-4193-4f1d-b995-64144880b7d7 --rename deploy-old --all-orgs=false`,
-		Args: cmdutil.NoArgs,
+		Args: cmdutil.SelectorArgs(&opts.Selector),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.Selector.Validate(); err != nil {
 				return err
