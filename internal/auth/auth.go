@@ -270,6 +270,9 @@ func tenantOf(res public.AuthResult) string {
 // login's, refreshed silently when needed and reused in memory after that.
 func (a *Authenticator) TokenSource(ctx context.Context) (oauth2.TokenSource, Source, error) {
 	if a.Settings.Token != "" {
+		if _, err := envTokenClaims(a.Settings.Token); err != nil {
+			return nil, SourceEnv, err
+		}
 		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: a.Settings.Token, TokenType: "Bearer"}), SourceEnv, nil
 	}
 	login, _, err := a.signedIn(ctx)
@@ -281,6 +284,17 @@ func (a *Authenticator) TokenSource(ctx context.Context) (oauth2.TokenSource, So
 		return nil, a.source(), err
 	}
 	return silent, a.source(), nil
+}
+
+// envTokenClaims reads the access token of PATCTL_TOKEN, which must be one:
+// a value that does not decode (a PAT, a file name, a truncated paste) is a
+// SignInRequiredError with what to do while PATCTL_TOKEN is set.
+func envTokenClaims(token string) (TokenClaims, error) {
+	claims, err := ParseClaims(token)
+	if err != nil {
+		return claims, &SignInRequiredError{Reason: config.EnvToken + " is not an Entra access token (it does not decode as a JWT)", Remedy: EnvTokenRemedy}
+	}
+	return claims, nil
 }
 
 // TokenFor hands out the stored login's tokens for other scopes — another
@@ -554,7 +568,14 @@ type Status struct {
 // describes it.
 func (a *Authenticator) CurrentStatus(ctx context.Context) (Status, error) {
 	if a.Settings.Token != "" {
-		claims, _ := ParseClaims(a.Settings.Token)
+		claims, err := envTokenClaims(a.Settings.Token)
+		if err != nil {
+			return Status{Source: SourceEnv}, err
+		}
+		if exp := claims.Expiry(); !exp.IsZero() && time.Now().After(exp) {
+			return Status{Source: SourceEnv, ExpiresOn: exp, Claims: claims}, &SignInRequiredError{
+				Reason: config.EnvToken + " expired at " + exp.Format(time.RFC3339), Remedy: EnvTokenRemedy}
+		}
 		return Status{Source: SourceEnv, ExpiresOn: claims.Expiry(), Claims: claims}, nil
 	}
 	login, logins, err := a.signedIn(ctx)

@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
+	"github.com/patctl/patctl/internal/config"
 	"github.com/patctl/patctl/internal/credstore"
+	"github.com/patctl/patctl/internal/netfail"
 	"github.com/patctl/patctl/internal/printable"
 )
 
@@ -35,6 +38,10 @@ func (e *SignInRequiredError) Error() string {
 	}
 	return msg
 }
+
+// EnvTokenRemedy is what to do when the access token of PATCTL_TOKEN is
+// unusable: `patctl login` alone refuses while it is set.
+const EnvTokenRemedy = "set a fresh token in " + config.EnvToken + ", or unset " + config.EnvToken + " and run `patctl login`"
 
 // LoginFromError is a failure to read or write the login where
 // PATCTL_LOGIN_FROM keeps it (not a login that no longer works: that is a
@@ -93,6 +100,11 @@ func classify(err error) error {
 	}
 	if errors.Is(err, context.Canceled) {
 		return ErrCancelled
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		// No answer from Entra ID: MSAL's message carries the whole URL.
+		return &netfail.Error{Service: "Entra ID", Method: strings.ToUpper(urlErr.Op), URL: urlErr.URL, Err: urlErr}
 	}
 	if errors.Is(err, credstore.ErrNotFound) || errors.Is(err, credstore.ErrCorrupt) {
 		return &SignInRequiredError{Reason: "the stored login cannot be read (" + err.Error() + ")"}

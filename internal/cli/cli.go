@@ -88,15 +88,27 @@ func Run(o Options) int {
 	root.SetIn(o.Stdin)
 	root.SetOut(o.Stdout)
 	root.SetErr(o.Stderr)
-	err := root.ExecuteContext(ctx)
+	// The commands cobra adds itself, so that checkCommand knows them.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	err := checkCommand(root, o.Args)
+	if err == nil {
+		err = root.ExecuteContext(ctx)
+	}
 	if err == nil {
 		return cmdutil.ExitOK
 	}
+	err = explain(err, f)
 	code := ExitCode(err)
 	if !errors.Is(err, cmdutil.ErrSilent) {
 		// Errors escape the service's text where it enters them; this
 		// catches any that slipped through, keeping patctl's own newlines.
-		fmt.Fprintln(o.Stderr, "patctl: "+printable.Lines(err.Error()))
+		fmt.Fprintln(o.Stderr, "patctl: "+printable.Lines(message(err, code)))
+		if f.Debug {
+			if detail := debugDetail(err); detail != "" {
+				fmt.Fprintln(o.Stderr, "patctl: debug: "+printable.Lines(detail))
+			}
+		}
 	}
 	return code
 }
@@ -191,7 +203,7 @@ token silently.`,
 	}
 	root.SetVersionTemplate(info.String() + "\n")
 	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "print an HTTP trace on stderr (secrets redacted)")
-	root.PersistentFlags().StringVar(&f.Account, "account", "", "act as this signed-in account (user name), when several are")
+	root.PersistentFlags().StringVar(&f.Account, "account", "", "act as this account (its user name) when several are signed in")
 	root.PersistentFlags().StringVar(&f.Profile, "profile", "", "use this profile of the config file (default $"+config.EnvProfile+", else \"default\")")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &cmdutil.FlagError{Err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
@@ -217,13 +229,16 @@ token silently.`,
 		newHelpTopic("environment", "Environment variables that patctl reads", environmentHelp()),
 		newHelpTopic("exit-codes", "What patctl's exit codes mean", exitCodesHelp),
 	)
-	// Unknown commands and stray arguments are usage errors too.
+	// Unknown commands are usage errors too; Run finds them before any
+	// flag is read (checkCommand), this is for a root run otherwise.
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return cmdutil.FlagErrorf("unknown command %q for patctl (see 'patctl --help')", args[0])
+			return unknownCommand(cmd, args[0])
 		}
 		return nil
 	}
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	root.SetHelpCommand(newHelpCmd())
+	root.SetUsageFunc(usage)
 	return root
 }

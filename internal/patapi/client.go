@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/patctl/patctl/internal/netfail"
 )
 
 // DefaultBaseURL is where the PAT API lives.
@@ -184,7 +186,11 @@ func (c *Client) do(ctx context.Context, method, endpoint string, body, out any)
 			return decode(status, data, out)
 		}
 		if c.Retry.Notify != nil {
-			c.Retry.Notify(fmt.Sprintf("%s: %s; retrying in %s", method, describe(status, err), delay.Round(100*time.Millisecond)))
+			when := "now"
+			if d := delay.Round(100 * time.Millisecond); d > 0 {
+				when = "in " + d.String()
+			}
+			c.Retry.Notify(describe(status, err) + "; retrying " + when)
 		}
 		t := time.NewTimer(delay)
 		select {
@@ -222,7 +228,9 @@ func Send(ctx context.Context, client *http.Client, method, endpoint string, pay
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, nil, nil, err
+		// Go's message names the method and the whole URL: --debug shows
+		// them (netfail.Error.Detail), people get the host and why.
+		return 0, nil, nil, netfail.Wrap("Azure DevOps", req, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/patctl/patctl/internal/netfail"
 )
 
 // RetryPolicy retries idempotent requests (GET, PUT, DELETE) on 429, 502,
@@ -97,9 +99,14 @@ func retryAfter(h http.Header) (time.Duration, bool) {
 	return 0, false
 }
 
+// describe says, for a person, why a request is about to be retried.
 func describe(status int, err error) string {
-	if status != 0 {
-		return fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+	switch status {
+	case 0:
+		reason, _ := netfail.Describe(err)
+		return "Azure DevOps did not answer (" + reason + ")"
+	case http.StatusTooManyRequests:
+		return "Azure DevOps asks for fewer requests (429)"
 	}
-	return err.Error()
+	return fmt.Sprintf("Azure DevOps is busy (%d)", status)
 }

@@ -39,7 +39,8 @@ func TestRetriesIdempotentRequests(t *testing.T) {
 	}
 	// net/http itself resends a GET whose reused connection was reset, so
 	// that one may not reach the policy.
-	if len(s.seen) != 5 || len(notes) < 3 || !strings.Contains(notes[0], "HTTP 429 Too Many Requests; retrying in 0s") || !strings.Contains(strings.Join(notes, "\n"), "HTTP 504") {
+	if len(s.seen) != 5 || len(notes) < 3 || notes[0] != "Azure DevOps asks for fewer requests (429); retrying now" ||
+		!strings.Contains(strings.Join(notes, "\n"), "Azure DevOps is busy (504); retrying now") || strings.Contains(strings.Join(notes, "\n"), "GET") {
 		t.Fatalf("%d requests, notes %q", len(s.seen), notes)
 	}
 }

@@ -25,18 +25,27 @@ type Options struct {
 	cmdutil.JSONFlags
 	Now     func() time.Time
 	Journal func() (*journal.Journal, error)
+	// Settings are the settings in force; Org is --org.
+	Settings func() (config.Settings, error)
+	Org      string
 }
 
 // NewCmdStatus builds the command; runF replaces the run in tests.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Authenticator: f.Authenticator, Now: f.Now, Journal: f.Journal}
+	opts := &Options{IO: f.IOStreams, Authenticator: f.Authenticator, Now: f.Now, Journal: f.Journal, Settings: f.Settings}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show who is signed in and where the login is kept",
 		Long: `Show the account, tenant and client id of the login in force, where it is kept, and
 when its access token expires (refreshing it first if it has expired, as any command
 would), and how many creates and rotations are unfinished (see 'patctl resume').
-Exits 4 when not signed in.`,
+
+It also shows the organization and the profile that commands use, and where each
+comes from: --org, $PATCTL_ORG or the profile for the organization; --profile,
+$PATCTL_PROFILE or the default for the profile.
+
+Exits 4 when not signed in, or when the access token of $PATCTL_TOKEN is unusable
+(it does not decode, or it has expired).`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -45,6 +54,7 @@ Exits 4 when not signed in.`,
 			return statusRun(cmd.Context(), opts)
 		},
 	}
+	cmdutil.AddOrgFlag(cmd, &opts.Org)
 	opts.AddJSONFlags(cmd, "the login")
 	return cmd
 }
@@ -70,6 +80,15 @@ type statusJSON struct {
 	Unfinished int `json:"unfinished"`
 	// Accounts are every account signed in; active is the one shown above.
 	Accounts []accountJSON `json:"accounts,omitempty"`
+	// Org is the organization commands use without --org ("" for none),
+	// and OrgSource where it comes from: flag, env (PATCTL_ORG), profile,
+	// or none.
+	Org       string `json:"org"`
+	OrgSource string `json:"orgSource"`
+	// Profile is the profile in force, and ProfileSource how it was
+	// chosen: flag (--profile), env (PATCTL_PROFILE) or default.
+	Profile       string `json:"profile"`
+	ProfileSource string `json:"profileSource"`
 }
 
 type accountJSON struct {
@@ -86,6 +105,10 @@ const inactivityLimit = 90 * 24 * time.Hour
 const warnAfter = 75 * 24 * time.Hour
 
 func statusRun(ctx context.Context, opts *Options) error {
+	var out statusJSON
+	if err := opts.settingsInForce(&out); err != nil {
+		return err
+	}
 	a, err := opts.Authenticator()
 	if err != nil {
 		return err
@@ -94,7 +117,6 @@ func statusRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	var out statusJSON
 	if !st.ExpiresOn.IsZero() {
 		exp := st.ExpiresOn.UTC()
 		out.ExpiresOn = &exp
@@ -159,8 +181,56 @@ func statusRun(ctx context.Context, opts *Options) error {
 	} else {
 		fmt.Fprintf(w, "Token expires:\tunknown (the token cannot be decoded)\n")
 	}
+	fmt.Fprintf(w, "Organization:\t%s\n", orgText(out))
+	fmt.Fprintf(w, "Profile:\t%s (%s)\n", out.Profile, sourceText(out.ProfileSource, "--profile", config.EnvProfile, out.Profile))
 	if out.Unfinished > 0 {
 		fmt.Fprintf(w, "Unfinished:\t%d operation(s): run `patctl resume`\n", out.Unfinished)
 	}
 	return w.Flush()
+}
+
+// settingsInForce fills in the organization and the profile commands use,
+// and where each comes from. An organization that is not one is shown as
+// it is, with a warning: status describes, other commands refuse.
+func (opts *Options) settingsInForce(out *statusJSON) error {
+	s, err := opts.Settings()
+	if err != nil {
+		return err
+	}
+	out.Profile, out.ProfileSource = s.Profile, s.ProfileSource
+	raw, source := strings.TrimSpace(opts.Org), "--org"
+	out.OrgSource = config.SourceFlag
+	if raw == "" {
+		raw, source, out.OrgSource = s.Org, cmdutil.OrgSourceName(s), s.OrgSource
+	}
+	if raw == "" {
+		out.OrgSource = "none"
+		return nil
+	}
+	org, err := cmdutil.ParseOrg(source, raw)
+	if err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "Warning: %v\n", err)
+	}
+	out.Org = org
+	return nil
+}
+
+func orgText(out statusJSON) string {
+	if out.OrgSource == "none" {
+		return "none (give --org, set " + config.EnvOrg + ", or run `patctl config set org NAME`)"
+	}
+	return out.Org + " (" + sourceText(out.OrgSource, "--org", config.EnvOrg, out.Profile) + ")"
+}
+
+// sourceText says where a setting came from, for people.
+func sourceText(source, flag, env, profile string) string {
+	switch source {
+	case config.SourceFlag:
+		return "from " + flag
+	case config.SourceEnv:
+		return "from " + env
+	case config.SourceProfile:
+		return fmt.Sprintf("from profile %q", profile)
+	}
+	return "the default"
 }
