@@ -239,6 +239,12 @@ token silently.`,
 	}
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 	root.SetHelpCommand(newHelpCmd())
-	root.SetUsageFunc(usage)
+	root.SetUsageFunc(func(c *cobra.Command) error {
+		width := 0
+		if f.IOStreams != nil && f.IOStreams.IsStdoutTTY() {
+			width = terminalWidth(f.IOStreams.Out)
+		}
+		return usage(c, width)
+	})
 	return root
 }

@@ -59,7 +59,7 @@ func TestUnusableEnvTokenAdvice(t *testing.T) {
 		t.Errorf("undecodable: exit %d, %d requests, %q", code, requests, stderr)
 	}
 	code, stderr, requests = runWith(t, 401, map[string]string{"PATCTL_TOKEN": jwt}, "list")
-	if code != cmdutil.ExitAuth || requests != 1 || stderr != "patctl: PATCTL_TOKEN was refused (Azure DevOps answered HTTP 401); "+remedy {
+	if code != cmdutil.ExitAuth || requests != 1 || stderr != "patctl: list tokens: PATCTL_TOKEN was refused (HTTP 401); "+remedy {
 		t.Errorf("refused: exit %d, %d requests, %q", code, requests, stderr)
 	}
 	code, stderr, _ = runWith(t, 401, map[string]string{"PATCTL_TOKEN": "not-a-jwt"}, "status")

@@ -97,9 +97,10 @@ func newHelpCmd() *cobra.Command {
 // usage is cobra's usage text (its defaultUsageFunc), except that on a
 // terminal the flags' descriptions wrap at its width, each continued under
 // its own column, instead of running past the edge to be broken anywhere.
-func usage(c *cobra.Command) error {
+// width is the terminal's, 0 for none: it cannot be read from c, which
+// writes to a buffer when the help asks for its usage text.
+func usage(c *cobra.Command, width int) error {
 	w := c.OutOrStderr()
-	width := terminalWidth(w)
 	var b strings.Builder
 	b.WriteString("Usage:")
 	if c.Runnable() {
@@ -123,10 +124,10 @@ func usage(c *cobra.Command) error {
 		}
 	}
 	if c.HasAvailableLocalFlags() {
-		fmt.Fprintf(&b, "\n\nFlags:\n%s", strings.TrimRight(c.LocalFlags().FlagUsagesWrapped(width), " \t\n"))
+		fmt.Fprintf(&b, "\n\nFlags:\n%s", wrapFlags(c.LocalFlags().FlagUsages(), width))
 	}
 	if c.HasAvailableInheritedFlags() {
-		fmt.Fprintf(&b, "\n\nGlobal Flags:\n%s", strings.TrimRight(c.InheritedFlags().FlagUsagesWrapped(width), " \t\n"))
+		fmt.Fprintf(&b, "\n\nGlobal Flags:\n%s", wrapFlags(c.InheritedFlags().FlagUsages(), width))
 	}
 	if c.HasHelpSubCommands() {
 		b.WriteString("\n\nAdditional help topics:")
@@ -142,6 +143,113 @@ func usage(c *cobra.Command) error {
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// wrapFlags wraps pflag's flag usages (a line per flag, descriptions in one
+// column) at width (0: not at all), each description continued in its
+// column, or on lines of its own indented by 8 when that column leaves too
+// little room. A word longer than a line (a URI template) is broken after a
+// '/', ',' or ']' where it can be, else at the edge. (pflag's own wrapping
+// gives up at such a word: its line runs past the edge.)
+func wrapFlags(usages string, width int) string {
+	usages = strings.TrimRight(usages, " \t\n")
+	if width <= 0 {
+		return usages
+	}
+	lines := strings.Split(usages, "\n")
+	column := 0
+	for _, l := range lines {
+		if i := usageColumn(l); i > column {
+			column = i
+		}
+	}
+	narrow := width-column < 24 // every description then on lines of its own
+	var out []string
+	for _, l := range lines {
+		if (!narrow && len([]rune(l)) <= width) || column == 0 || len(l) <= column {
+			out = append(out, l)
+			continue
+		}
+		head, text := l[:column], strings.TrimSpace(l[column:])
+		indent := column
+		if narrow {
+			if strings.TrimSpace(head) != "" {
+				out = append(out, strings.TrimRight(head, " "))
+			}
+			head, indent = strings.Repeat(" ", 8), 8
+		}
+		for i, chunk := range wrapWords(text, width-indent) {
+			if i > 0 {
+				head = strings.Repeat(" ", indent)
+			}
+			out = append(out, head+chunk)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// usageColumn is where the description starts on a flag's first line
+// ("  -h, --help   help for list"): after the first run of two spaces or
+// more that follows the flag. 0 for a line that is not a flag's first.
+func usageColumn(line string) int {
+	trimmed := strings.TrimLeft(line, " ")
+	if !strings.HasPrefix(trimmed, "-") {
+		return 0
+	}
+	start := len(line) - len(trimmed)
+	gap := strings.Index(line[start:], "  ")
+	if gap < 0 {
+		return 0
+	}
+	i := start + gap
+	for i < len(line) && line[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// wrapWords breaks text into lines of at most n runes, at spaces.
+func wrapWords(text string, n int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		for len([]rune(word)) > n {
+			if line != "" {
+				lines, line = append(lines, line), ""
+			}
+			cut := breakAt(word, n)
+			lines = append(lines, word[:cut])
+			word = word[cut:]
+		}
+		switch {
+		case line == "":
+			line = word
+		case len([]rune(line))+1+len([]rune(word)) <= n:
+			line += " " + word
+		default:
+			lines, line = append(lines, line), word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// breakAt is where to cut a word too long for n runes: after its last '/',
+// ',' or ']' within them, else after the n-th rune.
+func breakAt(word string, n int) int {
+	end := len(word)
+	for i := range word {
+		if len([]rune(word[:i])) == n {
+			end = i
+			break
+		}
+	}
+	if i := strings.LastIndexAny(word[:end], "/,]"); i > 0 {
+		return i + 1
+	}
+	return end
 }
 
 // terminalWidth is the width of the terminal w is, 0 when it is none (no

@@ -27,10 +27,17 @@ type Error struct {
 	Err     error // what the HTTP client returned
 }
 
-// Wrap returns err, from an http.Client's Do of req, as an *Error; nil as nil.
+// Wrap returns err, from an http.Client's Do of req, as an *Error when the
+// network failed it; nil as nil. A failure of a layer of the client's own —
+// the sign-in that gets its bearer token, say — comes back as that layer's
+// error, without the *url.Error that names the request around it.
 func Wrap(service string, req *http.Request, err error) error {
 	if err == nil {
 		return nil
+	}
+	var already *Error
+	if errors.As(err, &already) || !network(inner(err)) {
+		return inner(err)
 	}
 	e := &Error{Service: service, Err: err}
 	if req != nil {
@@ -106,6 +113,26 @@ func Describe(err error) (reason, advice string) {
 		return "no answer in time", network
 	}
 	return inner(err).Error(), ""
+}
+
+// network reports a failure of the connection or of the wait for an answer,
+// as opposed to one of a layer of the client's own (its error then says
+// what it is).
+func network(err error) bool {
+	var (
+		netErr  net.Error
+		errno   syscall.Errno
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		invalid x509.CertificateInvalidError
+		verify  *tls.CertificateVerificationError
+		record  tls.RecordHeaderError
+		alert   tls.AlertError
+	)
+	return errors.As(err, &netErr) || errors.As(err, &errno) || errors.As(err, &unknown) || errors.As(err, &host) ||
+		errors.As(err, &invalid) || errors.As(err, &verify) || errors.As(err, &record) || errors.As(err, &alert) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // inner is the error under a *url.Error, whose message would repeat the

@@ -71,3 +71,17 @@ func TestErrorHidesTheRequest(t *testing.T) {
 		t.Error("nil is not nil")
 	}
 }
+
+// TestWrapKeepsTheClientsOwnErrors: an error of the client's own layers (its
+// sign-in) is returned as it is, without the request around it.
+func TestWrapKeepsTheClientsOwnErrors(t *testing.T) {
+	req, _ := http.NewRequest(http.MethodGet, "https://h/x?q=1", nil)
+	signIn := errors.New("the login is no longer valid; run `patctl login`")
+	if err := Wrap("Azure DevOps", req, &url.Error{Op: "Get", URL: "https://h/x?q=1", Err: signIn}); err != signIn {
+		t.Errorf("%v", err)
+	}
+	entra := &Error{Service: "Entra ID", URL: "https://login/x", Err: io.EOF}
+	if err := Wrap("Azure DevOps", req, &url.Error{Op: "Get", URL: "https://h/x?q=1", Err: entra}); err != entra {
+		t.Errorf("%v", err)
+	}
+}
