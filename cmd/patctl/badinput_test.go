@@ -64,7 +64,7 @@ var badInputs = []badInput{
 	{name: "malformed scope", args: []string{"create", "--name", "x", "--scope", "vso.code;rm"}, code: 2, msg: `--scope: "vso.code;rm" is not a scope name`},
 	{name: "unknown scope", args: []string{"create", "--name", "x", "--scope", "vso.cod"}, code: 2, msg: `did you mean "vso.code"`},
 	{name: "malformed id", args: []string{"get", "--id", "42"}, code: 2, msg: `--id: "42" is not an authorization id`},
-	{name: "no selector", args: []string{"get"}, code: 2, msg: `give --id ID or --name NAME`},
+	{name: "no selector", args: []string{"get"}, code: 2, msg: `give NAME, --name NAME or --id ID`},
 	{name: "both selectors", args: []string{"get", "--id", id, "--name", "x"}, code: 2, msg: `--id and --name cannot be used together`},
 	{name: "blank name", args: []string{"revoke", "--name", "  ", "--yes"}, code: 2, msg: `--name: a name cannot be empty`},
 	{name: "revoke without --yes", args: []string{"revoke", "--name", "x"}, code: 2, msg: `--yes is required`},

@@ -43,11 +43,13 @@ const exitCodesHelp = `patctl exits with:
   1    any other failure; list or check over several organizations when one
        could not be read (named on stderr; the others' tokens are printed)
   2    usage error: an unknown command or flag, a bad value, a missing argument,
-       or something refused before anything was sent
-  3    not found
+       a create --name that an active token has (--allow-duplicate), or
+       something refused before anything was sent
+  3    not found: no active token has the name, no token has the id
   4    sign-in needed: not logged in, the login expired or was revoked, or the
-       service asked for a sign-in (run 'patctl login')
-  5    ambiguous name: several tokens match
+       service asked for a sign-in (run 'patctl login'); an unusable
+       PATCTL_TOKEN (set a fresh one, or unset it and run 'patctl login')
+  5    ambiguous name: several tokens match (each listed; pick one with --id)
   6    refused by the service
   7    rotate created the new token but did not revoke the old one
   8    check: a selected token expires within the given time
@@ -56,7 +58,7 @@ const exitCodesHelp = `patctl exits with:
        'patctl resume' (or 'patctl resume --abort'); apply: something is left
        for 'patctl resume'
   10   plan --exit-code: something would change
-  130  interrupted (Ctrl-C), with nothing left unfinished`
+  130  interrupted (Ctrl-C or SIGTERM), with nothing left unfinished`
 
 // newHelpCmd is `patctl help [command]`: cobra's, except that words naming
 // no command are a usage error (exit 2) with suggestions, as they are
