@@ -108,7 +108,7 @@ var badInputs = []badInput{
 	{name: "truncated JSON", args: []string{"get", "--id", id}, answer: jsonAnswer(200, `{"patToken":{"displayName":"a"`), code: 1, msg: `not the JSON expected`},
 	{name: "wrong types", args: []string{"list"}, answer: jsonAnswer(200, `{"patTokens":[{"displayName":7}]}`), code: 1, msg: `not the JSON expected`},
 	{name: "bad time", args: []string{"list"}, answer: jsonAnswer(200, `{"patTokens":[{"validTo":"tomorrow"}]}`), code: 1, msg: `"tomorrow" is not a time`},
-	{name: "HTML instead of JSON", args: []string{"list"}, answer: htmlAnswer(200), code: 4, msg: `Azure DevOps wants a sign-in \(HTTP 200\)`},
+	{name: "HTML instead of JSON", args: []string{"list"}, answer: htmlAnswer(200), code: 4, msg: `PATCTL_TOKEN was refused \(HTTP 200\)`},
 	{name: "203 sign-in page", args: []string{"list"}, answer: htmlAnswer(203), code: 4, msg: `HTTP 203`},
 	{name: "redirect to sign-in", args: []string{"list"}, answer: func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/_signin", 302) }, code: 4, msg: `HTTP 302`},
 	{name: "401", args: []string{"list"}, answer: jsonAnswer(401, `{"message":"TF400813: anonymous"}`), code: 4, msg: `TF400813`},
@@ -119,9 +119,9 @@ var badInputs = []badInput{
 	{name: "unknown patTokenError", args: []string{"create", "--name", "x", "--scope", "vso.code"}, answer: jsonAnswer(200, `{"patToken":null,"patTokenError":"somethingNew","patTokenErrorMessage":"Try later."}`), code: 6, msg: `refused by the service: somethingNew: Try later.`},
 	{name: "known patTokenError", args: []string{"create", "--name", "x", "--scope", "vso.code"}, answer: jsonAnswer(200, `{"patToken":null,"patTokenError":"fullScopePatPolicyViolation"}`), code: 6, msg: `full-access`},
 	{name: "none without a token", args: []string{"get", "--id", id}, answer: jsonAnswer(200, `{"patToken":null,"patTokenError":"none"}`), code: 1, msg: `the answer has no token`},
-	{name: "not found", args: []string{"get", "--id", id}, answer: jsonAnswer(200, `{"patToken":null,"patTokenError":"authorizationNotFound"}`), code: 3, msg: `no such token`},
+	{name: "not found", args: []string{"get", "--id", id}, answer: jsonAnswer(200, `{"patToken":null,"patTokenError":"authorizationNotFound"}`), code: 3, msg: `no token has the id ` + id + ` in fabrikam`},
 	{name: "service principal", args: []string{"list"}, answer: jsonAnswer(403, `{"message":"Service principals are not allowed to perform this action.","typeKey":"InvalidAccessException"}`), code: 6, msg: `Service principals are not allowed`},
-	{name: "404 revoke", args: []string{"revoke", "--id", id, "--yes"}, answer: jsonAnswer(404, `{"message":"gone"}`), code: 3, msg: `HTTP 404`},
+	{name: "404 revoke", args: []string{"revoke", "--id", id, "--yes"}, answer: jsonAnswer(404, `{"message":"gone"}`), code: 3, msg: `no token has the id ` + id + ` in fabrikam`},
 	{name: "500", args: []string{"list"}, answer: jsonAnswer(500, `{"message":"boom"}`), code: 1, msg: `HTTP 500 Internal Server Error: boom`},
 	{name: "endless paging", args: []string{"list"}, answer: func() func(http.ResponseWriter, *http.Request) {
 		n := 0

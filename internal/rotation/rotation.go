@@ -51,6 +51,11 @@ type Tx struct {
 	// nothing is written on stdout, nor its report on stderr. A secret owed
 	// to stdout stays owed, its entry open, until Collected.Handed.
 	Collect *Collected
+	// BeforeCreate, when set, is a last check of Create's (the create
+	// command's: is the name taken?), made once the secret's destinations
+	// are known to take it and before anything is recorded or created.
+	// Rotations do not call it: their new token has the old one's name.
+	BeforeCreate func(context.Context) error
 }
 
 // Collected is what a transaction run for apply did, for its report.
@@ -117,6 +122,11 @@ func (t *Tx) Create(ctx context.Context, req patapi.CreateRequest) error {
 	e.Request = requested(req)
 	if err := t.Delivery.Preflight(ctx, t.IO.Out); err != nil {
 		return err
+	}
+	if t.BeforeCreate != nil {
+		if err := t.BeforeCreate(ctx); err != nil {
+			return err
+		}
 	}
 	if err := t.Journal.Claim(ctx, e, func([]journal.Entry) error { return nil }); err != nil {
 		return err

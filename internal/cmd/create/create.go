@@ -104,10 +104,13 @@ func createRun(ctx context.Context, opts *Options) error {
 		ValidTo:     opts.validTo,
 		AllOrgs:     opts.AllOrgs,
 	}
-	if !opts.AllowDuplicate {
-		if err := refuseDuplicate(ctx, client, opts.Name, opts.Hint(client.Org())); err != nil {
-			return err
+	// A name an active token has is refused once the rest is known to be
+	// fine (a bad --output-file is a usage error that sends nothing).
+	duplicate := func(ctx context.Context) error {
+		if opts.AllowDuplicate {
+			return nil
 		}
+		return refuseDuplicate(ctx, client, opts.Name, opts.Hint(client.Org()))
 	}
 	if opts.AllOrgs {
 		cmdutil.WarnGlobal(opts.IO, opts.Now())
@@ -115,6 +118,9 @@ func createRun(ctx context.Context, opts *Options) error {
 	if opts.DryRun {
 		to, err := opts.Delivery.DryRun(ctx, opts.IO.Out)
 		if err != nil {
+			return err
+		}
+		if err := duplicate(ctx); err != nil {
 			return err
 		}
 		return rotation.PrintPlan(opts.IO, &opts.JSONFlags, rotation.Plan{
@@ -128,6 +134,7 @@ func createRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	tx.BeforeCreate = duplicate
 	return tx.Create(ctx, req)
 }
 
