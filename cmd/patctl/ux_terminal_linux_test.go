@@ -107,7 +107,7 @@ func TestTerminalHelpWraps(t *testing.T) {
 			if words := strings.Join(strings.Fields(flags), " "); !strings.Contains(words, "--account string "+account) {
 				t.Errorf("%q at %d columns: --account's help is not whole:\n%s", args, cols, flags)
 			}
-			if cols == 200 && !regexp.MustCompile(`\r\n +--account string +` + regexp.QuoteMeta(account) + `\r\n`).MatchString(flags) {
+			if cols == 200 && !regexp.MustCompile(`\r\n +--account string +`+regexp.QuoteMeta(account)+`\r\n`).MatchString(flags) {
 				t.Errorf("at 200 columns --account's help is not one line:\n%q", flags)
 			}
 		}
