@@ -117,3 +117,40 @@ func TestTerminalHelpWraps(t *testing.T) {
 		t.Fatalf("in a pipe: %v\n%s", err, out)
 	}
 }
+
+// TestInterruptSaysInterrupted: Ctrl-C while patctl waits to retry ends it
+// with "patctl: interrupted" — not the request it cut short, its URL and
+// query string — and exit 130.
+func TestInterruptSaysInterrupted(t *testing.T) {
+	t.Parallel()
+	em := emulatortest.Start(t, emulator.Options{})
+	dir := t.TempDir()
+	runIn(t, em, dir, "login", "--device-code")
+	if err := em.AddFault(emulator.Fault{Op: "list", Kind: emulator.FaultStatus, Status: 503, RetryAfter: 30}); err != nil {
+		t.Fatal(err)
+	}
+	s := startOnTerminal(t, em, dir, 80, nil, "list", "--max-wait", "2m")
+	s.WaitFor(`Azure DevOps is busy \(503\); retrying in 30s\r\n`, 30*time.Second)
+	s.Type("\x03")
+	screen, code := s.Wait(30 * time.Second)
+	if code != 130 || !regexp.MustCompile(`\r\n(\^C)?patctl: interrupted\r\n$`).MatchString(screen) || strings.Contains(screen, "https://") || strings.Contains(screen, "GET") {
+		t.Fatalf("Ctrl-C while waiting to retry: exit %d\n%q", code, screen)
+	}
+}
+
+// TestTerminalUpdateSaysAgo: update, like get, says when a token was
+// created as a time ago — not "expired … ago".
+func TestTerminalUpdateSaysAgo(t *testing.T) {
+	t.Parallel()
+	em := emulatortest.Start(t, emulator.Options{})
+	dir := t.TempDir()
+	runIn(t, em, dir, "login", "--device-code")
+	runIn(t, em, dir, "create", "--name", "ago", "--scope", "vso.code", "--json")
+	for _, args := range [][]string{{"get", "ago"}, {"update", "ago", "--expires", "20d"}} {
+		s := startOnTerminal(t, em, dir, 80, nil, args...)
+		screen, code := s.Wait(30 * time.Second)
+		if code != 0 || !regexp.MustCompile(`Created: +\S+ \S+ UTC \([^)]* ago\)`).MatchString(screen) || strings.Contains(screen, "expired") {
+			t.Fatalf("%q on a terminal: exit %d\n%q", args, code, screen)
+		}
+	}
+}
