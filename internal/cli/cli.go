@@ -16,6 +16,7 @@ import (
 
 	"github.com/patctl/patctl/internal/auth"
 	"github.com/patctl/patctl/internal/buildinfo"
+	"github.com/patctl/patctl/internal/cmd/apply"
 	"github.com/patctl/patctl/internal/cmd/check"
 	configcmd "github.com/patctl/patctl/internal/cmd/config"
 	"github.com/patctl/patctl/internal/cmd/create"
@@ -24,6 +25,7 @@ import (
 	"github.com/patctl/patctl/internal/cmd/login"
 	"github.com/patctl/patctl/internal/cmd/logout"
 	"github.com/patctl/patctl/internal/cmd/orgs"
+	"github.com/patctl/patctl/internal/cmd/plan"
 	"github.com/patctl/patctl/internal/cmd/resume"
 	"github.com/patctl/patctl/internal/cmd/revoke"
 	"github.com/patctl/patctl/internal/cmd/rotate"
@@ -218,6 +220,8 @@ token silently.`,
 		rotate.NewCmdRotate(f, nil),
 		resume.NewCmdResume(f, nil),
 		check.NewCmdCheck(f, nil),
+		plan.NewCmdPlan(f, nil),
+		apply.NewCmdApply(f, nil),
 		orgs.NewCmdOrgs(f, nil),
 		login.NewCmdLogin(f, nil),
 		token.NewCmdToken(f, nil),

@@ -240,7 +240,9 @@ func NewHTTPClient(caFile string, timeout time.Duration) (*http.Client, error) {
 		TLSClientConfig:     &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout: 15 * time.Second,
 		IdleConnTimeout:     90 * time.Second,
-		MaxIdleConnsPerHost: 4,
+		// apply runs up to 64 actions at once: over HTTP/1.1 each needs a
+		// connection, which should be there for its next request.
+		MaxIdleConnsPerHost: 64,
 		ForceAttemptHTTP2:   true,
 	}
 	return &http.Client{

@@ -72,3 +72,16 @@ func WarnIfClamped(io *iostreams.IOStreams, asked time.Time, tok patapi.PatToken
 			tok.ValidTo.UTC().Format(time.RFC3339), asked.UTC().Format(time.RFC3339))
 	}
 }
+
+// GraceEnd is when the old token should expire under --grace: now + grace,
+// but never later than it would have anyway. nil means revoke it now.
+func GraceEnd(old patapi.PatToken, now time.Time, grace time.Duration) *time.Time {
+	if grace <= 0 {
+		return nil
+	}
+	end := now.Add(grace).UTC()
+	if !old.ValidTo.IsZero() && old.ValidTo.Before(end) {
+		end = old.ValidTo.UTC()
+	}
+	return &end
+}

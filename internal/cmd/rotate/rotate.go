@@ -133,7 +133,7 @@ func rotateRun(ctx context.Context, opts *Options) error {
 		if opts.ValidTo != nil {
 			req.ValidTo = *opts.ValidTo
 		}
-		return req, graceEnd(old, now, opts.Grace)
+		return req, rotation.GraceEnd(old, now, opts.Grace)
 	}
 	hint := opts.Hint(client.Org())
 	if opts.DryRun {
@@ -169,17 +169,4 @@ func rotateRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	return tx.Rotate(ctx, opts.Selector, build)
-}
-
-// graceEnd is when the old token should expire under --grace: now + grace,
-// but never later than it would have anyway. nil means revoke it now.
-func graceEnd(old patapi.PatToken, now time.Time, grace time.Duration) *time.Time {
-	if grace <= 0 {
-		return nil
-	}
-	end := now.Add(grace).UTC()
-	if !old.ValidTo.IsZero() && old.ValidTo.Before(end) {
-		end = old.ValidTo.UTC()
-	}
-	return &end
 }
