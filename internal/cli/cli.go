@@ -48,7 +48,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// the desktop: give them time. Scripts get a quick answer instead.
 	streams := iostreams.New(stdin, stdout, stderr)
 	timeout := credstore.DefaultKeyringTimeout
-	if streams.CanPrompt() {
+	if streams.CanPrompt() && !completing(args) {
 		timeout = credstore.InteractiveKeyringTimeout
 	}
 	return Run(Options{Args: args, Stdin: stdin, Stdout: stdout, Stderr: stderr, Streams: streams, Getenv: os.Getenv, Keyring: credstore.System{Timeout: timeout}})
@@ -71,14 +71,20 @@ type Options struct {
 // command, whose clean-up still runs; a second one exits at once.
 func Run(o Options) int {
 	ignoreSIGPIPE()
-	io := o.Streams
-	if io == nil {
-		io = iostreams.New(o.Stdin, o.Stdout, o.Stderr)
+	streams := o.Streams
+	if streams == nil {
+		streams = iostreams.New(o.Stdin, o.Stdout, o.Stderr)
 	}
-	f := cmdutil.New(io, o.Getenv, o.Keyring)
+	if completing(o.Args) {
+		// The shell reads cobra's answer on stdout and nothing else; what
+		// patctl itself would say (a --debug trace, a wait for another
+		// patctl's refresh) goes nowhere, and nothing may ask a question.
+		streams = iostreams.New(nil, o.Stdout, io.Discard)
+	}
+	f := cmdutil.New(streams, o.Getenv, o.Keyring)
 	f.Stage = o.Stage
 	f.LoginPlace = func(uri string) (credstore.Place, error) {
-		return sink.LoginPlace(uri, sink.Env{Stderr: io.ErrOut, Getenv: o.Getenv, HTTP: f.HTTPClient,
+		return sink.LoginPlace(uri, sink.Env{Stderr: streams.ErrOut, Getenv: o.Getenv, HTTP: f.HTTPClient,
 			AzureCredential: sink.DefaultAzureCredential(f.HTTPClient, o.Getenv)})
 	}
 	ctx, stop := interruptContext(o.Stderr, f.Pending)
@@ -111,6 +117,12 @@ func Run(o Options) int {
 		}
 	}
 	return code
+}
+
+// completing says whether the shell asks for completions: cobra's hidden
+// __complete command (__completeNoDesc without descriptions).
+func completing(args []string) bool {
+	return len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
 }
 
 // interruptContext is cancelled by the first SIGINT or SIGTERM. The second
@@ -205,6 +217,9 @@ token silently.`,
 	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "print an HTTP trace on stderr (secrets redacted)")
 	root.PersistentFlags().StringVar(&f.Account, "account", "", "act as this account (its user name) when several are signed in")
 	root.PersistentFlags().StringVar(&f.Profile, "profile", "", "use this profile of the config file (default $"+config.EnvProfile+", else \"default\")")
+	complete := cmdutil.NewCompleter(f)
+	_ = root.RegisterFlagCompletionFunc("profile", complete.Profiles)
+	_ = root.RegisterFlagCompletionFunc("account", complete.Accounts)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &cmdutil.FlagError{Err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
@@ -229,6 +244,9 @@ token silently.`,
 		newHelpTopic("environment", "Environment variables that patctl reads", environmentHelp()),
 		newHelpTopic("exit-codes", "What patctl's exit codes mean", exitCodesHelp),
 	)
+	// No file names where no path is taken; values from the service where
+	// they live there.
+	cmdutil.LimitFileCompletion(root)
 	// Unknown commands are usage errors too; Run finds them before any
 	// flag is read (checkCommand), this is for a root run otherwise.
 	root.Args = func(cmd *cobra.Command, args []string) error {

@@ -9,9 +9,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/patctl/patctl/internal/netfail"
@@ -226,11 +228,19 @@ func Send(ctx context.Context, client *http.Client, method, endpoint string, pay
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	var wrote atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) { wrote.Store(wrote.Load() || info.Err == nil) },
+	}))
 	resp, err := client.Do(req)
 	if err != nil {
 		// Go's message names the method and the whole URL: --debug shows
 		// them (netfail.Error.Detail), people get the host and why.
-		return 0, nil, nil, netfail.Wrap("Azure DevOps", req, err)
+		err = netfail.Wrap("Azure DevOps", req, err)
+		if !wrote.Load() {
+			return 0, nil, nil, &NotSentError{Err: err}
+		}
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
