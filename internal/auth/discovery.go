@@ -16,6 +16,7 @@ import (
 
 	"github.com/patctl/patctl/internal/atomicfile"
 	"github.com/patctl/patctl/internal/config"
+	"github.com/patctl/patctl/internal/netfail"
 )
 
 // ErrMicrosoftAccountOrg means an organization backed by Microsoft accounts,
@@ -48,7 +49,7 @@ func DiscoverAuthority(ctx context.Context, client *http.Client, devopsURL, org,
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("find the tenant of %s: %w", org, err)
+		return "", fmt.Errorf("find the tenant of %s: %w", org, netfail.Wrap("Azure DevOps", req, err))
 	}
 	resp.Body.Close()
 	for _, challenge := range resp.Header.Values("WWW-Authenticate") {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/patctl/patctl/internal/netfail"
 )
 
 // VerifyPAT proves a PAT works: it asks Azure DevOps (devopsURL, e.g.
@@ -23,16 +25,16 @@ func VerifyPAT(ctx context.Context, httpClient *http.Client, devopsURL, org, sec
 	req.Header.Set("X-TFS-FedAuthRedirect", "Suppress")
 	resp, err := httpClient.Do(req)
 	if err != nil {
-		return err
+		return netfail.Wrap("Azure DevOps", req, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		// Half an answer proves nothing, whatever its status.
-		return fmt.Errorf("read the answer of %s: %w", endpoint, err)
+		return fmt.Errorf("read Azure DevOps' answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK || isHTML(resp, body) {
-		return fmt.Errorf("%s answered HTTP %d", endpoint, resp.StatusCode)
+		return fmt.Errorf("Azure DevOps answered HTTP %d", resp.StatusCode)
 	}
 	return nil
 }
