@@ -55,7 +55,7 @@ func TestTable(t *testing.T) {
 func TestTokenDetailsEscapesTheServiceText(t *testing.T) {
 	var b bytes.Buffer
 	tok := patapi.PatToken{DisplayName: "ci\x1b]0;pwned\a", Scope: "vso.code\u009b2J", TargetAccounts: []string{"a\rb", "c"}}
-	TokenDetails(&b, tok, true, time.Now())
+	TokenDetails(&b, tok, true, time.Now(), nil)
 	for _, want := range []string{`Name:       ci\x1b]0;pwned\a` + "\n", `Scopes:     vso.code\u009b2J` + "\n", `Valid in:   a\rb, c` + "\n"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("no %q in\n%s", want, b.String())
@@ -66,12 +66,12 @@ func TestTokenDetailsEscapesTheServiceText(t *testing.T) {
 func TestTokenDetailsSaysExpiredOfTheExpiryOnly(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	var b bytes.Buffer
-	TokenDetails(&b, patapi.PatToken{ValidFrom: patapi.Time{Time: now.Add(-time.Minute)}, ValidTo: patapi.Time{Time: now.Add(time.Hour)}}, true, now)
+	TokenDetails(&b, patapi.PatToken{ValidFrom: patapi.Time{Time: now.Add(-time.Minute)}, ValidTo: patapi.Time{Time: now.Add(time.Hour)}}, true, now, nil)
 	if !strings.Contains(b.String(), "Created:    2026-11-22 11:59 UTC (1 minute ago)\n") || strings.Contains(b.String(), "expired") {
 		t.Errorf("fresh token:\n%s", b.String())
 	}
 	b.Reset()
-	TokenDetails(&b, patapi.PatToken{ValidFrom: patapi.Time{Time: now.Add(-48 * time.Hour)}, ValidTo: patapi.Time{Time: now.Add(-time.Hour)}}, true, now)
+	TokenDetails(&b, patapi.PatToken{ValidFrom: patapi.Time{Time: now.Add(-48 * time.Hour)}, ValidTo: patapi.Time{Time: now.Add(-time.Hour)}}, true, now, nil)
 	if !strings.Contains(b.String(), "Created:    2026-11-20 12:00 UTC (2 days ago)\n") || !strings.Contains(b.String(), "Expires:    2026-11-22 11:00 UTC (expired 1 hour ago)\n") {
 		t.Errorf("expired token:\n%s", b.String())
 	}

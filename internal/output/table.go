@@ -101,15 +101,6 @@ func (t *Table) AddCells(cells ...Cell) {
 // Len is how many rows the table has.
 func (t *Table) Len() int { return len(t.rows) }
 
-// Lines is how many lines Render writes: the rows, and the header on a
-// terminal.
-func (t *Table) Lines() int {
-	if t.tty {
-		return len(t.rows) + 1
-	}
-	return len(t.rows)
-}
-
 // Render writes the table.
 func (t *Table) Render() error {
 	var b strings.Builder
