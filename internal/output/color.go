@@ -28,17 +28,14 @@ func (Plain) Bold(s string) string   { return s }
 // Soon is how close an expiry is when it shows in yellow.
 const Soon = 7 * 24 * time.Hour
 
-// StatusPaint is how a status reads: active in green, expired in red (a
-// token that stopped on its own may still be in use somewhere), revoked
-// dim (stopped on purpose: the past).
+// StatusPaint is how a status reads: active in green, expired and revoked
+// in red (the token no longer works).
 func StatusPaint(cs Painter, status string) func(string) string {
 	switch status {
 	case patapi.StatusActive:
 		return cs.Green
-	case patapi.StatusExpired:
+	case patapi.StatusExpired, patapi.StatusRevoked:
 		return cs.Red
-	case patapi.StatusRevoked:
-		return cs.Dim
 	}
 	return nil
 }

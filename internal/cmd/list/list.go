@@ -147,8 +147,12 @@ func listRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if global > 0 && opts.Status != "revoked" {
-		opts.IO.Warn("%d of these tokens are valid in all organizations; Azure DevOps stops accepting such tokens on %s. Replace one with `patctl rotate --id ID --org-scoped`.",
-			global, cmdutil.GlobalCutoff.Format(time.DateOnly))
+		verb := "stops"
+		if !now.Before(cmdutil.GlobalCutoff) {
+			verb = "stopped"
+		}
+		opts.IO.Warn("%d of these tokens are valid in all organizations; Azure DevOps %s accepting such tokens on %s. Replace one with `patctl rotate --id ID --org-scoped`.",
+			global, verb, cmdutil.GlobalCutoff.Format(time.DateOnly))
 	}
 	return opts.OrgFailures(results, "list")
 }
@@ -208,8 +212,8 @@ func printTable(opts *Options, tokens []cmdutil.OrgToken, several bool, now time
 			row = append(row, output.Cell{Text: status, Paint: output.StatusPaint(cs, status)})
 		}
 		if tty && status == patapi.StatusRevoked {
-			// A revoked token is the past: the whole row dim.
-			for i := range row {
+			// A revoked token is the past: its row dim, but for its status.
+			for i := range row[:len(row)-1] {
 				row[i].Paint = cs.Dim
 			}
 		}
