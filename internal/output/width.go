@@ -29,7 +29,7 @@ func Truncate(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	return Cut(s, width-Width(Ellipsis)) + Ellipsis
+	return strings.TrimRight(Cut(s, width-Width(Ellipsis)), " ") + Ellipsis
 }
 
 // Cut is the longest beginning of s at most width columns wide, with no
