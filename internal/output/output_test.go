@@ -88,16 +88,18 @@ func TestTokenDetailsSaysExpiredOfTheExpiryOnly(t *testing.T) {
 func TestCompact(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	for d, want := range map[time.Duration]string{
-		20 * time.Second:     "now",
-		-20 * time.Second:    "now",
-		45 * time.Minute:     "in 45m",
-		-3 * time.Hour:       "3h ago",
-		47 * time.Hour:       "in 47h",
-		7 * 24 * time.Hour:   "in 7d",
-		-30 * 24 * time.Hour: "30d ago",
-		364 * 24 * time.Hour: "in 364d",
-		365 * 24 * time.Hour: "in 1y",
-		700 * 24 * time.Hour: "in 2y",
+		20 * time.Second:                "now",
+		-20 * time.Second:               "now",
+		45 * time.Minute:                "in 45m",
+		59*time.Minute + 50*time.Second: "in 1h", // not "60m"
+		47*time.Hour + 50*time.Minute:   "in 2d",
+		-3 * time.Hour:                  "3h ago",
+		47 * time.Hour:                  "in 47h",
+		7 * 24 * time.Hour:              "in 7d",
+		-30 * 24 * time.Hour:            "30d ago",
+		364 * 24 * time.Hour:            "in 364d",
+		365 * 24 * time.Hour:            "in 1y",
+		700 * 24 * time.Hour:            "in 2y",
 	} {
 		if got := Compact(now.Add(d), now); got != want {
 			t.Errorf("%v: %q, want %q", d, got, want)

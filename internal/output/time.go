@@ -78,15 +78,15 @@ func Compact(t, now time.Time) string {
 		d = -d
 	}
 	var s string
-	switch {
-	case d < time.Minute:
+	switch m, h, days := rounded(d, time.Minute), rounded(d, time.Hour), rounded(d, 24*time.Hour); {
+	case m == 0:
 		return "now"
-	case d < time.Hour:
-		s = strconv.Itoa(rounded(d, time.Minute)) + "m"
-	case d < 48*time.Hour:
-		s = strconv.Itoa(rounded(d, time.Hour)) + "h"
-	case rounded(d, 24*time.Hour) < 365:
-		s = strconv.Itoa(rounded(d, 24*time.Hour)) + "d"
+	case m < 60:
+		s = strconv.Itoa(m) + "m"
+	case h < 48:
+		s = strconv.Itoa(h) + "h"
+	case days < 365:
+		s = strconv.Itoa(days) + "d"
 	default:
 		s = strconv.Itoa(rounded(d, 365*24*time.Hour)) + "y"
 	}
