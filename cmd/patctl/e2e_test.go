@@ -212,7 +212,7 @@ func cmdPatctl(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	// A PAT's secret may appear only where create and rotate deliver it.
-	delivers := slices.Contains(args, "create") || slices.Contains(args, "rotate") || slices.Contains(args, "resume")
+	delivers := slices.Contains(args, "create") || slices.Contains(args, "rotate") || slices.Contains(args, "resume") || slices.Contains(args, "apply")
 	for _, pat := range emulatorOf(ts).IssuedPATs() {
 		if strings.Contains(stderr, pat) || (!delivers && strings.Contains(stdout, pat)) {
 			ts.Fatalf("patctl %s printed a PAT's secret where it must not", strings.Join(args, " "))
@@ -293,6 +293,7 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 //	                                the fake GitHub's secret PATH (OWNER/REPO/NAME, …/environments/ENV/NAME,
 //	                                ORG/NAME) holds FILE's content (less a final newline), with that access
 //	emulator github-seed ORG NAME VISIBILITY [REPO_ID,…]   an existing organization secret
+//	emulator advance DURATION       move the emulator's clock forward
 func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	em := emulatorOf(ts)
 	if len(args) == 0 {
@@ -408,6 +409,12 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 		em.Advance(2 * time.Hour)
 		ts.Check(err)
 		ts.Setenv(args[2], tok.AuthorizationID)
+	case "advance":
+		// emulator advance DURATION: move the emulator's clock (Azure DevOps,
+		// Key Vault, GitHub) forward for good
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		em.Advance(d)
 	case "invalidate-tokens":
 		if em.InvalidateAccessTokens() == 0 {
 			ts.Fatalf("no access token to invalidate")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/patctl/patctl/internal/auth"
 	"github.com/patctl/patctl/internal/buildinfo"
+	"github.com/patctl/patctl/internal/cmd/apply"
 	"github.com/patctl/patctl/internal/cmd/check"
 	configcmd "github.com/patctl/patctl/internal/cmd/config"
 	"github.com/patctl/patctl/internal/cmd/create"
@@ -24,6 +25,7 @@ import (
 	"github.com/patctl/patctl/internal/cmd/login"
 	"github.com/patctl/patctl/internal/cmd/logout"
 	"github.com/patctl/patctl/internal/cmd/orgs"
+	"github.com/patctl/patctl/internal/cmd/plan"
 	"github.com/patctl/patctl/internal/cmd/resume"
 	"github.com/patctl/patctl/internal/cmd/revoke"
 	"github.com/patctl/patctl/internal/cmd/rotate"
@@ -46,7 +48,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// the desktop: give them time. Scripts get a quick answer instead.
 	streams := iostreams.New(stdin, stdout, stderr)
 	timeout := credstore.DefaultKeyringTimeout
-	if streams.CanPrompt() {
+	if streams.CanPrompt() && !completing(args) {
 		timeout = credstore.InteractiveKeyringTimeout
 	}
 	return Run(Options{Args: args, Stdin: stdin, Stdout: stdout, Stderr: stderr, Streams: streams, Getenv: os.Getenv, LookupEnv: os.LookupEnv, Keyring: credstore.System{Timeout: timeout}})
@@ -72,22 +74,28 @@ type Options struct {
 // command, whose clean-up still runs; a second one exits at once.
 func Run(o Options) int {
 	ignoreSIGPIPE()
-	io := o.Streams
-	if io == nil {
-		io = iostreams.New(o.Stdin, o.Stdout, o.Stderr)
+	streams := o.Streams
+	if streams == nil {
+		streams = iostreams.New(o.Stdin, o.Stdout, o.Stderr)
+	}
+	if completing(o.Args) {
+		// The shell reads cobra's answer on stdout and nothing else; what
+		// patctl itself would say (a --debug trace, a wait for another
+		// patctl's refresh) goes nowhere, and nothing may ask a question.
+		streams = iostreams.New(nil, o.Stdout, io.Discard)
 	}
 	lookup := o.LookupEnv
 	if lookup == nil {
 		lookup = func(k string) (string, bool) { v := o.Getenv(k); return v, v != "" }
 	}
-	io.ReadEnv(lookup)
-	f := cmdutil.New(io, o.Getenv, o.Keyring)
+	streams.ReadEnv(lookup)
+	f := cmdutil.New(streams, o.Getenv, o.Keyring)
 	f.Stage = o.Stage
 	f.LoginPlace = func(uri string) (credstore.Place, error) {
-		return sink.LoginPlace(uri, sink.Env{Stderr: io.ErrOut, Getenv: o.Getenv, HTTP: f.HTTPClient,
+		return sink.LoginPlace(uri, sink.Env{Stderr: streams.ErrOut, Getenv: o.Getenv, HTTP: f.HTTPClient,
 			AzureCredential: sink.DefaultAzureCredential(f.HTTPClient, o.Getenv)})
 	}
-	ctx, stop := interruptContext(o.Stderr, f.Pending, io.Paging)
+	ctx, stop := interruptContext(o.Stderr, f.Pending, streams.Paging)
 	defer stop()
 	root := NewRootCmd(f)
 	root.SetArgs(o.Args)
@@ -105,6 +113,12 @@ func Run(o Options) int {
 		fmt.Fprintln(o.Stderr, "patctl: "+printable.Lines(err.Error()))
 	}
 	return code
+}
+
+// completing says whether the shell asks for completions: cobra's hidden
+// __complete command (__completeNoDesc without descriptions).
+func completing(args []string) bool {
+	return len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
 }
 
 // interruptContext is cancelled by the first SIGINT or SIGTERM. The second
@@ -207,6 +221,9 @@ token silently.`,
 	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "print an HTTP trace on stderr (secrets redacted)")
 	root.PersistentFlags().StringVar(&f.Account, "account", "", "act as this signed-in account (user name), when several are")
 	root.PersistentFlags().StringVar(&f.Profile, "profile", "", "use this profile of the config file (default $"+config.EnvProfile+", else \"default\")")
+	complete := cmdutil.NewCompleter(f)
+	_ = root.RegisterFlagCompletionFunc("profile", complete.Profiles)
+	_ = root.RegisterFlagCompletionFunc("account", complete.Accounts)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &cmdutil.FlagError{Err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
@@ -219,6 +236,8 @@ token silently.`,
 		rotate.NewCmdRotate(f, nil),
 		resume.NewCmdResume(f, nil),
 		check.NewCmdCheck(f, nil),
+		plan.NewCmdPlan(f, nil),
+		apply.NewCmdApply(f, nil),
 		orgs.NewCmdOrgs(f, nil),
 		login.NewCmdLogin(f, nil),
 		token.NewCmdToken(f, nil),
@@ -229,6 +248,9 @@ token silently.`,
 		newHelpTopic("environment", "Environment variables that patctl reads", environmentHelp()),
 		newHelpTopic("exit-codes", "What patctl's exit codes mean", exitCodesHelp),
 	)
+	// No file names where no path is taken; values from the service where
+	// they live there.
+	cmdutil.LimitFileCompletion(root)
 	// Unknown commands and stray arguments are usage errors too.
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {

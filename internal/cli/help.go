@@ -49,5 +49,7 @@ const exitCodesHelp = `patctl exits with:
   8    check: a selected token expires within the given time
   9    an unfinished operation is recorded: a create or rotate was interrupted or
        only partly done, or another one of the same token is recorded; run
-       'patctl resume' (or 'patctl resume --abort')
+       'patctl resume' (or 'patctl resume --abort'); apply: something is left
+       for 'patctl resume'
+  10   plan --exit-code: something would change
   130  interrupted (Ctrl-C), with nothing left unfinished`

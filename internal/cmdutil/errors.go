@@ -20,6 +20,7 @@ const (
 	ExitRotateHalf  = 7
 	ExitExpiring    = 8
 	ExitUnfinished  = 9
+	ExitChanges     = 10 // plan --exit-code: something would change
 	ExitInterrupted = 130
 )
 

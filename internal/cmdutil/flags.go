@@ -159,10 +159,16 @@ func ResolveOrg(flag string, s config.Settings) (string, error) {
 	if org == "" {
 		return "", FlagErrorf("--org: an organization is required (or set %s)", config.EnvOrg)
 	}
+	return org, CheckOrg(source, org)
+}
+
+// CheckOrg refuses an organization name Azure DevOps would not have, for
+// the flag, variable or place source names.
+func CheckOrg(source, org string) error {
 	if !orgRE().MatchString(org) {
-		return "", FlagErrorf("%s: %q is not an organization name (letters, digits and hyphens)", source, org)
+		return FlagErrorf("%s: %q is not an organization name (letters, digits and hyphens)", source, org)
 	}
-	return org, nil
+	return nil
 }
 
 // Selector is how a command names one token: --id or --name.

@@ -91,13 +91,22 @@ func (j *JSONFlags) Render(v any) ([]byte, error) {
 	}
 }
 
-// scrub hides the secret of a token document in a message.
+// scrub hides the secrets of a document in a message: every "token", also
+// in the objects it holds (apply's report has one per action).
 func scrub(msg string, doc any) string {
-	if m, ok := doc.(map[string]any); ok {
-		if secret, ok := m["token"].(string); ok && secret != "" {
+	switch v := doc.(type) {
+	case map[string]any:
+		if secret, ok := v["token"].(string); ok && secret != "" {
 			for n := len(secret); n >= 8; n-- { // jq shortens long values it quotes
 				msg = strings.ReplaceAll(msg, secret[:n], "<secret>")
 			}
+		}
+		for _, child := range v {
+			msg = scrub(msg, child)
+		}
+	case []any:
+		for _, child := range v {
+			msg = scrub(msg, child)
 		}
 	}
 	return msg

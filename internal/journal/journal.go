@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -151,7 +152,12 @@ func (e *Entry) Mark(validTo time.Time) time.Time {
 }
 
 // Journal is the directory of unfinished operations.
-type Journal struct{ dir string }
+type Journal struct {
+	dir string
+	// mu serializes the claims of this process (apply runs several at
+	// once): they wait here rather than poll the file lock.
+	mu sync.Mutex
+}
 
 // Open returns the journal under configDir; nothing is read yet.
 func Open(configDir string) *Journal { return &Journal{dir: filepath.Join(configDir, "journal")} }
@@ -297,7 +303,9 @@ func (j *Journal) ensureDir() error {
 // lock serializes claims across processes: between reading the entries and
 // writing a new one, no other claim may come in.
 func (j *Journal) lock(ctx context.Context) (func(), error) {
+	j.mu.Lock()
 	if err := j.ensureDir(); err != nil {
+		j.mu.Unlock()
 		return nil, err
 	}
 	fl := flock.New(filepath.Join(j.dir, ".lock"))
@@ -305,9 +313,10 @@ func (j *Journal) lock(ctx context.Context) (func(), error) {
 	defer cancel()
 	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)
 	if err != nil || !ok {
+		j.mu.Unlock()
 		return nil, fmt.Errorf("lock the journal %s: %v", j.dir, err)
 	}
-	return func() { _ = fl.Unlock() }, nil
+	return func() { _ = fl.Unlock(); j.mu.Unlock() }, nil
 }
 
 // Sealer encrypts the secrets the journal keeps, with the key that protects

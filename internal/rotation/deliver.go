@@ -26,6 +26,13 @@ type Delivery struct {
 	To         []string
 	OutputFile string
 	CIVariable string
+	// Label names where the sinks came from in messages: "--to" when empty;
+	// apply's "to:".
+	Label string
+	// Parsed are sinks of To parsed already, by URI (apply's file): Check
+	// takes them rather than parsing their URIs again, so that what was
+	// learnt of them (a client, a challenge answered) serves the write.
+	Parsed map[string]sink.Sink
 
 	sinks      []sink.Sink
 	stdout     bool   // --to - among sinks
@@ -77,9 +84,12 @@ func (d *Delivery) Check(env sink.Env, j *cmdutil.JSONFlags) error {
 			d.stdout = true
 			continue
 		}
-		s, err := sink.Parse(uri, env)
-		if err != nil {
-			return err
+		s, ok := d.Parsed[uri]
+		if !ok {
+			var err error
+			if s, err = sink.Parse(uri, env); err != nil {
+				return err
+			}
 		}
 		if slices.ContainsFunc(d.sinks, func(o sink.Sink) bool { return o.String() == s.String() }) {
 			return cmdutil.FlagErrorf("--to %s: given twice", uri)
@@ -165,6 +175,9 @@ func (d *Delivery) flagOf(s sink.Sink) string {
 	if d.OutputFile != "" && d.sinks[0] == s {
 		return "--output-file"
 	}
+	if d.Label != "" {
+		return d.Label
+	}
 	return "--to"
 }
 
@@ -205,9 +218,9 @@ const (
 	statusPending = "pending"
 )
 
-// sinkResult is what became of one sink, in the JSON of create, rotate and
-// resume.
-type sinkResult struct {
+// SinkResult is what became of one sink, in the JSON of create, rotate,
+// resume and apply.
+type SinkResult struct {
 	To      string `json:"to"`
 	Status  string `json:"status"` // written, failed or pending
 	Version string `json:"version,omitempty"`
@@ -216,7 +229,7 @@ type sinkResult struct {
 	err error // what Error says, with its kind
 }
 
-func (r *sinkResult) set(status string, err error) {
+func (r *SinkResult) set(status string, err error) {
 	r.Status, r.Error, r.err = status, err.Error(), err
 }
 
@@ -224,11 +237,11 @@ func (r *sinkResult) set(status string, err error) {
 // and records each in the journal as it is done. A write that ctx stops —
 // before it starts, or before it completes — is pending: the caller decides
 // whether resume can still make it (see unreachable).
-func writeSinks(ctx context.Context, sinks []sink.Sink, e *journal.Entry, s sink.Secret, record func(uri string)) []sinkResult {
-	results := make([]sinkResult, len(sinks))
+func writeSinks(ctx context.Context, sinks []sink.Sink, e *journal.Entry, s sink.Secret, record func(uri string)) []SinkResult {
+	results := make([]SinkResult, len(sinks))
 	var pending []int // decided before any write starts: writes record into e
 	for i, sk := range sinks {
-		results[i] = sinkResult{To: sk.String(), Status: statusWritten}
+		results[i] = SinkResult{To: sk.String(), Status: statusWritten}
 		if !e.DeliveredTo(sk.String()) {
 			pending = append(pending, i)
 		}
@@ -263,7 +276,7 @@ func writeSinks(ctx context.Context, sinks []sink.Sink, e *journal.Entry, s sink
 
 // unreachable marks the pending sinks failed, saying why: nothing will
 // write them (the journal keeps no secret, the operation is closed).
-func unreachable(results []sinkResult, why string) {
+func unreachable(results []SinkResult, why string) {
 	for i, res := range results {
 		if res.Status == statusPending {
 			results[i].set(statusFailed, fmt.Errorf("%s; %s", res.err, why))
@@ -273,7 +286,7 @@ func unreachable(results []sinkResult, why string) {
 
 // sinkLines is the report of the sinks for people, a line each, for the
 // message of an operation that did not reach them all.
-func sinkLines(results []sinkResult) string {
+func sinkLines(results []SinkResult) string {
 	var b strings.Builder
 	for _, res := range results {
 		fmt.Fprintf(&b, "\n  %-8s %s", res.Status, res.To)
@@ -285,7 +298,7 @@ func sinkLines(results []sinkResult) string {
 }
 
 // allWritten reports whether every sink holds the secret.
-func allWritten(results []sinkResult) bool {
+func allWritten(results []SinkResult) bool {
 	for _, res := range results {
 		if res.Status != statusWritten {
 			return false

@@ -74,3 +74,16 @@ func WarnIfClamped(io *iostreams.IOStreams, asked time.Time, tok patapi.PatToken
 			output.Moment(tok.ValidTo.Time, tty, now), output.Moment(asked, tty, now))
 	}
 }
+
+// GraceEnd is when the old token should expire under --grace: now + grace,
+// but never later than it would have anyway. nil means revoke it now.
+func GraceEnd(old patapi.PatToken, now time.Time, grace time.Duration) *time.Time {
+	if grace <= 0 {
+		return nil
+	}
+	end := now.Add(grace).UTC()
+	if !old.ValidTo.IsZero() && old.ValidTo.Before(end) {
+		end = old.ValidTo.UTC()
+	}
+	return &end
+}

@@ -42,7 +42,7 @@ type Outcome struct {
 	Token string `json:"token,omitempty"`
 	// Sinks are the operation's sinks and where each stands, while a new
 	// token it made is active (see sinkReport).
-	Sinks []sinkResult `json:"sinks,omitempty"`
+	Sinks []SinkResult `json:"sinks,omitempty"`
 
 	entry *journal.Entry
 }
@@ -80,7 +80,7 @@ func (rs *Resumer) Run(ctx context.Context, abort bool) error {
 			outcomes = append(outcomes, rs.outcome(e, Skipped, fmt.Sprintf("recorded by %s: run `patctl resume --account %s`", e.Account, e.Account)))
 			continue
 		}
-		var tried []sinkResult
+		var tried []SinkResult
 		o := rs.handle(ctx, e, abort, &tried)
 		o.Sinks = sinkReport(e, o, tried)
 		outcomes = append(outcomes, o)
@@ -91,7 +91,7 @@ func (rs *Resumer) Run(ctx context.Context, abort bool) error {
 // handle finishes one operation, or with abort rolls it back. Either way a
 // create whose answer never came is looked for, and a withdrawal finished.
 // tried gets what became of the sinks it wrote to.
-func (rs *Resumer) handle(ctx context.Context, e *journal.Entry, abort bool, tried *[]sinkResult) Outcome {
+func (rs *Resumer) handle(ctx context.Context, e *journal.Entry, abort bool, tried *[]SinkResult) Outcome {
 	c, err := rs.Client(ctx, e.Org)
 	switch {
 	case err != nil:
@@ -108,7 +108,7 @@ func (rs *Resumer) handle(ctx context.Context, e *journal.Entry, abort bool, tri
 
 // finish takes one operation forward to its end, or back where it cannot
 // go forward: a new token whose secret is lost and reached no one is revoked.
-func (rs *Resumer) finish(ctx context.Context, c *patapi.Client, e *journal.Entry, tried *[]sinkResult) Outcome {
+func (rs *Resumer) finish(ctx context.Context, c *patapi.Client, e *journal.Entry, tried *[]SinkResult) Outcome {
 	secret, sealedErr := rs.unseal(e)
 	if secret == "" {
 		return rs.withoutSecret(ctx, c, e, sealedErr)
@@ -244,13 +244,13 @@ func retireOld(ctx context.Context, c *patapi.Client, e *journal.Entry, now time
 // writeSinks writes the sinks the secret has not reached yet, and says what
 // became of each; the error joins the failures. A recorded URI that no
 // longer parses fails alone.
-func (rs *Resumer) writeSinks(ctx context.Context, e *journal.Entry, secret string) ([]sinkResult, error) {
+func (rs *Resumer) writeSinks(ctx context.Context, e *journal.Entry, secret string) ([]SinkResult, error) {
 	var sinks []sink.Sink
-	var unusable []sinkResult
+	var unusable []SinkResult
 	for _, uri := range e.Plan.To {
 		s, err := sink.Parse(uri, rs.SinkEnv)
 		if err != nil {
-			res := sinkResult{To: uri}
+			res := SinkResult{To: uri}
 			res.set(statusFailed, err)
 			unusable = append(unusable, res)
 			continue
@@ -277,7 +277,7 @@ func (rs *Resumer) writeSinks(ctx context.Context, e *journal.Entry, secret stri
 // pending, for the next resume; one that is closed with sinks unwritten
 // (partial, kept) will never write them: they failed. Nothing is reported
 // when no new token is left active, or the operation is another's.
-func sinkReport(e *journal.Entry, o Outcome, tried []sinkResult) []sinkResult {
+func sinkReport(e *journal.Entry, o Outcome, tried []SinkResult) []SinkResult {
 	if e.New == nil || e.Withdrawn || len(e.Plan.To) == 0 {
 		return nil
 	}
@@ -294,16 +294,16 @@ func sinkReport(e *journal.Entry, o Outcome, tried []sinkResult) []sinkResult {
 	default:
 		never = "the operation is closed"
 	}
-	out := make([]sinkResult, 0, len(e.Plan.To))
+	out := make([]SinkResult, 0, len(e.Plan.To))
 	for _, uri := range e.Plan.To {
-		i := slices.IndexFunc(tried, func(r sinkResult) bool { return r.To == uri })
+		i := slices.IndexFunc(tried, func(r SinkResult) bool { return r.To == uri })
 		switch {
 		case i >= 0:
 			out = append(out, tried[i])
 		case e.DeliveredTo(uri):
-			out = append(out, sinkResult{To: uri, Status: statusWritten})
+			out = append(out, SinkResult{To: uri, Status: statusWritten})
 		default:
-			res := sinkResult{To: uri}
+			res := SinkResult{To: uri}
 			res.set(statusPending, fmt.Errorf("%s: not tried: %s", uri, o.Message))
 			out = append(out, res)
 		}

@@ -47,6 +47,28 @@ type Tx struct {
 	// Stage, when set, is told each stage as it is reached (see the Stage*
 	// names): the end-to-end tests stop the process there.
 	Stage func(string)
+	// Collect, when set (apply), takes what the transaction would print:
+	// nothing is written on stdout, nor its report on stderr. A secret owed
+	// to stdout stays owed, its entry open, until Collected.Handed.
+	Collect *Collected
+}
+
+// Collected is what a transaction run for apply did, for its report.
+type Collected struct {
+	// Token is the new token once created; Token.Token is its secret,
+	// which belongs in the report only when Owed.
+	Token        patapi.PatToken
+	Sinks        []SinkResult
+	Replaces     string
+	OldRevoked   bool
+	OldExpiresAt *time.Time
+	OldExpired   bool
+	// Owed: the plan sends the secret to stdout, that is the report. Call
+	// Handed once the report is written.
+	Owed bool
+
+	tx *Tx
+	r  *run
 }
 
 // Stages of a transaction, as Tx.Stage is told them.
@@ -68,14 +90,14 @@ func (t *Tx) stage(name string) {
 // created is the JSON of create: the new token, and where it was written.
 type created struct {
 	output.TokenJSON
-	Sinks []sinkResult `json:"sinks,omitempty"`
+	Sinks []SinkResult `json:"sinks,omitempty"`
 }
 
 // Result is the JSON of rotate: the new token, where it was written, and
 // what became of the old one.
 type Result struct {
 	output.TokenJSON
-	Sinks        []sinkResult `json:"sinks,omitempty"`
+	Sinks        []SinkResult `json:"sinks,omitempty"`
 	Replaces     string       `json:"replaces"`
 	OldRevoked   bool         `json:"oldRevoked"`
 	OldExpiresAt *time.Time   `json:"oldExpiresAt,omitempty"`
@@ -106,6 +128,20 @@ func (t *Tx) Create(ctx context.Context, req patapi.CreateRequest) error {
 // Rotate replaces the token sel names with one made by build from it; build
 // also says when the old token should expire (nil: revoke it now).
 func (t *Tx) Rotate(ctx context.Context, sel cmdutil.Selector, build func(old patapi.PatToken) (patapi.CreateRequest, *time.Time)) error {
+	find := func() (patapi.PatToken, bool, string, error) { return locate(ctx, t.Client, sel, t.Hint) }
+	return t.rotate(ctx, sel, find, false, build)
+}
+
+// RotateKnown is Rotate of an active token the caller has just listed
+// (apply, from its plan): it is not looked up again, nor is its name listed
+// again beside the transaction — apply's next plan shows a name two tokens
+// share as an error.
+func (t *Tx) RotateKnown(ctx context.Context, old patapi.PatToken, build func(old patapi.PatToken) (patapi.CreateRequest, *time.Time)) error {
+	find := func() (patapi.PatToken, bool, string, error) { return old, false, "", nil }
+	return t.rotate(ctx, cmdutil.Selector{ID: old.AuthorizationID, Name: old.DisplayName}, find, true, build)
+}
+
+func (t *Tx) rotate(ctx context.Context, sel cmdutil.Selector, find func() (patapi.PatToken, bool, string, error), known bool, build func(old patapi.PatToken) (patapi.CreateRequest, *time.Time)) error {
 	e, err := t.newEntry(journal.OpRotate)
 	if err != nil {
 		return err
@@ -113,14 +149,14 @@ func (t *Tx) Rotate(ctx context.Context, sel cmdutil.Selector, build func(old pa
 	if err := t.Delivery.Preflight(ctx, t.IO.Out); err != nil {
 		return err
 	}
-	r := &run{e: e}
+	r := &run{e: e, known: known}
 	// Under the journal's lock, so that two rotations of one token on this
 	// machine cannot both get past it.
 	claim := func(entries []journal.Entry) error {
 		if err := journal.Conflict(entries, t.Client.Org(), sel.ID, sel.Name); err != nil {
 			return err
 		}
-		old, expired, resume, err := locate(ctx, t.Client, sel, t.Hint)
+		old, expired, resume, err := find()
 		if err != nil {
 			return err
 		}
@@ -150,16 +186,20 @@ type run struct {
 	req        patapi.CreateRequest
 	old        *patapi.PatToken // rotate only
 	oldExpired bool             // the old token had expired: nothing to retire
+	known      bool             // RotateKnown: the old token came from the caller's list
 	graceEnd   *time.Time       // --grace: when the old token should expire
 	fresh      patapi.PatToken
 
 	oldExpiresAt *time.Time // what the service set under --grace
 	jsonHead     []byte     // the JSON written before the old token was retired
 	stdoutLater  bool       // --jq needs the outcome: stdout is written last
-	sinks        []sinkResult
+	sinks        []SinkResult
 	ciErr        error       // --ci-variable could not be set
 	dups         *duplicates // rotate: the check for another rotation of the name
 	resume       string      // rotate: where the old token's name begins in the listing by name
+	posted       time.Time   // when the create was sent
+	owed         bool        // Collect: the secret goes to stdout with the report, later
+	held         bool        // Collect: the old token is retired once the report is written
 }
 
 // run is the transaction proper, once its entry is claimed. Every way out
@@ -169,13 +209,17 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 
 	// 1. Create. A lost answer is reconciled, never sent again.
 	t.stage(StageClaimed)
+	r.posted = time.Now()
 	fresh, err := t.Client.Create(ctx, r.req)
 	if err != nil {
 		return t.createFailed(ctx, r, err)
 	}
 	r.fresh = fresh
+	if t.Collect != nil {
+		t.Collect.Token, t.Collect.tx, t.Collect.r = fresh, t, r
+	}
 	t.stage(StageCreated)
-	if r.old != nil {
+	if r.old != nil && !r.known {
 		// Listing the name now, beside what follows, sees every token
 		// another rotation of it made before our POST; one made after sees
 		// ours (see checkDuplicates).
@@ -231,9 +275,11 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 		return t.unfinished(partial)
 	}
 
-	// 5. Retire the old token.
+	// 5. Retire the old token — unless the secret waits for apply's report
+	// and the journal has no sealed copy of it: then the report goes first.
 	var oldErr error
-	if r.old != nil && !r.oldExpired {
+	r.held = r.owed && e.Sealed == nil && r.old != nil && !r.oldExpired
+	if r.old != nil && !r.oldExpired && !r.held {
 		if ctx.Err() != nil {
 			err := fmt.Errorf("interrupted after the new secret was delivered; the old token %s is still active", r.old.AuthorizationID)
 			t.reportUnfinished(r, err)
@@ -259,11 +305,38 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 		fmt.Fprintf(t.IO.ErrOut, "Warning: the report could not be written: %v\n", err)
 	}
 
-	// 7. Close the entry, and its sealed secret with it.
-	t.close(e)
+	// 7. Close the entry, and its sealed secret with it — once the report
+	// that owes the secret is written, for apply (Collected.Handed).
+	if !r.owed {
+		t.close(e)
+	}
 	if r.dups != nil {
 		t.warnDuplicates(r)
 	}
+	return t.retireError(r, oldErr)
+}
+
+// Handed tells the transaction that apply's report, which carries the
+// secret, is written: the entry is closed — after the old token is retired,
+// when it waited for the report (Tx.run, step 5).
+func (o *Collected) Handed(ctx context.Context) error {
+	if o.r == nil || !o.r.owed {
+		return nil
+	}
+	t, r := o.tx, o.r
+	o.r = nil
+	t.delivered(r.e, journal.ToStdout)
+	var oldErr error
+	if r.held {
+		t.stage(StageRetiring)
+		if oldErr = t.retire(ctx, r); oldErr == nil {
+			r.e.Retired = true
+			t.save(r.e)
+		} else if ctx.Err() != nil {
+			return t.unfinished(fmt.Errorf("interrupted while retiring the old token %s (%v)", r.old.AuthorizationID, oldErr))
+		}
+	}
+	t.close(r.e)
 	return t.retireError(r, oldErr)
 }
 
@@ -281,10 +354,21 @@ func (t *Tx) createFailed(ctx context.Context, r *run, err error) error {
 		if r.old != nil {
 			return fmt.Errorf("rotate: nothing changed, the old token is untouched: %w", err)
 		}
+		var unsent *patapi.NotSentError
+		if errors.As(err, &unsent) {
+			return fmt.Errorf("create: the request did not reach the service whole, so no token was created: %w", err)
+		}
 		return err
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
+	if !answered(err) {
+		fmt.Fprintf(t.IO.ErrOut, "The answer to the create never came; checking whether the service made the token…\n")
+		select {
+		case <-time.After(time.Until(r.posted.Add(settleTime))):
+		case <-cctx.Done():
+		}
+	}
 	others, _ := t.Journal.List()
 	lost := reconcile(cctx, t.Client, r.e, others, t.Hint, t.ResumeHint, err)
 	var out error = lost
@@ -338,6 +422,9 @@ func (t *Tx) deliver(ctx context.Context, r *run) error {
 	if e.Sealed == nil {
 		unreachable(r.sinks, "the journal keeps no secret for `patctl resume` to write")
 	}
+	if t.Collect != nil {
+		t.Collect.Sinks = r.sinks
+	}
 	for _, res := range r.sinks {
 		if res.Status == statusWritten {
 			written = append(written, res.To)
@@ -359,6 +446,10 @@ func (t *Tx) deliver(ctx context.Context, r *run) error {
 	}
 	if len(failed) > 0 {
 		return errors.Join(failed...)
+	}
+	if t.Collect != nil {
+		r.owed = e.Plan.Stdout // the report carries it
+		return nil
 	}
 	if !e.Plan.Stdout {
 		fmt.Fprintf(t.IO.ErrOut, "%s The secret was %s.\n", t.headline(r), strings.Join(done, ", "))
@@ -389,8 +480,8 @@ func (t *Tx) channelLines(r *run) string {
 // begun on stdout is finished. A secret still owed to stdout is not printed
 // here: `patctl resume` hands it over.
 func (t *Tx) reportUnfinished(r *run, why error) {
-	if !t.JSON.JSON || r.stdoutLater {
-		return
+	if t.Collect != nil || !t.JSON.JSON || r.stdoutLater {
+		return // apply reports its actions itself
 	}
 	var err error
 	switch {
@@ -410,7 +501,7 @@ func (t *Tx) reportUnfinished(r *run, why error) {
 }
 
 // failedSinks are the errors of the sinks that could not be written.
-func failedSinks(results []sinkResult) []error {
+func failedSinks(results []SinkResult) []error {
 	var errs []error
 	for _, res := range results {
 		if res.err != nil {
@@ -520,10 +611,32 @@ func RetiredName(name string, now time.Time) string {
 	return fmt.Sprintf("%s (rotated %s)", name, now.UTC().Format(time.DateOnly))
 }
 
+// RetiredOf is the name a token had before RetiredName renamed it; ok is
+// false for a name RetiredName did not make.
+func RetiredOf(name string) (base string, ok bool) {
+	const suffix = len(" (rotated 2006-01-02)")
+	if len(name) <= suffix || !strings.HasSuffix(name, ")") || !strings.HasPrefix(name[len(name)-suffix:], " (rotated ") {
+		return "", false
+	}
+	if _, err := time.Parse(time.DateOnly, name[len(name)-suffix+len(" (rotated "):len(name)-1]); err != nil {
+		return "", false
+	}
+	return name[:len(name)-suffix], true
+}
+
 // report writes what is left to write once the old token's fate is known.
 func (t *Tx) report(r *run, oldErr error) error {
 	out, errOut := t.IO.Out, t.IO.ErrOut
 	switch {
+	case t.Collect != nil:
+		o := t.Collect
+		o.Owed = r.owed
+		if r.old != nil {
+			// Held, this is the planned outcome: Handed says if it did not happen.
+			res := r.result(oldErr, false)
+			o.Replaces, o.OldRevoked, o.OldExpiresAt, o.OldExpired = res.Replaces, res.OldRevoked, res.OldExpiresAt, res.OldExpired
+		}
+		return nil
 	case r.old == nil:
 		if t.JSON.JSON && !r.e.Plan.Stdout {
 			return t.JSON.WriteJSON(out, created{output.NewTokenJSON(r.fresh, false), r.sinks})

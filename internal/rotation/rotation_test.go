@@ -94,10 +94,10 @@ func activeNamed(t *testing.T, env *cmdtest.Env, name string) []string {
 }
 
 // sinksOf decodes the "sinks" of a JSON report.
-func sinksOf(t *testing.T, data []byte) []sinkResult {
+func sinksOf(t *testing.T, data []byte) []SinkResult {
 	t.Helper()
 	var v struct {
-		Sinks []sinkResult `json:"sinks"`
+		Sinks []SinkResult `json:"sinks"`
 	}
 	if err := json.Unmarshal(data, &v); err != nil {
 		t.Fatalf("JSON %s: %v", data, err)
@@ -105,7 +105,7 @@ func sinksOf(t *testing.T, data []byte) []sinkResult {
 	return v.Sinks
 }
 
-func statuses(results []sinkResult) string {
+func statuses(results []SinkResult) string {
 	var s []string
 	for _, r := range results {
 		s = append(s, r.To+"="+r.Status)

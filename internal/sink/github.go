@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v84/github"
 
@@ -107,6 +108,24 @@ func (g *githubSink) Preflight(ctx context.Context) error {
 		return err
 	}
 	return g.learnAccess(ctx)
+}
+
+// Holds reads the secret's metadata: GitHub says when it was last written,
+// not what it holds.
+func (g *githubSink) Holds(ctx context.Context) (string, time.Time, bool, error) {
+	if err := g.connect(ctx); err != nil {
+		return "", time.Time{}, false, err
+	}
+	var meta github.Secret
+	err := retry(ctx, func() error { _, err := g.api.do(ctx, "GET", g.secretPath(), nil, &meta); return err })
+	var status *StatusError
+	switch {
+	case errors.As(err, &status) && status.Status == 404:
+		return "", time.Time{}, true, nil
+	case err != nil:
+		return "", time.Time{}, false, g.refusal("read the secret", err)
+	}
+	return "", meta.UpdatedAt.Time, true, nil
 }
 
 func (g *githubSink) Write(ctx context.Context, s Secret) (string, error) {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -161,6 +162,34 @@ func (k *keyVault) Preflight(ctx context.Context) error {
 		return nil
 	}
 	return k.fail(err)
+}
+
+// Holds reads the current version's tag pat-authorization-id, as the
+// preflight reads the secret.
+func (k *keyVault) Holds(ctx context.Context) (string, time.Time, bool, error) {
+	var resp azsecrets.GetSecretResponse
+	err := k.call(func(c *azsecrets.Client) error {
+		return retry(ctx, func() error {
+			var err error
+			resp, err = c.GetSecret(ctx, k.name, "", nil)
+			return asAnswer(err)
+		})
+	})
+	if status(err) == http.StatusNotFound {
+		return "", time.Time{}, true, nil
+	}
+	if err != nil {
+		return "", time.Time{}, false, k.fail(err)
+	}
+	var id string
+	if tag := resp.Tags["pat-authorization-id"]; tag != nil {
+		id = *tag
+	}
+	var updated time.Time
+	if resp.Attributes != nil && resp.Attributes.Updated != nil {
+		updated = *resp.Attributes.Updated
+	}
+	return id, updated, true, nil
 }
 
 func (k *keyVault) Write(ctx context.Context, s Secret) (string, error) {

@@ -69,16 +69,37 @@ var kinds = map[string]func(rest string, env Env) (Sink, error){
 	"github":       parseGitHub,
 }
 
+// Holder is a sink that can tell, without reading the secret, which token
+// it holds now: plan finds with it a destination that has fallen behind.
+// Sinks that cannot tell do not implement it.
+type Holder interface {
+	// Holds answers the authorization id the destination says it holds
+	// (Key Vault's tag; "" when it does not say) and when it was last
+	// written. known is false when it cannot tell; a destination that holds
+	// nothing yet is known, with no id and a zero time.
+	Holds(ctx context.Context) (id string, updated time.Time, known bool, err error)
+}
+
 // Parse reads a --to URI. A URI that cannot be used is a usage error naming it.
 func Parse(uri string, env Env) (Sink, error) {
+	s, err := ParseURI(uri, env)
+	if err != nil {
+		return nil, cmdutil.FlagErrorf("--to %v", err)
+	}
+	return s, nil
+}
+
+// ParseURI is Parse for a URI given elsewhere than in --to (a fleet file):
+// its error starts with the URI.
+func ParseURI(uri string, env Env) (Sink, error) {
 	scheme, rest, ok := strings.Cut(uri, ":")
 	parse := kinds[scheme]
 	if !ok || parse == nil {
-		return nil, cmdutil.FlagErrorf("--to %s: not a destination patctl knows (%s)", uri, Schemes())
+		return nil, fmt.Errorf("%s: not a destination patctl knows (%s)", uri, Schemes())
 	}
 	s, err := parse(rest, env)
 	if err != nil {
-		return nil, cmdutil.FlagErrorf("--to %s: %v", uri, err)
+		return nil, fmt.Errorf("%s: %w", uri, err)
 	}
 	return s, nil
 }

@@ -46,6 +46,7 @@ among the revoked tokens of its name (a request or two, stopping past the name).
 	}
 	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
+	opts.CompleteSelector(cmd)
 	opts.AddJSONFlags(cmd, "the token")
 	return cmd
 }

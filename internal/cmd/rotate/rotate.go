@@ -101,6 +101,7 @@ once known.`,
 	}
 	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
+	opts.CompleteSelector(cmd)
 	cmd.Flags().StringVar(&expires, "expires", "", "lifetime of the new token (30d, 12h) or its expiry date (default: the old token's lifetime)")
 	cmd.Flags().StringVar(&grace, "grace", "", "keep the old token alive this much longer (1h, 24h, 7d) instead of revoking it")
 	cmd.Flags().BoolVar(&opts.NoVerify, "no-verify", false, "do not check that the new token works before retiring the old one")
@@ -132,7 +133,7 @@ func rotateRun(ctx context.Context, opts *Options) error {
 		if opts.ValidTo != nil {
 			req.ValidTo = *opts.ValidTo
 		}
-		return req, graceEnd(old, now, opts.Grace)
+		return req, rotation.GraceEnd(old, now, opts.Grace)
 	}
 	hint := opts.Hint(client.Org())
 	if opts.DryRun {
@@ -168,17 +169,4 @@ func rotateRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	return tx.Rotate(ctx, opts.Selector, build)
-}
-
-// graceEnd is when the old token should expire under --grace: now + grace,
-// but never later than it would have anyway. nil means revoke it now.
-func graceEnd(old patapi.PatToken, now time.Time, grace time.Duration) *time.Time {
-	if grace <= 0 {
-		return nil
-	}
-	end := now.Add(grace).UTC()
-	if !old.ValidTo.IsZero() && old.ValidTo.Before(end) {
-		end = old.ValidTo.UTC()
-	}
-	return &end
 }

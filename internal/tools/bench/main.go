@@ -33,7 +33,7 @@ import (
 func main() {
 	out := flag.String("o", "docs/performance.md", "where to write the report")
 	runs := flag.Int("runs", 51, "runs for each start-up median")
-	only := flag.String("only", "", "measure only this section (by-name, every-org) and print it, leaving the report alone")
+	only := flag.String("only", "", "measure only this section (by-name, every-org, fleet) and print it, leaving the report alone")
 	flag.Parse()
 	var err error
 	if *only != "" {
@@ -193,6 +193,9 @@ func run(outPath string, runs int) error {
 	if err := r.everyOrg(work, bin); err != nil {
 		return err
 	}
+	if err := r.fleetSection(work, bin); err != nil {
+		return err
+	}
 
 	// Cold command after expiry.
 	refreshes, err := measureCold(work, bin)
@@ -246,8 +249,10 @@ func runOnly(section string) error {
 		err = r.rotateByName(work, bin)
 	case "every-org":
 		err = r.everyOrg(work, bin)
+	case "fleet":
+		err = r.fleetSection(work, bin)
 	default:
-		return fmt.Errorf("-only: no section %q (by-name, every-org)", section)
+		return fmt.Errorf("-only: no section %q (by-name, every-org, fleet)", section)
 	}
 	if err != nil {
 		return err
