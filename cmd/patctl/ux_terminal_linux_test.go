@@ -214,6 +214,11 @@ func TestTerminalPagerForALongList(t *testing.T) {
 			t.Errorf("%v %v: rows missing: %q", c.env, c.args, screen)
 		}
 	}
+	// A pager quit before the end (head) is no failure.
+	s := startOnTerminal(t, em, dir, 80, []string{"PATCTL_PAGER=head -n 3"}, "list")
+	if screen, code := s.Wait(20 * time.Second); code != 0 || strings.Contains(screen, "patctl:") || strings.Contains(screen, "tok-44") {
+		t.Errorf("head as the pager: exit %d, %q", code, screen)
+	}
 	// Into a pipe: never.
 	cmd := inDir(patctlCommand(t, em, "list"), dir)
 	cmd.Env = append(cmd.Env, "PATCTL_PAGER="+pager, "PAGER_MARK="+mark)

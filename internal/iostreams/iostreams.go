@@ -28,7 +28,7 @@ type IOStreams struct {
 
 	pagerCmd string
 	pager    *pager
-	paging   atomic.Bool
+	paging   *atomic.Bool // shared by copies of the streams
 	lookup   func(string) (string, bool)
 }
 
@@ -36,7 +36,7 @@ type IOStreams struct {
 // *os.File that isatty says is one. Colour is on where a stream is a
 // terminal, until ReadEnv says otherwise.
 func New(in io.Reader, out, errOut io.Writer) *IOStreams {
-	s := &IOStreams{In: in, Out: out, ErrOut: errOut, inTTY: isTerminal(in), outTTY: isTerminal(out), errTTY: isTerminal(errOut)}
+	s := &IOStreams{In: in, Out: out, ErrOut: errOut, inTTY: isTerminal(in), outTTY: isTerminal(out), errTTY: isTerminal(errOut), paging: new(atomic.Bool)}
 	s.outColor, s.errColor = s.outTTY, s.errTTY
 	s.lookup = func(string) (string, bool) { return "", false }
 	return s
@@ -125,7 +125,7 @@ func (s *IOStreams) SetSize(width, height int) { s.width, s.height = width, heig
 // Test returns streams backed by buffers, with terminal flags to set.
 func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 	in, out, errOut := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
-	return &IOStreams{In: in, Out: out, ErrOut: errOut, lookup: func(string) (string, bool) { return "", false }}, in, out, errOut
+	return &IOStreams{In: in, Out: out, ErrOut: errOut, paging: new(atomic.Bool), lookup: func(string) (string, bool) { return "", false }}, in, out, errOut
 }
 
 // SetTTY sets the terminal flags, for tests.

@@ -23,7 +23,7 @@ type pager struct {
 // set (not "" nor cat). A pager that cannot be started is skipped: the
 // output is printed as it would be without one. StopPager must follow.
 func (s *IOStreams) StartPager() {
-	if s.pager != nil || !s.outTTY || s.pagerCmd == "" || s.pagerCmd == "cat" {
+	if s.pager != nil || s.paging == nil || !s.outTTY || s.pagerCmd == "" || s.pagerCmd == "cat" {
 		return
 	}
 	out, ok := s.Out.(*os.File)
@@ -72,7 +72,7 @@ func (s *IOStreams) StopPager() {
 
 // Paging reports whether a pager is showing the output: an interrupt then
 // belongs to it (less stops a search on Ctrl-C), not to patctl.
-func (s *IOStreams) Paging() bool { return s.paging.Load() }
+func (s *IOStreams) Paging() bool { return s.paging != nil && s.paging.Load() }
 
 // pagerWriter writes to the pager; once the user has quit it, the rest of
 // the output is dropped rather than failing the command.

@@ -88,10 +88,10 @@ func TestTokenDetailsSaysExpiredOfTheExpiryOnly(t *testing.T) {
 func TestCompact(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	for d, want := range map[time.Duration]string{
-		20 * time.Second:                "now",
-		-20 * time.Second:               "now",
-		45 * time.Minute:                "in 45m",
-		59*time.Minute + 50*time.Second: "in 1h", // not "60m"
+		20 * time.Second:                "in <1min",
+		-20 * time.Second:               "<1min ago",
+		45 * time.Minute:                "in 45min",
+		59*time.Minute + 50*time.Second: "in 1h", // not "60min"
 		47*time.Hour + 50*time.Minute:   "in 2d",
 		-3 * time.Hour:                  "3h ago",
 		47 * time.Hour:                  "in 47h",

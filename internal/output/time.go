@@ -68,26 +68,17 @@ func Relative(t, now time.Time) string {
 	return prefix + s + suffix
 }
 
-// Compact is Relative in as few columns as a table can spare: "in 45m",
-// "in 7d", "in 2y", "3h ago", "now". Hours up to two days, days up to a
-// year, then years.
+// Compact is Relative in as few columns as a table can spare, in Span's
+// units (those --expires takes): "in 45min", "in 7d", "3h ago", "in <1min";
+// from a year on, years: "in 2y".
 func Compact(t, now time.Time) string {
 	d := t.Sub(now)
 	past := d < 0
 	if past {
 		d = -d
 	}
-	var s string
-	switch m, h, days := rounded(d, time.Minute), rounded(d, time.Hour), rounded(d, 24*time.Hour); {
-	case m == 0:
-		return "now"
-	case m < 60:
-		s = strconv.Itoa(m) + "m"
-	case h < 48:
-		s = strconv.Itoa(h) + "h"
-	case days < 365:
-		s = strconv.Itoa(days) + "d"
-	default:
+	s := Span(d)
+	if rounded(d, 24*time.Hour) >= 365 {
 		s = strconv.Itoa(rounded(d, 365*24*time.Hour)) + "y"
 	}
 	if past {
