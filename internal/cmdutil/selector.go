@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
 	"github.com/patctl/patctl/internal/printable"
 )
@@ -49,18 +50,18 @@ func (s Selector) ResolveName(ctx context.Context, c *patapi.Client) (patapi.Pat
 		return matches[0], resume, nil
 	}
 	return patapi.PatToken{}, "", &ExitCodeError{Code: ExitAmbiguous, Err: errors.New(Candidates(
-		fmt.Sprintf("%d active tokens are named %q; pick one with --id:", len(matches), s.Name), matches))}
+		fmt.Sprintf("%d active tokens are named %q; pick one with --id:", len(matches), s.Name), matches, time.Now()))}
 }
 
 // Candidates is a heading and a line per token — its id, when it was
 // created, when it expires and its scopes — for a person to tell tokens of
 // one name apart.
-func Candidates(heading string, tokens []patapi.PatToken) string {
+func Candidates(heading string, tokens []patapi.PatToken, now time.Time) string {
 	var b strings.Builder
 	b.WriteString(heading)
 	for _, m := range tokens {
 		fmt.Fprintf(&b, "\n  %s  created %s  expires %s  %s", m.AuthorizationID,
-			m.ValidFrom.UTC().Format(time.RFC3339), m.ValidTo.UTC().Format(time.RFC3339), printable.Escape(m.Scope))
+			output.Human(m.ValidFrom.Time, now), output.Human(m.ValidTo.Time, now), printable.Escape(m.Scope))
 	}
 	return b.String()
 }

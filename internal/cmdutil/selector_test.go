@@ -3,12 +3,14 @@ package cmdutil_test
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/cmdutil/cmdtest"
+	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
@@ -37,8 +39,11 @@ func TestResolveSaysWhatIsMissing(t *testing.T) {
 		t.Fatalf("ambiguous: %v", err)
 	}
 	for _, tok := range made {
-		line := "\n  " + tok.AuthorizationID + "  created " + tok.ValidFrom.UTC().Format(time.RFC3339) + "  expires " + tok.ValidTo.UTC().Format(time.RFC3339) + "  " + tok.Scope
-		if !strings.Contains(err.Error(), line) {
+		// Times for a person: when, and how far from now (the emulator's
+		// clock may put the creation a moment ahead).
+		line := regexp.MustCompile("\n  " + tok.AuthorizationID + "  created " + regexp.QuoteMeta(tok.ValidFrom.Local().Format(output.HumanLayout)) +
+			` \([^)]*\)  expires ` + regexp.QuoteMeta(tok.ValidTo.Local().Format(output.HumanLayout)) + ` \(in [^)]*\)  ` + regexp.QuoteMeta(tok.Scope) + "(\n|$)")
+		if !line.MatchString(err.Error()) {
 			t.Fatalf("ambiguous: %q lacks %q", err, line)
 		}
 	}

@@ -576,7 +576,7 @@ func (t *Tx) printSecret(r *run) error {
 }
 
 func (t *Tx) headline(r *run) string {
-	tty := t.IO.IsStdoutTTY()
+	tty := t.IO.IsStderrTTY() // the headline goes to stderr
 	if r.old != nil {
 		return fmt.Sprintf("Created the new token %q (id %s), valid until %s.", r.fresh.DisplayName, r.fresh.AuthorizationID, output.Moment(r.fresh.ValidTo.Time, tty, t.Now()))
 	}
@@ -673,7 +673,7 @@ func (t *Tx) report(r *run, oldErr error) error {
 		fmt.Fprintf(errOut, "The old token (id %s) had expired already: there was nothing to retire.\n", r.old.AuthorizationID)
 	case r.oldExpiresAt != nil:
 		fmt.Fprintf(errOut, "The old token (id %s) is renamed %q and stays valid until %s.\n",
-			r.old.AuthorizationID, RetiredName(r.old.DisplayName, r.e.Started), r.oldExpiresAt.Format(time.RFC3339))
+			r.old.AuthorizationID, RetiredName(r.old.DisplayName, r.e.Started), output.Moment(*r.oldExpiresAt, t.IO.IsStderrTTY(), t.Now()))
 	default:
 		fmt.Fprintf(errOut, "Revoked the old token (id %s).\n", r.old.AuthorizationID)
 	}
@@ -688,7 +688,7 @@ func (t *Tx) retireError(r *run, oldErr error) error {
 	case r.graceEnd != nil:
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitRotateHalf, Err: fmt.Errorf(
 			"rotate: the new token is delivered, but the old token %s could not be set to expire at %s: %v\nShorten it with:\n  patctl update --id %s --expires %s%s",
-			r.old.AuthorizationID, r.graceEnd.Format(time.RFC3339), oldErr, r.old.AuthorizationID, r.graceEnd.Format(time.RFC3339), t.Hint)}
+			r.old.AuthorizationID, output.Human(*r.graceEnd, t.Now()), oldErr, r.old.AuthorizationID, r.graceEnd.Format(time.RFC3339), t.Hint)}
 	}
 	return &cmdutil.ExitCodeError{Code: cmdutil.ExitRotateHalf, Err: fmt.Errorf(
 		"rotate: the new token is delivered, but the old token %s was not revoked: %v\nRevoke it with:\n  patctl revoke --id %s --yes%s",

@@ -152,5 +152,5 @@ func refuseDuplicate(ctx context.Context, client *patapi.Client, name, hint stri
 	}
 	heading := fmt.Sprintf("--name: an active token is already named %q in %s: rotate it (patctl rotate %s%s), pick another name, or pass --allow-duplicate:",
 		name, client.Org(), cmdutil.ShellWord(name), hint)
-	return &cmdutil.FlagError{Err: errors.New(cmdutil.Candidates(heading, same))}
+	return &cmdutil.FlagError{Err: errors.New(cmdutil.Candidates(heading, same, time.Now()))}
 }
