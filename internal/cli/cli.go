@@ -75,6 +75,7 @@ func Run(o Options) int {
 	if io == nil {
 		io = iostreams.New(o.Stdin, o.Stdout, o.Stderr)
 	}
+	io.SetEnv(o.Getenv)
 	f := cmdutil.New(io, o.Getenv, o.Keyring)
 	f.Stage = o.Stage
 	f.LoginPlace = func(uri string) (credstore.Place, error) {
@@ -89,6 +90,7 @@ func Run(o Options) int {
 	root.SetOut(o.Stdout)
 	root.SetErr(o.Stderr)
 	err := root.ExecuteContext(ctx)
+	io.StopProgress() // a command that ended on an error may have left one
 	if err == nil {
 		return cmdutil.ExitOK
 	}

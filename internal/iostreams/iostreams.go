@@ -17,12 +17,82 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	inTTY, outTTY, errTTY bool
+
+	// The terminal side: the progress indicator on stderr (nil elsewhere),
+	// the widths of stdout and stderr, and colour on each.
+	prog               *progress
+	outWidth, errWidth func() int
+	outColor, errColor bool
 }
 
 // New wraps the given streams; a stream is a terminal only if it is an
-// *os.File that isatty says is one.
+// *os.File that isatty says is one. When stderr is a terminal, stdout and
+// stderr go through its progress indicator, which erases itself before
+// anything is written (see StartProgress). Colour is on for a terminal
+// until SetEnv says otherwise.
 func New(in io.Reader, out, errOut io.Writer) *IOStreams {
-	return &IOStreams{In: in, Out: out, ErrOut: errOut, inTTY: isTerminal(in), outTTY: isTerminal(out), errTTY: isTerminal(errOut)}
+	s := &IOStreams{In: in, Out: out, ErrOut: errOut, inTTY: isTerminal(in), outTTY: isTerminal(out), errTTY: isTerminal(errOut)}
+	s.outWidth, s.errWidth = widthOf(out, s.outTTY), widthOf(errOut, s.errTTY)
+	s.outColor, s.errColor = s.outTTY, s.errTTY
+	if s.errTTY {
+		s.prog = &progress{term: errOut, width: s.errWidth, animate: true}
+		s.ErrOut = &progressWriter{p: s.prog, w: errOut}
+		if s.outTTY {
+			s.Out = &progressWriter{p: s.prog, w: out}
+		}
+	}
+	return s
+}
+
+// SetEnv applies the environment's say on the terminal: NO_COLOR (any
+// value) turns colour off, TERM=dumb turns off colour and the spinner (the
+// steps of StepDone are plain lines and still show).
+func (s *IOStreams) SetEnv(getenv func(string) string) {
+	dumb := getenv("TERM") == "dumb"
+	if getenv("NO_COLOR") != "" || dumb {
+		s.outColor, s.errColor = false, false
+	}
+	if dumb && s.prog != nil {
+		s.prog.mu.Lock()
+		s.prog.animate = false
+		s.prog.mu.Unlock()
+	}
+}
+
+// widthOf is how to read the columns of w, a terminal (0 when unknown).
+func widthOf(w io.Writer, tty bool) func() int {
+	f, ok := w.(*os.File)
+	if !tty || !ok {
+		return func() int { return 0 }
+	}
+	return func() int {
+		cols, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return cols
+	}
+}
+
+// OutWidth is the number of columns of stdout's terminal; 0 when stdout is
+// not a terminal or its width is unknown.
+func (s *IOStreams) OutWidth() int { return s.outWidth() }
+
+// ColorEnabled reports whether stdout takes colour: a terminal, with
+// neither NO_COLOR nor TERM=dumb.
+func (s *IOStreams) ColorEnabled() bool { return s.outColor }
+
+// TerminalWriter is a stream that reaches the terminal — stderr, else
+// stdout — for what a terminal reads but does not show (OSC 52); nil when
+// neither is one.
+func (s *IOStreams) TerminalWriter() io.Writer {
+	switch {
+	case s.errTTY:
+		return s.ErrOut
+	case s.outTTY:
+		return s.Out
+	}
+	return nil
 }
 
 func isTerminal(v any) bool {
@@ -42,8 +112,15 @@ func (s *IOStreams) CanPrompt() bool { return s.inTTY && s.errTTY }
 // Test returns streams backed by buffers, with terminal flags to set.
 func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 	in, out, errOut := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
-	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
+	none := func() int { return 0 }
+	return &IOStreams{In: in, Out: out, ErrOut: errOut, outWidth: none, errWidth: none}, in, out, errOut
 }
 
 // SetTTY sets the terminal flags, for tests.
 func (s *IOStreams) SetTTY(in, out, errOut bool) { s.inTTY, s.outTTY, s.errTTY = in, out, errOut }
+
+// SetOutWidth sets stdout's columns, for tests.
+func (s *IOStreams) SetOutWidth(cols int) { s.outWidth = func() int { return cols } }
+
+// SetColor turns colour on or off on both streams, for tests.
+func (s *IOStreams) SetColor(on bool) { s.outColor, s.errColor = on, on }
