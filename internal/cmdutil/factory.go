@@ -387,6 +387,7 @@ func (t *TokenCmd) ClientFor(ctx context.Context, org string) (*patapi.Client, e
 		return nil, err
 	}
 	c.Retry = t.retryPolicy()
+	c.OnPage = t.IO.AddProgress
 	return c, nil
 }
 

@@ -191,7 +191,7 @@ func (s *IOStreams) StartProgress(label string) {
 
 // AddProgress counts n more items (tokens read) beside the label.
 func (s *IOStreams) AddProgress(n int) {
-	if s.prog != nil {
+	if s != nil && s.prog != nil {
 		s.prog.add(n)
 	}
 }
@@ -208,12 +208,12 @@ func (s *IOStreams) StopProgress() {
 func (s *IOStreams) ShowsSteps() bool { return s.errTTY }
 
 // Step says on stderr, when it is a terminal, that a step is done: a line
-// "✓ what" (the mark green when colour is on), in place of the indicator.
+// "✓ what" (the mark green when colour is on). An indicator running goes on
+// below it.
 func (s *IOStreams) Step(what string) {
 	if !s.errTTY {
 		return
 	}
-	s.StopProgress()
 	mark := "✓"
 	if s.errColor {
 		mark = "\x1b[32m✓\x1b[0m"

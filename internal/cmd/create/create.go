@@ -115,5 +115,6 @@ func createRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	tx.Steps = true // at a terminal, each step as it happens
 	return tx.Create(ctx, req)
 }

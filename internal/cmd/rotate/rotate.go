@@ -167,5 +167,6 @@ func rotateRun(ctx context.Context, opts *Options) error {
 	if err := opts.Guard(client.Org(), opts.Selector.ID, opts.Selector.Name); err != nil {
 		return err
 	}
+	tx.Steps = true // at a terminal, each step as it happens
 	return tx.Rotate(ctx, opts.Selector, build)
 }
