@@ -221,6 +221,15 @@ func (s *IOStreams) Step(what string) {
 	fmt.Fprintf(s.ErrOut, "%s %s\n", mark, what)
 }
 
+// Warn writes a line on stderr that must stand out: bold and yellow when
+// stderr takes colour.
+func (s *IOStreams) Warn(line string) {
+	if s.errColor {
+		line = "\x1b[1;33m" + line + "\x1b[0m"
+	}
+	fmt.Fprintln(s.ErrOut, line)
+}
+
 // Thousands writes n with a comma every three digits: 1,200.
 func Thousands(n int64) string {
 	s := strconv.FormatInt(n, 10)

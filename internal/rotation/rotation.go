@@ -465,7 +465,11 @@ func (t *Tx) deliver(ctx context.Context, r *run) error {
 		}
 		return nil
 	}
-	if err := t.printSecret(r); err != nil {
+	if t.Delivery.clip != nil {
+		if err := t.copySecret(ctx, r); err != nil {
+			return fmt.Errorf("copy the secret to the clipboard: %w", err)
+		}
+	} else if err := t.printSecret(r); err != nil {
 		return fmt.Errorf("write the secret to stdout: %w", err)
 	}
 	if !r.stdoutLater {

@@ -1,9 +1,11 @@
 package rotation
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
+	"github.com/patctl/patctl/internal/clipboard"
 	"github.com/patctl/patctl/internal/output"
 )
 
@@ -68,4 +70,27 @@ func (t *Tx) progress(r *run, stage string) {
 		}
 		io.StopProgress()
 	}
+}
+
+// copySecret puts the secret on the clipboard (--copy) in place of stdout,
+// and says so on stderr, with the warning that it is nowhere else. Through
+// the terminal (OSC 52) patctl cannot know that the copy was made: the
+// message says what to do when nothing pastes.
+func (t *Tx) copySecret(ctx context.Context, r *run) error {
+	t.IO.StopProgress()
+	c := t.Delivery.clip
+	if err := c.Copy(ctx, r.fresh.Token); err != nil {
+		return err
+	}
+	if t.showSteps() {
+		t.IO.Step("Copied the secret to the clipboard with " + c.String())
+	} else {
+		fmt.Fprintf(t.IO.ErrOut, "%s The secret is on the clipboard (%s).\n", t.headline(r), c)
+	}
+	warning := "! This token is shown nowhere else: paste it where it goes now."
+	if clipboard.IsTerminal(c) {
+		warning += fmt.Sprintf(" If nothing pastes, your terminal does not take OSC 52: replace the token with `patctl rotate --id %s%s`, without --copy.", r.fresh.AuthorizationID, t.Hint)
+	}
+	t.IO.Warn(warning)
+	return nil
 }

@@ -93,6 +93,9 @@ once known.`,
 			if err := opts.Delivery.Check(rotation.SinkEnv(&opts.TokenCmd), &opts.JSONFlags); err != nil {
 				return err
 			}
+			if err := opts.Delivery.FindClipboard(rotation.ClipboardEnv(&opts.TokenCmd)); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
