@@ -27,7 +27,7 @@ type Clipboard interface {
 // Env is what Find looks at.
 type Env struct {
 	Getenv   func(string) string
-	GOOS     string                        // runtime.GOOS
+	GOOS     string                       // runtime.GOOS
 	LookPath func(string) (string, error) // exec.LookPath
 	// Terminal is a stream on the person's terminal (stderr, else stdout),
 	// nil when neither is one: OSC 52 goes there.

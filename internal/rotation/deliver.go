@@ -40,7 +40,7 @@ type Delivery struct {
 	// FindClipboard finds it.
 	Copy bool
 
-	clip  clipboard.Clipboard
+	clip       clipboard.Clipboard
 	sinks      []sink.Sink
 	stdout     bool   // --to - among sinks
 	ci         string // "azure" or "github", found by Check

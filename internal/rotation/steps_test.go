@@ -75,7 +75,7 @@ func TestStepsWithGrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`✓ Renamed the old token \(id ` + old.AuthorizationID + `\) "svc \(rotated [0-9-]+\)"; it stays valid until .*\n$`).MatchString(errOut.String()) ||
+	if !regexp.MustCompile(`✓ Renamed the old token \(id `+old.AuthorizationID+`\) "svc \(rotated [0-9-]+\)"; it stays valid until .*\n$`).MatchString(errOut.String()) ||
 		strings.Contains(errOut.String(), "is renamed") {
 		t.Fatalf("stderr:\n%s", errOut)
 	}
