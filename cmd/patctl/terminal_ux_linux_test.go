@@ -7,6 +7,7 @@ package main
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -175,8 +176,21 @@ func TestTerminalRotateShowsItsSteps(t *testing.T) {
 		t.Fatalf("a step said twice:\n%q", screen)
 	}
 
+	// --json on the same terminal: stdout writes the JSON up to the old
+	// token's fields before retiring it; nothing of stderr breaks it.
+	s = startOnTerminal(t, em, dir, 80, nil, "rotate", "--name", "ci", "--json")
+	screen, code = s.Wait(30 * time.Second)
+	doc := screen[strings.Index(screen, "{"):]
+	var v struct {
+		Token      string `json:"token"`
+		OldRevoked bool   `json:"oldRevoked"`
+	}
+	if err := json.Unmarshal([]byte(strings.ReplaceAll(doc, "\r\n", "\n")), &v); code != 0 || err != nil || !v.OldRevoked || v.Token == "" {
+		t.Fatalf("rotate --json on a terminal: exit %d, %v\n%q", code, err, screen)
+	}
+
 	stdout, stderr, code := inPipes(t, em, dir, nil, "rotate", "--name", "ci")
-	if code != 0 || spinnerBytes.MatchString(stderr) || !strings.Contains(stderr, "Revoked the old token") || strings.TrimSpace(stdout) != em.IssuedPATs()[2] {
+	if code != 0 || spinnerBytes.MatchString(stderr) || !strings.Contains(stderr, "Revoked the old token") || strings.TrimSpace(stdout) != em.IssuedPATs()[3] {
 		t.Fatalf("rotate in a pipe: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

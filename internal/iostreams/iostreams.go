@@ -38,7 +38,7 @@ func New(in io.Reader, out, errOut io.Writer) *IOStreams {
 		s.prog = &progress{term: errOut, width: s.errWidth, animate: true}
 		s.ErrOut = &progressWriter{p: s.prog, w: errOut}
 		if s.outTTY {
-			s.Out = &progressWriter{p: s.prog, w: out}
+			s.Out = &progressWriter{p: s.prog, w: out, data: true}
 		}
 	}
 	return s

@@ -34,6 +34,7 @@ type progress struct {
 	counting bool
 	running  bool // an indicator is started
 	drawn    bool // its line is on the screen
+	partial  bool // stdout, on the same terminal, has begun a line it has not ended
 	frame    int
 	gen      int // which start a timer belongs to
 	timer    *time.Timer
@@ -100,6 +101,14 @@ func (p *progress) add(n int) {
 	p.counting = true
 }
 
+// midLine reports whether stdout, on the same terminal, has begun a line
+// it has not ended: a line of stderr now would break it in two.
+func (p *progress) midLine() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.partial
+}
+
 // end stops the indicator and erases its line; it returns once the
 // indicator's goroutine, if any, has stopped writing.
 func (p *progress) end() {
@@ -131,8 +140,8 @@ func (p *progress) endLocked() (wait func()) {
 // terminal's width so that it never wraps (a wrapped line cannot be erased).
 // p.mu is held.
 func (p *progress) draw() {
-	if !p.running {
-		return
+	if !p.running || p.partial {
+		return // a line of output is under way: nothing may erase it
 	}
 	line := spinnerFrames[p.frame] + " " + p.label + "…"
 	if p.counting {
@@ -158,12 +167,17 @@ func (p *progress) erase() {
 // line lets the indicator come back at its next tick; one that does not (a
 // prompt) stops it, so that it never draws over a question.
 type progressWriter struct {
-	p *progress
-	w io.Writer
+	p    *progress
+	w    io.Writer
+	data bool // stdout: a line it begins holds the indicator back until it ends
 }
 
 func (pw *progressWriter) Write(b []byte) (int, error) {
 	pw.p.mu.Lock()
+	if pw.data && len(b) > 0 {
+		// Such as rotate's JSON written up to the old token's fields.
+		pw.p.partial = b[len(b)-1] != '\n'
+	}
 	if !pw.p.running {
 		pw.p.mu.Unlock()
 		return pw.w.Write(b)
@@ -211,7 +225,7 @@ func (s *IOStreams) ShowsSteps() bool { return s.errTTY }
 // "✓ what" (the mark green when colour is on). An indicator running goes on
 // below it.
 func (s *IOStreams) Step(what string) {
-	if !s.errTTY {
+	if !s.errTTY || s.prog != nil && s.prog.midLine() {
 		return
 	}
 	mark := "✓"

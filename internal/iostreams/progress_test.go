@@ -34,7 +34,7 @@ func onTerminal(cols int) (*IOStreams, *screen) {
 	s.SetTTY(true, true, true)
 	s.errWidth = func() int { return cols }
 	s.prog = &progress{term: scr, width: s.errWidth, animate: true}
-	s.Out, s.ErrOut = &progressWriter{p: s.prog, w: scr}, &progressWriter{p: s.prog, w: scr}
+	s.Out, s.ErrOut = &progressWriter{p: s.prog, w: scr, data: true}, &progressWriter{p: s.prog, w: scr}
 	return s, scr
 }
 
@@ -146,5 +146,26 @@ func TestThousands(t *testing.T) {
 		if got := Thousands(n); got != want {
 			t.Errorf("Thousands(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// TestProgressWaitsForAnUnfinishedLineOfOutput: stdout has begun a line
+// (rotate's JSON up to the old token's fields) on the same terminal: no
+// indicator and no step may break it, until the line ends.
+func TestProgressWaitsForAnUnfinishedLineOfOutput(t *testing.T) {
+	s, scr := onTerminal(80)
+	s.Out.Write([]byte("{\n  \"token\": \"x\""))
+	s.StartProgress("Revoking the old token")
+	s.Step("Revoked the old token")
+	time.Sleep(ProgressDelay + 3*progressTick)
+	if got := scr.String(); got != "{\n  \"token\": \"x\"" {
+		t.Fatalf("the unfinished line was broken: %q", got)
+	}
+	s.Out.Write([]byte(",\n  \"oldRevoked\": true\n}\n"))
+	waitFor(t, scr, "Revoking the old token…")
+	s.StopProgress()
+	s.Step("Done")
+	if !strings.HasSuffix(scr.String(), "✓ Done\n") {
+		t.Fatalf("after the line ended: %q", scr.String())
 	}
 }
