@@ -18,17 +18,18 @@ type IOStreams struct {
 
 	inTTY, outTTY, errTTY bool
 
-	// The terminal side: the progress indicator on stderr (nil elsewhere),
-	// the widths of stdout and stderr, and colour on each.
+	// colour on stdout and on stderr
+	outColor, errColor bool
+	// the progress indicator on stderr (nil elsewhere), the columns of
+	// stdout and stderr (0 when unknown)
 	prog               *progress
 	outWidth, errWidth func() int
-	outColor, errColor bool
 }
 
 // New wraps the given streams; a stream is a terminal only if it is an
-// *os.File that isatty says is one. When stderr is a terminal, stdout and
-// stderr go through its progress indicator, which erases itself before
-// anything is written (see StartProgress). Colour is on for a terminal
+// *os.File that isatty says is one. When stderr is a terminal, it goes
+// through the progress indicator, which erases itself before anything is
+// written there (see StartProgress). Colour is on for a terminal
 // until SetEnv says otherwise.
 func New(in io.Reader, out, errOut io.Writer) *IOStreams {
 	s := &IOStreams{In: in, Out: out, ErrOut: errOut, inTTY: isTerminal(in), outTTY: isTerminal(out), errTTY: isTerminal(errOut)}
@@ -37,9 +38,6 @@ func New(in io.Reader, out, errOut io.Writer) *IOStreams {
 	if s.errTTY {
 		s.prog = &progress{term: errOut, width: s.errWidth, animate: true}
 		s.ErrOut = &progressWriter{p: s.prog, w: errOut}
-		if s.outTTY {
-			s.Out = &progressWriter{p: s.prog, w: out, data: true}
-		}
 	}
 	return s
 }
@@ -74,13 +72,22 @@ func widthOf(w io.Writer, tty bool) func() int {
 	}
 }
 
-// OutWidth is the number of columns of stdout's terminal; 0 when stdout is
-// not a terminal or its width is unknown.
-func (s *IOStreams) OutWidth() int { return s.outWidth() }
+// TerminalWidth is how many columns the terminal of stdout has (80 when it
+// cannot tell); 0 when stdout is not a terminal.
+func (s *IOStreams) TerminalWidth() int {
+	if !s.outTTY {
+		return 0
+	}
+	if w := s.outWidth(); w > 0 {
+		return w
+	}
+	return 80
+}
 
-// ColorEnabled reports whether stdout takes colour: a terminal, with
-// neither NO_COLOR nor TERM=dumb.
-func (s *IOStreams) ColorEnabled() bool { return s.outColor }
+// ColorEnabled reports colour on stdout; ColorEnabledErr on stderr: a
+// terminal, with neither NO_COLOR nor TERM=dumb.
+func (s *IOStreams) ColorEnabled() bool    { return s.outColor }
+func (s *IOStreams) ColorEnabledErr() bool { return s.errColor }
 
 // TerminalWriter is a stream that reaches the terminal — stderr, else
 // stdout — for what a terminal reads but does not show (OSC 52); nil when
@@ -119,8 +126,8 @@ func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 // SetTTY sets the terminal flags, for tests.
 func (s *IOStreams) SetTTY(in, out, errOut bool) { s.inTTY, s.outTTY, s.errTTY = in, out, errOut }
 
-// SetOutWidth sets stdout's columns, for tests.
-func (s *IOStreams) SetOutWidth(cols int) { s.outWidth = func() int { return cols } }
+// SetSize sets the terminal's columns, for tests (rows: unused).
+func (s *IOStreams) SetSize(width, _ int) { s.outWidth = func() int { return width } }
 
-// SetColor turns colour on or off on both streams, for tests.
-func (s *IOStreams) SetColor(on bool) { s.outColor, s.errColor = on, on }
+// SetColorEnabled sets colour on both streams, for tests.
+func (s *IOStreams) SetColorEnabled(on bool) { s.outColor, s.errColor = on, on }

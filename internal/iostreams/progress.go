@@ -20,10 +20,10 @@ const progressTick = 100 * time.Millisecond
 var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
 // progress is the one indicator of a run, on stderr when it is a terminal:
-// a spinner, a label and, for listings, a count. Every write to stdout or
-// stderr goes through it (progressWriter), so that the indicator's line is
-// erased before anything else is written: it never mixes with output, a
-// message or a prompt.
+// a spinner, a label and, for listings, a count. Every write to stderr goes
+// through it (progressWriter), so that the indicator's line is erased before
+// a message or a prompt is written. stdout stays the *os.File it is (its
+// width, a pager): a command stops the indicator before it writes there.
 type progress struct {
 	mu       sync.Mutex
 	term     io.Writer  // the terminal behind stderr
@@ -34,7 +34,6 @@ type progress struct {
 	counting bool
 	running  bool // an indicator is started
 	drawn    bool // its line is on the screen
-	partial  bool // stdout, on the same terminal, has begun a line it has not ended
 	frame    int
 	gen      int // which start a timer belongs to
 	timer    *time.Timer
@@ -101,14 +100,6 @@ func (p *progress) add(n int) {
 	p.counting = true
 }
 
-// midLine reports whether stdout, on the same terminal, has begun a line
-// it has not ended: a line of stderr now would break it in two.
-func (p *progress) midLine() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.partial
-}
-
 // end stops the indicator and erases its line; it returns once the
 // indicator's goroutine, if any, has stopped writing.
 func (p *progress) end() {
@@ -140,8 +131,8 @@ func (p *progress) endLocked() (wait func()) {
 // terminal's width so that it never wraps (a wrapped line cannot be erased).
 // p.mu is held.
 func (p *progress) draw() {
-	if !p.running || p.partial {
-		return // a line of output is under way: nothing may erase it
+	if !p.running {
+		return
 	}
 	line := spinnerFrames[p.frame] + " " + p.label + "…"
 	if p.counting {
@@ -162,22 +153,17 @@ func (p *progress) erase() {
 	}
 }
 
-// progressWriter is stdout or stderr on a terminal that an indicator may
-// draw on: a write first erases the indicator's line. A write that ends a
-// line lets the indicator come back at its next tick; one that does not (a
-// prompt) stops it, so that it never draws over a question.
+// progressWriter is stderr on a terminal that an indicator draws on: a
+// write first erases the indicator's line. A write that ends a line lets the
+// indicator come back at its next tick; one that does not (a prompt) stops
+// it, so that it never draws over a question.
 type progressWriter struct {
-	p    *progress
-	w    io.Writer
-	data bool // stdout: a line it begins holds the indicator back until it ends
+	p *progress
+	w io.Writer
 }
 
 func (pw *progressWriter) Write(b []byte) (int, error) {
 	pw.p.mu.Lock()
-	if pw.data && len(b) > 0 {
-		// Such as rotate's JSON written up to the old token's fields.
-		pw.p.partial = b[len(b)-1] != '\n'
-	}
 	if !pw.p.running {
 		pw.p.mu.Unlock()
 		return pw.w.Write(b)
@@ -195,8 +181,10 @@ func (pw *progressWriter) Write(b []byte) (int, error) {
 
 // StartProgress shows label with a spinner on stderr while an operation
 // runs, when stderr is a terminal: drawn only once the operation has taken
-// ProgressDelay, erased by StopProgress and before anything else is written.
-// A second call changes the label. Elsewhere it does nothing.
+// ProgressDelay, erased by StopProgress and before anything else is written
+// on stderr. Call StopProgress before writing on stdout, and before a line
+// of stdout is left unfinished (rotate's JSON up to the old token's fields)
+// start none. A second call changes the label. Elsewhere it does nothing.
 func (s *IOStreams) StartProgress(label string) {
 	if s.prog != nil {
 		s.prog.start(label)
@@ -225,7 +213,7 @@ func (s *IOStreams) ShowsSteps() bool { return s.errTTY }
 // "✓ what" (the mark green when colour is on). An indicator running goes on
 // below it.
 func (s *IOStreams) Step(what string) {
-	if !s.errTTY || s.prog != nil && s.prog.midLine() {
+	if !s.errTTY {
 		return
 	}
 	mark := "✓"
@@ -235,9 +223,9 @@ func (s *IOStreams) Step(what string) {
 	fmt.Fprintf(s.ErrOut, "%s %s\n", mark, what)
 }
 
-// Warn writes a line on stderr that must stand out: bold and yellow when
-// stderr takes colour.
-func (s *IOStreams) Warn(line string) {
+// StandOut writes a line on stderr that must not be missed: bold and
+// yellow when stderr takes colour.
+func (s *IOStreams) StandOut(line string) {
 	if s.errColor {
 		line = "\x1b[1;33m" + line + "\x1b[0m"
 	}

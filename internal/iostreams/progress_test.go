@@ -34,7 +34,7 @@ func onTerminal(cols int) (*IOStreams, *screen) {
 	s.SetTTY(true, true, true)
 	s.errWidth = func() int { return cols }
 	s.prog = &progress{term: scr, width: s.errWidth, animate: true}
-	s.Out, s.ErrOut = &progressWriter{p: s.prog, w: scr, data: true}, &progressWriter{p: s.prog, w: scr}
+	s.Out, s.ErrOut = scr, &progressWriter{p: s.prog, w: scr}
 	return s, scr
 }
 
@@ -70,16 +70,15 @@ func TestProgressDrawsCountAndErasesBeforeOutput(t *testing.T) {
 	if time.Since(start) < ProgressDelay {
 		t.Fatalf("drawn after %s, before the delay", time.Since(start))
 	}
-	s.Out.Write([]byte("NAME\n"))
+	// A message on stderr is written on an erased line, and the indicator
+	// comes back below it.
+	s.ErrOut.Write([]byte("patctl: retrying\n"))
+	waitFor(t, scr, "patctl: retrying\n\r\x1b[K")
 	s.StopProgress()
+	s.Out.Write([]byte("NAME\n"))
 	got := scr.String()
-	// The indicator's line is erased before the output, and once more when
-	// stopped if it came back.
-	if !strings.Contains(got, "1,200\r\x1b[KNAME\n") {
-		t.Fatalf("the output was not written on an erased line: %q", got)
-	}
-	if !strings.HasSuffix(got, "NAME\n") && !strings.HasSuffix(got, "\r\x1b[K") {
-		t.Fatalf("the indicator was left on the screen: %q", got)
+	if !strings.Contains(got, "1,200\r\x1b[Kpatctl: retrying\n") || !strings.HasSuffix(got, "\r\x1b[KNAME\n") {
+		t.Fatalf("not written on an erased line: %q", got)
 	}
 	// Stopped: nothing more is drawn.
 	n := len(scr.String())
@@ -123,7 +122,7 @@ func TestStepsOnlyOnATerminal(t *testing.T) {
 	}
 	s.SetTTY(false, false, true)
 	s.Step("Created")
-	s.SetColor(true)
+	s.SetColorEnabled(true)
 	s.Step("Verified")
 	if errOut.String() != "✓ Created\n\x1b[32m✓\x1b[0m Verified\n" {
 		t.Fatalf("steps %q", errOut)
@@ -146,26 +145,5 @@ func TestThousands(t *testing.T) {
 		if got := Thousands(n); got != want {
 			t.Errorf("Thousands(%d) = %q, want %q", n, got, want)
 		}
-	}
-}
-
-// TestProgressWaitsForAnUnfinishedLineOfOutput: stdout has begun a line
-// (rotate's JSON up to the old token's fields) on the same terminal: no
-// indicator and no step may break it, until the line ends.
-func TestProgressWaitsForAnUnfinishedLineOfOutput(t *testing.T) {
-	s, scr := onTerminal(80)
-	s.Out.Write([]byte("{\n  \"token\": \"x\""))
-	s.StartProgress("Revoking the old token")
-	s.Step("Revoked the old token")
-	time.Sleep(ProgressDelay + 3*progressTick)
-	if got := scr.String(); got != "{\n  \"token\": \"x\"" {
-		t.Fatalf("the unfinished line was broken: %q", got)
-	}
-	s.Out.Write([]byte(",\n  \"oldRevoked\": true\n}\n"))
-	waitFor(t, scr, "Revoking the old token…")
-	s.StopProgress()
-	s.Step("Done")
-	if !strings.HasSuffix(scr.String(), "✓ Done\n") {
-		t.Fatalf("after the line ended: %q", scr.String())
 	}
 }

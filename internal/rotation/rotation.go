@@ -424,6 +424,7 @@ func (t *Tx) deliver(ctx context.Context, r *run) error {
 			t.IO.Step("Wrote " + uri)
 		}
 	})
+	t.IO.StopProgress() // the sinks are written; stdout may be next
 	if e.Sealed == nil {
 		unreachable(r.sinks, "the journal keeps no secret for `patctl resume` to write")
 	}
@@ -497,6 +498,7 @@ func (t *Tx) reportUnfinished(r *run, why error) {
 	if t.Collect != nil || !t.JSON.JSON || r.stdoutLater {
 		return // apply reports its actions itself
 	}
+	t.IO.StopProgress()
 	var err error
 	switch {
 	case r.jsonHead != nil:
@@ -576,7 +578,7 @@ func (t *Tx) printSecret(r *run) error {
 		if headline {
 			fmt.Fprintln(out, t.headline(r))
 		}
-		output.Secret(out, r.fresh.Token, t.IO.OutWidth(), t.IO.ColorEnabled())
+		output.Secret(out, r.fresh.Token, t.IO.TerminalWidth(), t.IO.ColorEnabled())
 		return nil
 	}
 	if headline {

@@ -28,7 +28,9 @@ func (t *Tx) checking() {
 // "✓ …" once it is done. It only writes on stderr, and changes nothing of
 // the transaction: the stage hook calls it before the test's.
 func (t *Tx) progress(r *run, stage string) {
-	if !t.showSteps() {
+	if !t.showSteps() || r.jsonHead != nil && t.IO.IsStdoutTTY() {
+		// Written up to the old token's fields, rotate's JSON has a line
+		// under way on the same terminal: nothing may break it.
 		return
 	}
 	io := t.IO
@@ -91,6 +93,6 @@ func (t *Tx) copySecret(ctx context.Context, r *run) error {
 	if clipboard.IsTerminal(c) {
 		warning += fmt.Sprintf(" If nothing pastes, your terminal does not take OSC 52: replace the token with `patctl rotate --id %s%s`, without --copy.", r.fresh.AuthorizationID, t.Hint)
 	}
-	t.IO.Warn(warning)
+	t.IO.StandOut(warning)
 	return nil
 }
