@@ -46,8 +46,9 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error
     otherwise;
  3. prove the new token works, by calling Azure DevOps with it (--no-verify skips
     this); if it never works, it is revoked and the old one is left as it was;
- 4. hand over the new secret (stdout, --output-file or --ci-variable); if it reaches
-    no one, the new token is revoked and the old one left as it was;
+ 4. hand over the new secret (stdout, --to, --output-file, --ci-variable, or the
+    clipboard with --copy); if it reaches no one, the new token is revoked and the
+    old one left as it was;
  5. revoke the old token — or, with --grace, let it live on for that long, renamed
     "NAME (rotated DATE)" so that --name finds only the new one.
 
