@@ -48,7 +48,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// the desktop: give them time. Scripts get a quick answer instead.
 	streams := iostreams.New(stdin, stdout, stderr)
 	timeout := credstore.DefaultKeyringTimeout
-	if streams.CanPrompt() {
+	if streams.CanPrompt() && !completing(args) {
 		timeout = credstore.InteractiveKeyringTimeout
 	}
 	return Run(Options{Args: args, Stdin: stdin, Stdout: stdout, Stderr: stderr, Streams: streams, Getenv: os.Getenv, Keyring: credstore.System{Timeout: timeout}})
@@ -71,15 +71,21 @@ type Options struct {
 // command, whose clean-up still runs; a second one exits at once.
 func Run(o Options) int {
 	ignoreSIGPIPE()
-	io := o.Streams
-	if io == nil {
-		io = iostreams.New(o.Stdin, o.Stdout, o.Stderr)
+	streams := o.Streams
+	if streams == nil {
+		streams = iostreams.New(o.Stdin, o.Stdout, o.Stderr)
 	}
-	io.SetEnv(o.Getenv)
-	f := cmdutil.New(io, o.Getenv, o.Keyring)
+	if completing(o.Args) {
+		// The shell reads cobra's answer on stdout and nothing else; what
+		// patctl itself would say (a --debug trace, a wait for another
+		// patctl's refresh) goes nowhere, and nothing may ask a question.
+		streams = iostreams.New(nil, o.Stdout, io.Discard)
+	}
+	streams.SetEnv(o.Getenv)
+	f := cmdutil.New(streams, o.Getenv, o.Keyring)
 	f.Stage = o.Stage
 	f.LoginPlace = func(uri string) (credstore.Place, error) {
-		return sink.LoginPlace(uri, sink.Env{Stderr: io.ErrOut, Getenv: o.Getenv, HTTP: f.HTTPClient,
+		return sink.LoginPlace(uri, sink.Env{Stderr: streams.ErrOut, Getenv: o.Getenv, HTTP: f.HTTPClient,
 			AzureCredential: sink.DefaultAzureCredential(f.HTTPClient, o.Getenv)})
 	}
 	ctx, stop := interruptContext(o.Stderr, f.Pending)
@@ -90,7 +96,7 @@ func Run(o Options) int {
 	root.SetOut(o.Stdout)
 	root.SetErr(o.Stderr)
 	err := root.ExecuteContext(ctx)
-	io.StopProgress() // a command that ended on an error may have left one
+	streams.StopProgress() // a command that ended on an error may have left one
 	if err == nil {
 		return cmdutil.ExitOK
 	}
@@ -101,6 +107,12 @@ func Run(o Options) int {
 		fmt.Fprintln(o.Stderr, "patctl: "+printable.Lines(err.Error()))
 	}
 	return code
+}
+
+// completing says whether the shell asks for completions: cobra's hidden
+// __complete command (__completeNoDesc without descriptions).
+func completing(args []string) bool {
+	return len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
 }
 
 // interruptContext is cancelled by the first SIGINT or SIGTERM. The second
@@ -195,6 +207,9 @@ token silently.`,
 	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "print an HTTP trace on stderr (secrets redacted)")
 	root.PersistentFlags().StringVar(&f.Account, "account", "", "act as this signed-in account (user name), when several are")
 	root.PersistentFlags().StringVar(&f.Profile, "profile", "", "use this profile of the config file (default $"+config.EnvProfile+", else \"default\")")
+	complete := cmdutil.NewCompleter(f)
+	_ = root.RegisterFlagCompletionFunc("profile", complete.Profiles)
+	_ = root.RegisterFlagCompletionFunc("account", complete.Accounts)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &cmdutil.FlagError{Err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
@@ -219,6 +234,9 @@ token silently.`,
 		newHelpTopic("environment", "Environment variables that patctl reads", environmentHelp()),
 		newHelpTopic("exit-codes", "What patctl's exit codes mean", exitCodesHelp),
 	)
+	// No file names where no path is taken; values from the service where
+	// they live there.
+	cmdutil.LimitFileCompletion(root)
 	// Unknown commands and stray arguments are usage errors too.
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {

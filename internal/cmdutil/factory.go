@@ -285,13 +285,15 @@ type TokenCmd struct {
 	// suggests another.
 	globals func() (profile, account string)
 	warned  bool // WarnUnfinished has spoken
+	// Complete completes the command's flags from the service.
+	Complete Completer
 }
 
 // NewTokenCmd takes a token command's dependencies from the factory.
 func NewTokenCmd(f *Factory) TokenCmd {
 	return TokenCmd{IO: f.IOStreams, Settings: f.Settings, PATClient: f.PATClient, BearerClient: f.BearerClient, HTTPClient: f.HTTPClient, Authenticator: f.Authenticator, Getenv: f.Getenv, Now: f.Now,
 		Journal: f.Journal, Owner: f.Owner, Pending: f.Pending, Stage: f.Stage,
-		globals: func() (string, string) { return f.Profile, f.Account }}
+		globals: func() (string, string) { return f.Profile, f.Account }, Complete: NewCompleter(f)}
 }
 
 // Hint is what a command that patctl suggests needs besides its own flags to
@@ -403,10 +405,28 @@ func (t *TokenCmd) retryPolicy() patapi.RetryPolicy {
 	}}
 }
 
-// AddFlags adds the flags every token command has: --org and --max-wait.
+// AddFlags adds the flags every token command has: --org, completing the
+// user's organizations, and --max-wait.
 func (t *TokenCmd) AddFlags(cmd *cobra.Command) {
 	AddOrgFlag(cmd, &t.Org)
+	_ = cmd.RegisterFlagCompletionFunc("org", t.Complete.Orgs)
 	t.AddMaxWaitFlag(cmd)
+}
+
+// AddOrgsFlags adds --org (a list) and --every-org (AddOrgsFlags), --org
+// completing the user's organizations.
+func (t *TokenCmd) AddOrgsFlags(cmd *cobra.Command, o *OrgsFlags) {
+	AddOrgsFlags(cmd, o)
+	_ = cmd.RegisterFlagCompletionFunc("org", t.Complete.OrgList)
+}
+
+// CompleteSelector completes --name with the names of active tokens, --id
+// with their ids, and the NAME argument that stands for --name with names.
+// Call it after AddSelectorFlags.
+func (t *TokenCmd) CompleteSelector(cmd *cobra.Command) {
+	_ = cmd.RegisterFlagCompletionFunc("name", t.Complete.TokenNames)
+	_ = cmd.RegisterFlagCompletionFunc("id", t.Complete.TokenIDs)
+	cmd.ValidArgsFunction = t.Complete.NameArg
 }
 
 // AddMaxWaitFlag adds --max-wait alone, for commands whose organization

@@ -9,9 +9,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -226,8 +228,15 @@ func Send(ctx context.Context, client *http.Client, method, endpoint string, pay
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	var wrote atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) { wrote.Store(wrote.Load() || info.Err == nil) },
+	}))
 	resp, err := client.Do(req)
 	if err != nil {
+		if !wrote.Load() {
+			return 0, nil, nil, &NotSentError{Err: err}
+		}
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()

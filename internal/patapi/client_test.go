@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -238,5 +239,33 @@ func TestAgainstTheEmulator(t *testing.T) {
 	revoked, err := c.List(ctx, ListOptions{Status: "revoked", Ascending: true})
 	if err != nil || len(revoked) != 1 || revoked[0].AuthorizationID != created.AuthorizationID {
 		t.Fatalf("revoked %+v %v", revoked, err)
+	}
+}
+
+// TestSendTellsAnUnsentRequest: a request that never got onto a connection
+// is a NotSentError — the service cannot have acted on it; one the service
+// read in full and then hung up on is not.
+func TestSendTellsAnUnsentRequest(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nobody listens there now
+	var notSent *NotSentError
+	_, _, _, err = Send(context.Background(), http.DefaultClient, "POST", "http://"+addr+"/x", []byte(`{}`))
+	if !errors.As(err, &notSent) {
+		t.Fatalf("a refused connection: %v, want a NotSentError", err)
+	}
+
+	hangUp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.ReadAll(r.Body)
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		conn.Close()
+	}))
+	defer hangUp.Close()
+	_, _, _, err = Send(context.Background(), hangUp.Client(), "POST", hangUp.URL+"/x", []byte(`{}`))
+	if err == nil || errors.As(err, &notSent) {
+		t.Fatalf("a request read in full, then no answer: %v, want an error that is not a NotSentError", err)
 	}
 }

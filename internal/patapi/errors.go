@@ -79,6 +79,13 @@ func Transport(err error) bool {
 	return err != nil && !errors.As(err, &signIn) && !errors.As(err, &token) && !errors.As(err, &api)
 }
 
+// NotSentError is a request that failed before all of it was written to the
+// connection: the service cannot have acted on it.
+type NotSentError struct{ Err error }
+
+func (e *NotSentError) Error() string { return e.Err.Error() }
+func (e *NotSentError) Unwrap() error { return e.Err }
+
 // APIError is any other failure status, with the message of Azure DevOps'
 // error envelope when it sent one.
 type APIError struct {

@@ -65,8 +65,21 @@ func MayHaveCreated(err error) bool {
 		return apiErr.Status == 500 || apiErr.Status == 502 || apiErr.Status == 504
 	}
 	var notSent *auth.NotSentError
-	return patapi.Transport(err) && !errors.As(err, &notSent)
+	var unwritten *patapi.NotSentError
+	return patapi.Transport(err) && !errors.As(err, &notSent) && !errors.As(err, &unwritten)
 }
+
+// settleTime is how long after a create whose answer never came patctl
+// waits before it looks for the token: the service may still be making it
+// (a request cut off on patctl's side can be complete on the service's),
+// and a look that comes too early would call a token that then appears
+// "not created", its secret lost.
+const settleTime = 2 * time.Second
+
+// answered reports whether the service answered the failed request at all
+// (an error status): then it has done whatever it did, and a look need not
+// wait.
+func answered(err error) bool { return !patapi.Transport(err) }
 
 // reconcile looks for the token that a create whose answer was lost may
 // have made, and revokes it: its secret never reached anyone. The token is

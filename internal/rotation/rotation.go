@@ -207,6 +207,7 @@ type run struct {
 	ciErr        error       // --ci-variable could not be set
 	dups         *duplicates // rotate: the check for another rotation of the name
 	resume       string      // rotate: where the old token's name begins in the listing by name
+	posted       time.Time   // when the create was sent
 	owed         bool        // Collect: the secret goes to stdout with the report, later
 	held         bool        // Collect: the old token is retired once the report is written
 }
@@ -218,6 +219,7 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 
 	// 1. Create. A lost answer is reconciled, never sent again.
 	t.stage(r, StageClaimed)
+	r.posted = time.Now()
 	fresh, err := t.Client.Create(ctx, r.req)
 	if err != nil {
 		return t.createFailed(ctx, r, err)
@@ -362,10 +364,21 @@ func (t *Tx) createFailed(ctx context.Context, r *run, err error) error {
 		if r.old != nil {
 			return fmt.Errorf("rotate: nothing changed, the old token is untouched: %w", err)
 		}
+		var unsent *patapi.NotSentError
+		if errors.As(err, &unsent) {
+			return fmt.Errorf("create: the request did not reach the service whole, so no token was created: %w", err)
+		}
 		return err
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
+	if !answered(err) {
+		fmt.Fprintf(t.IO.ErrOut, "The answer to the create never came; checking whether the service made the token…\n")
+		select {
+		case <-time.After(time.Until(r.posted.Add(settleTime))):
+		case <-cctx.Done():
+		}
+	}
 	others, _ := t.Journal.List()
 	lost := reconcile(cctx, t.Client, r.e, others, t.Hint, t.ResumeHint, err)
 	var out error = lost

@@ -98,10 +98,11 @@ named on stderr with what to do, the others are still checked, and check exits 1
 			return checkRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddOrgsFlags(cmd, &opts.Orgs)
+	opts.AddOrgsFlags(cmd, &opts.Orgs)
 	opts.AddMaxWaitFlag(cmd)
 	cmd.Flags().StringVar(&opts.WithinText, "expiring-within", "", "how soon counts as expiring (12h, 14d, 2w)")
 	cmd.Flags().StringArrayVar(&opts.Names, "name", nil, "check only tokens with this name (repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("name", opts.Complete.TokenNames)
 	opts.AddJSONFlags(cmd, "a report")
 	return cmd
 }

@@ -65,9 +65,10 @@ func checkKey(key string) error {
 
 func newCmdGet(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "get KEY",
-		Short: "Print a setting of the profile",
-		Args:  cmdutil.ExactArgs(1),
+		Use:               "get KEY",
+		Short:             "Print a setting of the profile",
+		Args:              cmdutil.ExactArgs(1),
+		ValidArgsFunction: completeKeyValue(cmdutil.NewCompleter(f), false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkKey(args[0]); err != nil {
 				return err
@@ -90,9 +91,10 @@ func newCmdGet(f *cmdutil.Factory) *cobra.Command {
 
 func newCmdSet(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "set KEY VALUE",
-		Short: "Change a setting of the profile (an empty value removes it)",
-		Args:  cmdutil.ExactArgs(2),
+		Use:               "set KEY VALUE",
+		Short:             "Change a setting of the profile (an empty value removes it)",
+		Args:              cmdutil.ExactArgs(2),
+		ValidArgsFunction: completeKeyValue(cmdutil.NewCompleter(f), true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkKey(args[0]); err != nil {
 				return err

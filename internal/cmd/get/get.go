@@ -40,6 +40,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *Options) error) *
 	}
 	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
+	opts.CompleteSelector(cmd)
 	opts.AddJSONFlags(cmd, "the token")
 	return cmd
 }

@@ -84,7 +84,7 @@ others' tokens are still printed, and list exits 1.`,
 			return listRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddOrgsFlags(cmd, &opts.Orgs)
+	opts.AddOrgsFlags(cmd, &opts.Orgs)
 	opts.AddMaxWaitFlag(cmd)
 	cmd.Flags().StringVar(&opts.Status, "status", "active", "which tokens: "+strings.Join(statuses, ", "))
 	cmd.Flags().StringVar(&opts.Sort, "sort", "name", "order by name, created or status")

@@ -71,6 +71,8 @@ plaintext file instead (mode 0600).
 	cmd.Flags().BoolVar(&opts.DeviceCode, "device-code", false, "sign in with a device code instead of a browser")
 	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "keep the login in a plaintext file instead of the OS keyring")
 	cmd.Flags().StringVar(&opts.Org, "org", "", "an Azure DevOps organization whose tenant to sign in to (default $"+config.EnvOrg+"); patctl finds the tenant")
+	// Known only to a login already made: otherwise nothing is offered.
+	_ = cmd.RegisterFlagCompletionFunc("org", cmdutil.NewCompleter(f).Orgs)
 	cmd.Flags().StringVar(&opts.Tenant, "tenant", "", "tenant id or domain to sign in to (default: the tenant of "+config.EnvAuthority+")")
 	opts.AddJSONFlags(cmd, "who signed in")
 	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "public client id to sign in with (default: "+config.EnvClientID+" or Azure CLI's)")

@@ -49,6 +49,7 @@ On a terminal patctl asks for confirmation; anywhere else --yes is required.`,
 	}
 	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
+	opts.CompleteSelector(cmd)
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revoke without asking")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what would be revoked, and revoke nothing")
 	opts.AddJSONFlags(cmd, "what was revoked")

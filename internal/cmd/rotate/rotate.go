@@ -105,6 +105,7 @@ once known.`,
 	}
 	opts.AddFlags(cmd)
 	cmdutil.AddSelectorFlags(cmd, &opts.Selector)
+	opts.CompleteSelector(cmd)
 	cmd.Flags().StringVar(&expires, "expires", "", "lifetime of the new token (30d, 12h) or its expiry date (default: the old token's lifetime)")
 	cmd.Flags().StringVar(&grace, "grace", "", "keep the old token alive this much longer (1h, 24h, 7d) instead of revoking it")
 	cmd.Flags().BoolVar(&opts.NoVerify, "no-verify", false, "do not check that the new token works before retiring the old one")
