@@ -186,7 +186,7 @@ func (pw *progressWriter) Write(b []byte) (int, error) {
 // of stdout is left unfinished (rotate's JSON up to the old token's fields)
 // start none. A second call changes the label. Elsewhere it does nothing.
 func (s *IOStreams) StartProgress(label string) {
-	if s.prog != nil {
+	if s != nil && s.prog != nil {
 		s.prog.start(label)
 	}
 }
@@ -200,7 +200,7 @@ func (s *IOStreams) AddProgress(n int) {
 
 // StopProgress erases the indicator. It is safe to call when none runs.
 func (s *IOStreams) StopProgress() {
-	if s.prog != nil {
+	if s != nil && s.prog != nil {
 		s.prog.end()
 	}
 }
