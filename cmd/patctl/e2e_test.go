@@ -72,7 +72,7 @@ func runPatctl() int {
 			}
 		}
 	}
-	return cli.Run(cli.Options{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Keyring: kr, Stage: stage})
+	return cli.Run(cli.Options{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, LookupEnv: os.LookupEnv, Keyring: kr, Stage: stage})
 }
 
 // runFakeBrowser is what $BROWSER runs: it follows the sign-in URL like a

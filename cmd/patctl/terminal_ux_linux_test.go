@@ -227,7 +227,7 @@ func TestTerminalSecretFrame(t *testing.T) {
 			t.Errorf("%d columns %v: framed %v\n%q", c.cols, c.env, framed, screen)
 		case !c.frame && !strings.Contains(screen, "\r\n"+secret+"\r\n"):
 			t.Errorf("%d columns: the secret is not alone on its line\n%q", c.cols, screen)
-		case strings.Contains(screen, "\x1b[1;33m! This token is shown only once: store it now.\x1b[0m") != c.color:
+		case strings.Contains(screen, "\x1b[1m\x1b[33m! This token is shown only once: store it now.\x1b[0m\x1b[0m") != c.color:
 			t.Errorf("%d columns %v: colour %v\n%q", c.cols, c.env, c.color, screen)
 		case !strings.Contains(screen, "This token is shown only once: store it now."):
 			t.Errorf("%d columns: no warning\n%q", c.cols, screen)

@@ -51,7 +51,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if streams.CanPrompt() && !completing(args) {
 		timeout = credstore.InteractiveKeyringTimeout
 	}
-	return Run(Options{Args: args, Stdin: stdin, Stdout: stdout, Stderr: stderr, Streams: streams, Getenv: os.Getenv, Keyring: credstore.System{Timeout: timeout}})
+	return Run(Options{Args: args, Stdin: stdin, Stdout: stdout, Stderr: stderr, Streams: streams, Getenv: os.Getenv, LookupEnv: os.LookupEnv, Keyring: credstore.System{Timeout: timeout}})
 }
 
 // Options are everything a run of patctl depends on from outside.
@@ -61,7 +61,10 @@ type Options struct {
 	Stdout, Stderr io.Writer
 	Streams        *iostreams.IOStreams // Stdin, Stdout and Stderr with their terminal checks; nil: made here
 	Getenv         func(string) string
-	Keyring        credstore.Keyring
+	// LookupEnv tells a variable set but empty (PAGER=: no pager) from one
+	// not set; nil: Getenv, an empty value counting as not set.
+	LookupEnv func(string) (string, bool)
+	Keyring   credstore.Keyring
 	// Stage, when set, is told each stage a create or rotate reaches: the
 	// end-to-end tests stop the process there to interrupt it.
 	Stage func(string)
@@ -81,14 +84,18 @@ func Run(o Options) int {
 		// patctl's refresh) goes nowhere, and nothing may ask a question.
 		streams = iostreams.New(nil, o.Stdout, io.Discard)
 	}
-	streams.SetEnv(o.Getenv)
+	lookup := o.LookupEnv
+	if lookup == nil {
+		lookup = func(k string) (string, bool) { v := o.Getenv(k); return v, v != "" }
+	}
+	streams.ReadEnv(lookup)
 	f := cmdutil.New(streams, o.Getenv, o.Keyring)
 	f.Stage = o.Stage
 	f.LoginPlace = func(uri string) (credstore.Place, error) {
 		return sink.LoginPlace(uri, sink.Env{Stderr: streams.ErrOut, Getenv: o.Getenv, HTTP: f.HTTPClient,
 			AzureCredential: sink.DefaultAzureCredential(f.HTTPClient, o.Getenv)})
 	}
-	ctx, stop := interruptContext(o.Stderr, f.Pending)
+	ctx, stop := interruptContext(o.Stderr, f.Pending, streams.Paging)
 	defer stop()
 	root := NewRootCmd(f)
 	root.SetArgs(o.Args)
@@ -117,8 +124,10 @@ func completing(args []string) bool {
 
 // interruptContext is cancelled by the first SIGINT or SIGTERM. The second
 // ends the process at once: exit 9 when a journal entry is open (the journal
-// keeps what `patctl resume` needs), 130 otherwise.
-func interruptContext(stderr io.Writer, pending *atomic.Int32) (context.Context, func()) {
+// keeps what `patctl resume` needs), 130 otherwise — except while a pager
+// shows the output, where Ctrl-C is the pager's (less stops a search with
+// it) and patctl waits for the user to quit it.
+func interruptContext(stderr io.Writer, pending *atomic.Int32, paging func() bool) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -130,15 +139,21 @@ func interruptContext(stderr io.Writer, pending *atomic.Int32) (context.Context,
 		case <-done:
 			return
 		}
-		select {
-		case <-sigs:
-			code := cmdutil.ExitInterrupted
-			if pending.Load() > 0 {
-				code = cmdutil.ExitUnfinished
-				fmt.Fprintln(stderr, "patctl: interrupted again: stopping now. The operation is recorded: run `patctl resume` to finish it.")
+		for {
+			select {
+			case <-sigs:
+				if paging() {
+					continue
+				}
+				code := cmdutil.ExitInterrupted
+				if pending.Load() > 0 {
+					code = cmdutil.ExitUnfinished
+					fmt.Fprintln(stderr, "patctl: interrupted again: stopping now. The operation is recorded: run `patctl resume` to finish it.")
+				}
+				os.Exit(code)
+			case <-done:
+				return
 			}
-			os.Exit(code)
-		case <-done:
 		}
 	}()
 	return ctx, func() { close(done); signal.Stop(sigs); cancel() }

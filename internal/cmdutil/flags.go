@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/config"
+	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/scopes"
 )
 
@@ -53,7 +54,7 @@ func ParseExpires(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, FlagErrorf("--expires: %q is neither a duration (30d, 12h, 2w, 6mo, 1y) nor a date (2026-12-31 or RFC 3339)", s)
 	}
 	if !at.After(now) {
-		return time.Time{}, FlagErrorf("--expires: %s is in the past", at.UTC().Format(time.RFC3339))
+		return time.Time{}, FlagErrorf("--expires: %s is in the past", output.Human(at, now))
 	}
 	if at.UTC().Year() > 9999 {
 		return time.Time{}, FlagErrorf("--expires: %q is too far away", s)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
@@ -51,8 +52,9 @@ func (s Selector) ResolveName(ctx context.Context, c *patapi.Client) (patapi.Pat
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d active tokens are named %q; pick one with --id:", len(matches), s.Name)
+	now := time.Now()
 	for _, m := range matches {
-		fmt.Fprintf(&b, "\n  %s  expires %s", m.AuthorizationID, m.ValidTo.UTC().Format(time.RFC3339))
+		fmt.Fprintf(&b, "\n  %s  expires %s", m.AuthorizationID, output.Human(m.ValidTo.Time, now))
 	}
 	return patapi.PatToken{}, "", &ExitCodeError{Code: ExitAmbiguous, Err: fmt.Errorf("%s", b.String())}
 }

@@ -36,7 +36,22 @@ const (
 	// EnvVSSPSAppURL is where the Profile and Accounts APIs are: who the
 	// user is, and the organizations they belong to.
 	EnvVSSPSAppURL = "PATCTL_VSSPS_APP_URL"
+	// EnvPager is the pager for long tables on a terminal; PAGER when it is
+	// not set, and "" (or cat) for none.
+	EnvPager       = "PATCTL_PAGER"
+	EnvPagerCommon = "PAGER"
+	// Colour: NO_COLOR (no-color.org) or CLICOLOR=0 turn it off, TERM=dumb
+	// too; CLICOLOR_FORCE or FORCE_COLOR turn it on even in a pipe.
+	EnvNoColor    = "NO_COLOR"
+	EnvCLIColor   = "CLICOLOR"
+	EnvColorForce = "CLICOLOR_FORCE"
+	EnvForceColor = "FORCE_COLOR"
+	EnvTerm       = "TERM"
 )
+
+// DefaultPager pages a table longer than the terminal: -F quits at once
+// when it fits after all, -R passes colours, -X leaves it on the screen.
+const DefaultPager = "less -FRX"
 
 // Defaults.
 const (
@@ -81,6 +96,9 @@ var Variables = []Variable{
 	{EnvProfile, DefaultProfile, "the profile of the config file to use, when --profile is not given."},
 	{EnvTimeout, "30s", "how long one request may take, from sending it to the end of its answer, before it counts as lost; each retry gets as long again."},
 	{EnvDebug, "", "a file to append an HTTP trace to (secrets redacted), like --debug does on stderr."},
+	{EnvPager, "$" + EnvPagerCommon + ", else " + DefaultPager, "the pager a table longer than the terminal goes through (only on a terminal, never with --json); empty or cat: none."},
+	{EnvNoColor, "", "any value turns colour off (so do " + EnvCLIColor + "=0 and " + EnvTerm + "=dumb); colour is only ever on a terminal."},
+	{EnvColorForce, "", "any value but 0 turns colour on even in a pipe (" + EnvForceColor + " too)."},
 }
 
 // Settings are the sign-in settings in force, from the environment and flags.

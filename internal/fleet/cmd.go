@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/patctl/patctl/internal/iostreams"
 	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
+	"github.com/patctl/patctl/internal/regexpx"
 	"github.com/patctl/patctl/internal/rotation"
 )
 
@@ -132,6 +134,8 @@ func PlanFile(ctx context.Context, t *cmdutil.TokenCmd, f *File, parallel int, c
 	return p.Plan(ctx, f)
 }
 
+var rfc3339 = regexpx.Lazy(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`)
+
 // PlanJSON is plan's JSON.
 type PlanJSON struct {
 	Actions []Action `json:"actions"`
@@ -148,10 +152,20 @@ func PrintPlan(ios *iostreams.IOStreams, j *cmdutil.JSONFlags, actions []Action)
 	}
 	tty := ios.IsStdoutTTY()
 	table := output.NewTable(ios.Out, tty, "ACTION", "NAME", "ORG", "ID", "WHY")
+	now := time.Now()
 	for _, a := range actions {
 		why := a.Reason
 		if a.Error != "" {
 			why = a.Error
+		}
+		if tty { // the reasons' RFC 3339 times, as a person reads times
+			why = rfc3339().ReplaceAllStringFunc(why, func(s string) string {
+				t, err := time.Parse(time.RFC3339, s)
+				if err != nil {
+					return s
+				}
+				return output.Time(t, true, now)
+			})
 		}
 		table.AddRow(a.Action, a.Name, a.Org, a.AuthorizationID, why)
 	}

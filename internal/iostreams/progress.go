@@ -216,20 +216,7 @@ func (s *IOStreams) Step(what string) {
 	if !s.errTTY {
 		return
 	}
-	mark := "✓"
-	if s.errColor {
-		mark = "\x1b[32m✓\x1b[0m"
-	}
-	fmt.Fprintf(s.ErrOut, "%s %s\n", mark, what)
-}
-
-// StandOut writes a line on stderr that must not be missed: bold and
-// yellow when stderr takes colour.
-func (s *IOStreams) StandOut(line string) {
-	if s.errColor {
-		line = "\x1b[1;33m" + line + "\x1b[0m"
-	}
-	fmt.Fprintln(s.ErrOut, line)
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.ErrColorScheme().SuccessIcon(), what)
 }
 
 // Thousands writes n with a comma every three digits: 1,200.

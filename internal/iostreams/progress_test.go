@@ -32,8 +32,7 @@ func onTerminal(cols int) (*IOStreams, *screen) {
 	scr := &screen{}
 	s, _, _, _ := Test()
 	s.SetTTY(true, true, true)
-	s.errWidth = func() int { return cols }
-	s.prog = &progress{term: scr, width: s.errWidth, animate: true}
+	s.prog = &progress{term: scr, width: func() int { return cols }, animate: true}
 	s.Out, s.ErrOut = scr, &progressWriter{p: s.prog, w: scr}
 	return s, scr
 }
@@ -129,9 +128,10 @@ func TestStepsOnlyOnATerminal(t *testing.T) {
 	}
 }
 
-func TestSetEnvDumbTerminal(t *testing.T) {
+func TestDumbTerminalHasNoSpinner(t *testing.T) {
 	s, scr := onTerminal(80)
-	s.SetEnv(func(k string) string { return map[string]string{"TERM": "dumb"}[k] })
+	s.SetColorEnabled(true)
+	s.ReadEnv(func(k string) (string, bool) { v, ok := map[string]string{"TERM": "dumb"}[k]; return v, ok })
 	s.StartProgress("Working")
 	time.Sleep(ProgressDelay + 2*progressTick)
 	s.Step("Done")

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 )
 
 // SecretWarning is what is said under a new secret: it is shown once.
@@ -17,19 +16,18 @@ const frameColumns = 6
 // columns (0: unknown): framed when the frame fits, else bare on a line of
 // its own — a frame cut by the terminal's edge would split the secret, and
 // a line with nothing but the secret copies whole even where the terminal
-// wraps it. Then the warning that it is shown once, bold and yellow when
-// color.
-func Secret(w io.Writer, secret string, width int, color bool) {
-	n := utf8.RuneCountInString(secret)
+// wraps it. Then the warning that it is shown once, bold and yellow when cs
+// paints (nil: plain).
+func Secret(w io.Writer, secret string, width int, cs Painter) {
+	if cs == nil {
+		cs = Plain{}
+	}
+	n := Width(secret)
 	if width == 0 || n+frameColumns <= width {
 		bar := strings.Repeat("─", n+2)
 		fmt.Fprintf(w, "\n  ┌%s┐\n  │ %s │\n  └%s┘\n", bar, secret, bar)
 	} else {
 		fmt.Fprintf(w, "\n%s\n\n", secret)
 	}
-	warning := "! " + SecretWarning
-	if color {
-		warning = "\x1b[1;33m" + warning + "\x1b[0m"
-	}
-	fmt.Fprintln(w, "  "+warning)
+	fmt.Fprintln(w, "  "+cs.Bold(cs.Yellow("! "+SecretWarning)))
 }

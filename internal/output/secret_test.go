@@ -14,7 +14,7 @@ func TestSecretNeverSplit(t *testing.T) {
 	for _, secret := range []string{strings.Repeat("a", 52), strings.Repeat("b", 84)} {
 		for _, width := range []int{0, 50, 57, 58, 80, 200} {
 			var b bytes.Buffer
-			Secret(&b, secret, width, false)
+			Secret(&b, secret, width, nil)
 			out := b.String()
 			framed := strings.Contains(out, "│ "+secret+" │")
 			wantFrame := width == 0 || len(secret)+6 <= width
@@ -38,12 +38,18 @@ func TestSecretNeverSplit(t *testing.T) {
 
 func TestSecretWarningStandsOut(t *testing.T) {
 	var plain, colored bytes.Buffer
-	Secret(&plain, "s3cr3t", 80, false)
-	Secret(&colored, "s3cr3t", 80, true)
+	Secret(&plain, "s3cr3t", 80, nil)
+	Secret(&colored, "s3cr3t", 80, bold{})
 	if strings.Contains(plain.String(), "\x1b") {
 		t.Fatalf("colour off, yet %q", plain.String())
 	}
-	if !strings.Contains(colored.String(), "\x1b[1;33m! "+SecretWarning+"\x1b[0m") {
+	if !strings.Contains(colored.String(), "<b><y>! "+SecretWarning+"</y></b>") {
 		t.Fatalf("colour on: %q", colored.String())
 	}
 }
+
+// bold marks what it paints bold and yellow, visibly.
+type bold struct{ Plain }
+
+func (bold) Bold(s string) string   { return "<b>" + s + "</b>" }
+func (bold) Yellow(s string) string { return "<y>" + s + "</y>" }

@@ -73,8 +73,13 @@ type ListOptions struct {
 	From string
 }
 
-// List returns every token that matches, following all pages.
+// List returns every token that matches, following all pages, each with
+// its Status. Status "all" lists the three sets side by side instead (see
+// listEach), unless opts.From continues a listing of all.
 func (c *Client) List(ctx context.Context, opts ListOptions) ([]PatToken, error) {
+	if strings.EqualFold(opts.Status, "all") && opts.From == "" {
+		return c.listEach(ctx, opts)
+	}
 	tokens := []PatToken{}
 	err := c.ListPages(ctx, opts, func(page []PatToken, _ string) bool {
 		tokens = append(tokens, page...)
@@ -89,8 +94,10 @@ func (c *Client) List(ctx context.Context, opts ListOptions) ([]PatToken, error)
 // ListPages calls more with each page of List in turn, and the continuation
 // token that page was asked for with ("" for the first), until the last page
 // or until more returns false: a caller that has what it looks for asks for
-// no further page.
+// no further page. Tokens get the Status of the set listed; with "all", none
+// (the service does not say).
 func (c *Client) ListPages(ctx context.Context, opts ListOptions, more func(page []PatToken, from string) bool) error {
+	status := setOf(opts.Status)
 	q := url.Values{
 		"displayFilterOption": {or(opts.Status, "active")},
 		"sortByOption":        {or(opts.Sort, "displayName")},
@@ -105,6 +112,9 @@ func (c *Client) ListPages(ctx context.Context, opts ListOptions, more func(page
 		var page pagedPatTokens
 		if err := c.do(ctx, http.MethodGet, c.endpoint(q), nil, &page); err != nil {
 			return fmt.Errorf("list tokens: %w", err)
+		}
+		for i := range page.PatTokens {
+			page.PatTokens[i].Status = status
 		}
 		if c.OnPage != nil {
 			c.OnPage(len(page.PatTokens))

@@ -76,16 +76,16 @@ func TestListFollowsEveryPageAndStopsOnAnyEnding(t *testing.T) {
 				answer(200, ctJSON, "\xef\xbb\xbf"+page([]string{"b"}, `"continuationToken":"p3",`)),
 				answer(200, ctJSON, page([]string{"c"}, last)),
 			)
-			tokens, err := c.List(context.Background(), ListOptions{Status: "all", Sort: "status", Ascending: false})
+			tokens, err := c.List(context.Background(), ListOptions{Status: "revoked", Sort: "status", Ascending: false})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(tokens) != 3 || tokens[2].DisplayName != "c" || !tokens[0].AllOrgs() {
+			if len(tokens) != 3 || tokens[2].DisplayName != "c" || !tokens[0].AllOrgs() || tokens[1].Status != StatusRevoked {
 				t.Fatalf("tokens %+v", tokens)
 			}
 			for i, r := range s.seen {
 				q := r.URL.Query()
-				if q.Get("displayFilterOption") != "all" || q.Get("sortByOption") != "status" || q.Get("isSortAscending") != "false" ||
+				if q.Get("displayFilterOption") != "revoked" || q.Get("sortByOption") != "status" || q.Get("isSortAscending") != "false" ||
 					q.Get("$top") != "100" || q.Get("api-version") != "7.1-preview.1" || r.Header.Get("X-TFS-FedAuthRedirect") != "Suppress" {
 					t.Fatalf("request %d: %s %v", i, r.URL, r.Header)
 				}

@@ -23,6 +23,31 @@ type PatToken struct {
 	ValidTo         Time     `json:"validTo"`
 	// Token is the secret; the service sends it only in Create's answer.
 	Token string `json:"token"`
+	// Status is which of the service's sets the token was listed in
+	// (StatusActive, StatusExpired, StatusRevoked); "" when it was not read
+	// through a list (Get, Create, Update). The service's token has no such
+	// field: it is patctl's, and never sent.
+	Status string `json:"-"`
+}
+
+// A token's status: the sets List filters by (displayFilterOption).
+const (
+	StatusActive  = "active"
+	StatusExpired = "expired"
+	StatusRevoked = "revoked"
+)
+
+// StatusAt is the token's status: the set it was listed in, else what its
+// expiry says at now (a token read with Get may also have been revoked:
+// Client.Status tells).
+func (p PatToken) StatusAt(now time.Time) string {
+	switch {
+	case p.Status != "":
+		return p.Status
+	case !p.ValidTo.IsZero() && !p.ValidTo.After(now):
+		return StatusExpired
+	}
+	return StatusActive
 }
 
 // AllOrgs reports whether the token is valid in every organization of the user.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/printable"
 )
 
@@ -37,6 +38,7 @@ func PrintPlan(io *iostreams.IOStreams, j *cmdutil.JSONFlags, p Plan) error {
 	if j.JSON {
 		return j.WriteJSON(io.Out, p)
 	}
+	tty, now := io.IsStdoutTTY(), time.Now()
 	var parts []string
 	add := func(format string, args ...any) { parts = append(parts, fmt.Sprintf(format, args...)) }
 	if p.DisplayName != "" {
@@ -49,7 +51,7 @@ func PrintPlan(io *iostreams.IOStreams, j *cmdutil.JSONFlags, p Plan) error {
 		add("scopes %s", printable.Escape(p.Scope))
 	}
 	if p.ValidTo != nil {
-		add("valid until %s", p.ValidTo.UTC().Format(time.RFC3339))
+		add("valid until %s", output.Moment(*p.ValidTo, tty, now))
 	}
 	if p.AllOrgs != nil {
 		parts = append(parts, map[bool]string{true: "valid in all your organizations", false: "valid in this organization only"}[*p.AllOrgs])
@@ -68,7 +70,7 @@ func PrintPlan(io *iostreams.IOStreams, j *cmdutil.JSONFlags, p Plan) error {
 			fmt.Fprintln(io.Out, "Would check that the new token works before touching the old one.")
 		}
 		if p.OldAction == "expire" {
-			fmt.Fprintf(io.Out, "Would let the old token %s expire at %s.\n", p.Replaces, p.OldExpiresAt.UTC().Format(time.RFC3339))
+			fmt.Fprintf(io.Out, "Would let the old token %s expire at %s.\n", p.Replaces, output.Moment(*p.OldExpiresAt, tty, now))
 		} else {
 			fmt.Fprintf(io.Out, "Would revoke the old token %s.\n", p.Replaces)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
@@ -68,8 +69,9 @@ func locate(ctx context.Context, c *patapi.Client, sel cmdutil.Selector, hint st
 // about 1/300 s, hence the slack.
 func WarnIfClamped(io *iostreams.IOStreams, asked time.Time, tok patapi.PatToken) {
 	if tok.ValidTo.Before(asked.Add(-time.Second)) {
-		fmt.Fprintf(io.ErrOut, "Warning: the service set the expiry to %s, earlier than the %s asked for (an organization policy limits token lifetimes).\n",
-			tok.ValidTo.UTC().Format(time.RFC3339), asked.UTC().Format(time.RFC3339))
+		tty, now := io.IsStderrTTY(), time.Now()
+		io.Warn("the service set the expiry to %s, earlier than the %s asked for (an organization policy limits token lifetimes).",
+			output.Moment(tok.ValidTo.Time, tty, now), output.Moment(asked, tty, now))
 	}
 }
 

@@ -589,9 +589,9 @@ func (t *Tx) printSecret(r *run) error {
 	headline := !t.showSteps()
 	if t.IO.IsStdoutTTY() {
 		if headline {
-			fmt.Fprintln(out, t.headline(r))
+			fmt.Fprintln(out, t.headlineFor(r, true))
 		}
-		output.Secret(out, r.fresh.Token, t.IO.TerminalWidth(), t.IO.ColorEnabled())
+		output.Secret(out, r.fresh.Token, t.IO.TerminalWidth(), t.IO.ColorScheme())
 		return nil
 	}
 	if headline {
@@ -602,7 +602,7 @@ func (t *Tx) printSecret(r *run) error {
 }
 
 func (t *Tx) headline(r *run) string {
-	return t.headlineFor(r, t.IO.IsStdoutTTY())
+	return t.headlineFor(r, t.IO.IsStderrTTY()) // the headline goes to stderr
 }
 
 // headlineFor says which token was created, and until when it is valid: for
@@ -706,7 +706,7 @@ func (t *Tx) report(r *run, oldErr error) error {
 		// Its step said what became of the old token.
 	case r.oldExpiresAt != nil:
 		fmt.Fprintf(errOut, "The old token (id %s) is renamed %q and stays valid until %s.\n",
-			r.old.AuthorizationID, RetiredName(r.old.DisplayName, r.e.Started), r.oldExpiresAt.Format(time.RFC3339))
+			r.old.AuthorizationID, RetiredName(r.old.DisplayName, r.e.Started), output.Moment(*r.oldExpiresAt, t.IO.IsStderrTTY(), t.Now()))
 	default:
 		fmt.Fprintf(errOut, "Revoked the old token (id %s).\n", r.old.AuthorizationID)
 	}
@@ -721,7 +721,7 @@ func (t *Tx) retireError(r *run, oldErr error) error {
 	case r.graceEnd != nil:
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitRotateHalf, Err: fmt.Errorf(
 			"rotate: the new token is delivered, but the old token %s could not be set to expire at %s: %v\nShorten it with:\n  patctl update --id %s --expires %s%s",
-			r.old.AuthorizationID, r.graceEnd.Format(time.RFC3339), oldErr, r.old.AuthorizationID, r.graceEnd.Format(time.RFC3339), t.Hint)}
+			r.old.AuthorizationID, output.Human(*r.graceEnd, t.Now()), oldErr, r.old.AuthorizationID, r.graceEnd.Format(time.RFC3339), t.Hint)}
 	}
 	return &cmdutil.ExitCodeError{Code: cmdutil.ExitRotateHalf, Err: fmt.Errorf(
 		"rotate: the new token is delivered, but the old token %s was not revoked: %v\nRevoke it with:\n  patctl revoke --id %s --yes%s",

@@ -89,10 +89,10 @@ func (t *Tx) copySecret(ctx context.Context, r *run) error {
 	} else {
 		fmt.Fprintf(t.IO.ErrOut, "%s The secret is on the clipboard (%s).\n", t.headline(r), c)
 	}
-	warning := "! This token is shown nowhere else: paste it where it goes now."
+	warning := "This token is shown nowhere else: paste it where it goes now."
 	if clipboard.IsTerminal(c) {
 		warning += fmt.Sprintf(" If nothing pastes, your terminal does not take OSC 52: replace the token with `patctl rotate --id %s%s`, without --copy.", r.fresh.AuthorizationID, t.Hint)
 	}
-	t.IO.StandOut(warning)
+	t.IO.Warn("%s", warning)
 	return nil
 }

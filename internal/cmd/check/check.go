@@ -192,38 +192,51 @@ func Select(tokens []patapi.PatToken, names []string, missing *[]string) []patap
 }
 
 // printReport prints the expiring tokens as a table (with an ORG column
-// first when several organizations were read) and the rest on stderr.
+// first when several organizations were read) and the rest on stderr, with
+// ✓ or ✗ on a terminal.
 func printReport(opts *Options, rep report, now time.Time, several bool) {
-	tty := opts.IO.IsStdoutTTY()
+	io := opts.IO
+	tty := io.IsStdoutTTY()
 	switch {
 	case len(rep.Expiring) > 0:
-		fmt.Fprintf(opts.IO.ErrOut, "%s:\n", expiringText(rep))
+		io.Fail("%s:", expiringText(rep))
 		header := []string{"NAME", "ID", "STOPS WORKING", "WHY"}
 		if several {
 			header = append([]string{"ORG"}, header...)
 		}
-		table := output.NewTable(opts.IO.Out, tty, header...)
+		table := output.NewTable(io.Out, tty, header...)
+		cs := io.ColorScheme()
+		if tty {
+			table.SetWidth(io.TerminalWidth())
+			table.Flexible("NAME", "ORG", "WHY")
+			table.Shortenable("ID", 8)
+			table.SetHeaderPaint(cs.Bold)
+		}
 		for _, e := range rep.Expiring {
 			why := "expires"
 			if e.Reason == "global" {
 				why = "all-organizations token"
 			}
-			row := []string{e.DisplayName, e.AuthorizationID, output.Moment(e.ExpiresAt, tty, now), why}
-			if several {
-				row = append([]string{e.Org}, row...)
+			stops := output.Cell{Text: output.Moment(e.ExpiresAt, false, now)}
+			if tty {
+				stops = output.Cell{Text: output.Compact(e.ExpiresAt, now), Paint: output.ExpiryPaint(cs, e.ExpiresAt, now)}
 			}
-			table.AddRow(row...)
+			row := []output.Cell{{Text: e.DisplayName}, {Text: e.AuthorizationID}, stops, {Text: why}}
+			if several {
+				row = append([]output.Cell{{Text: e.Org}}, row...)
+			}
+			table.AddCells(row...)
 		}
 		_ = table.Render()
 	case rep.Checked == 1:
-		fmt.Fprintf(opts.IO.ErrOut, "The checked token is valid beyond %s.\n", rep.Deadline.Format(time.RFC3339))
+		io.Success("The checked token is valid beyond %s.", output.Time(rep.Deadline, io.IsStderrTTY(), now))
 	case rep.Checked > 1:
-		fmt.Fprintf(opts.IO.ErrOut, "All %d checked tokens are valid beyond %s.\n", rep.Checked, rep.Deadline.Format(time.RFC3339))
+		io.Success("All %d checked tokens are valid beyond %s.", rep.Checked, output.Time(rep.Deadline, io.IsStderrTTY(), now))
 	case len(rep.Missing) == 0:
-		fmt.Fprintln(opts.IO.ErrOut, "There is no active token: nothing was checked.")
+		fmt.Fprintln(io.ErrOut, "There is no active token: nothing was checked.")
 	}
 	if len(rep.Missing) > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "No active token is named %s.\n", orList(rep.Missing))
+		io.Fail("No active token is named %s.", orList(rep.Missing))
 	}
 }
 

@@ -3,6 +3,7 @@ package get
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -24,7 +25,12 @@ func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *Options) error) *
 	cmd := &cobra.Command{
 		Use:   "get (--id ID | --name NAME)",
 		Short: "Show one personal access token",
-		Long:  "Show one token's name, id, scopes, reach and lifetime. The secret is never shown again after creation.",
+		Long: `Show one token's name, id, scopes, reach, lifetime and status. The secret is never
+shown again after creation.
+
+The status is active, expired or revoked. --name finds active tokens only. --id reads
+any token; the service does not say whether it was revoked, so patctl looks for it
+among the revoked tokens of its name (a request or two, stopping past the name).`,
 		Example: `  patctl get --name deploy
   patctl get --id 4ab5764f-4193-4f1d-b995-64144880b7d7 --json`,
 		Args: cmdutil.NoArgs,
@@ -54,9 +60,13 @@ func getRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	now := opts.Now()
+	if tok.Status, err = client.Status(ctx, tok, now); err != nil {
+		return fmt.Errorf("tell whether token %s is revoked: %w", tok.AuthorizationID, err)
+	}
 	if opts.JSON {
 		return opts.WriteJSON(opts.IO.Out, output.NewTokenJSON(tok, false))
 	}
-	output.TokenDetails(opts.IO.Out, tok, opts.IO.IsStdoutTTY(), opts.Now())
+	output.TokenDetails(opts.IO.Out, tok, opts.IO.IsStdoutTTY(), now, opts.IO.ColorScheme())
 	return nil
 }

@@ -44,9 +44,16 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		Short: "List your personal access tokens",
 		Long: `List your personal access tokens in the organization, every page of them.
 
-On a terminal: an aligned table with readable times. Piped: tab-separated lines
-(name, id, scopes, expiry in RFC 3339) with no header. --json: an array of objects,
-each with the "org" it was read in.
+On a terminal: a table that fits the terminal's width (long names and scopes cut
+with "…", ids cut to 8 characters when it is narrow), times as "in 7d" or "3h ago",
+a STATUS column (active, expired, revoked) and colours; a table longer than the
+terminal goes through the pager ($PATCTL_PAGER, else $PAGER, else less -FRX). An
+empty list says so on stderr. Piped: tab-separated lines (name, id, scopes, expiry
+in RFC 3339, and with --status all the status last) with no header. --json: an
+array of objects, each with its "status" and the "org" it was read in.
+
+--status all lists the active, revoked and expired tokens side by side (three
+requests at once), since the service does not say which is which.
 
 Several organizations (--org a,b --org c, or --every-org for all of yours) are read
 at once, 8 at a time; their tokens follow one another in the order of the
@@ -128,36 +135,118 @@ func listRun(ctx context.Context, opts *Options) error {
 		}
 		return opts.OrgFailures(results, "list")
 	}
-	tty := opts.IO.IsStdoutTTY()
-	// The ORG column is there whenever several organizations were asked
-	// for, whatever answered: scripts count on the columns.
 	several := len(results) > 1
+	if len(tokens) == 0 {
+		if opts.IO.IsStdoutTTY() {
+			fmt.Fprintln(opts.IO.ErrOut, emptyMessage(opts, results))
+		}
+		return opts.OrgFailures(results, "list")
+	}
+	global, err := printTable(opts, tokens, several, now)
+	if err != nil {
+		return err
+	}
+	if global > 0 && opts.Status != "revoked" {
+		verb := "stops"
+		if !now.Before(cmdutil.GlobalCutoff) {
+			verb = "stopped"
+		}
+		opts.IO.Warn("%d of these tokens are valid in all organizations; Azure DevOps %s accepting such tokens on %s. Replace one with `patctl rotate --id ID --org-scoped`.",
+			global, verb, cmdutil.GlobalCutoff.Format(time.DateOnly))
+	}
+	return opts.OrgFailures(results, "list")
+}
+
+// printTable prints the tokens and returns how many are valid in all
+// organizations. Piped: tab-separated fields, whole, with an ORG column
+// first whenever several organizations were asked for (whatever answered:
+// scripts count on the columns) and a STATUS column last with --status all.
+// On a terminal: a table that fits its width, with compact times, STATUS
+// always, and colours; through the pager when longer than the terminal.
+func printTable(opts *Options, tokens []cmdutil.OrgToken, several bool, now time.Time) (global int, err error) {
+	io := opts.IO
+	tty := io.IsStdoutTTY()
+	if tty && len(tokens)+1 >= io.TerminalHeight() {
+		io.StartPager()
+		defer io.StopPager()
+	}
 	header := []string{"NAME", "ID", "SCOPES", "EXPIRES"}
 	if several {
 		header = append([]string{"ORG"}, header...)
 	}
-	table := output.NewTable(opts.IO.Out, tty, header...)
-	global := 0
+	if tty || opts.Status == "all" {
+		header = append(header, "STATUS")
+	}
+	table := output.NewTable(io.Out, tty, header...)
+	cs := io.ColorScheme()
+	if tty {
+		table.SetWidth(io.TerminalWidth())
+		table.Flexible("NAME", "SCOPES", "ORG")
+		table.Shortenable("ID", 8)
+		table.SetHeaderPaint(cs.Bold)
+	}
 	for _, t := range tokens {
-		expires := output.Moment(t.ValidTo.Time, tty, now)
+		status := t.StatusAt(now)
+		var row []output.Cell
+		if several {
+			row = append(row, output.Cell{Text: t.Org})
+		}
+		expires := output.Cell{Text: output.Moment(t.ValidTo.Time, false, now)}
 		if t.AllOrgs() {
 			global++
-			if tty {
-				expires += " [all orgs: stops " + cmdutil.GlobalCutoff.Format(time.DateOnly) + "]"
+		}
+		if tty {
+			// When it stops working: for a token valid in all organizations,
+			// the cutoff if that comes first.
+			at, _ := cmdutil.EffectiveExpiry(t.PatToken)
+			expires = output.Cell{Text: output.Compact(at, now), Paint: output.ExpiryPaint(cs, at, now)}
+			if t.AllOrgs() {
+				expires.Text += " (all orgs)"
+				if expires.Paint == nil {
+					expires.Paint = cs.Yellow
+				}
 			}
 		}
-		row := []string{t.DisplayName, t.AuthorizationID, t.Scope, expires}
-		if several {
-			row = append([]string{t.Org}, row...)
+		row = append(row, output.Cell{Text: t.DisplayName}, output.Cell{Text: t.AuthorizationID}, output.Cell{Text: t.Scope}, expires)
+		if tty || opts.Status == "all" {
+			row = append(row, output.Cell{Text: status, Paint: output.StatusPaint(cs, status)})
 		}
-		table.AddRow(row...)
+		if tty && status == patapi.StatusRevoked {
+			// A revoked token is the past: its row dim, but for its status.
+			for i := range row[:len(row)-1] {
+				row[i].Paint = cs.Dim
+			}
+		}
+		table.AddCells(row...)
 	}
-	if err := table.Render(); err != nil {
-		return err
+	return global, table.Render()
+}
+
+// emptyMessage says on a terminal that there is nothing to list, and
+// where: "no revoked tokens in fabrikam".
+func emptyMessage(opts *Options, results []cmdutil.OrgTokens) string {
+	what := "tokens"
+	if opts.Status != "all" {
+		what = opts.Status + " tokens"
 	}
-	if global > 0 && opts.Status != "revoked" {
-		fmt.Fprintf(opts.IO.ErrOut, "Note: %d of these tokens are valid in all organizations; Azure DevOps stops accepting such tokens on %s. Replace one with `patctl rotate --id ID --org-scoped`.\n",
-			global, cmdutil.GlobalCutoff.Format(time.DateOnly))
+	if opts.Global {
+		what += " valid in all organizations"
 	}
-	return opts.OrgFailures(results, "list")
+	if opts.within > 0 {
+		what += " expiring within " + opts.Expiring
+	}
+	var read []string
+	for _, r := range results {
+		if r.Err == nil {
+			read = append(read, r.Org)
+		}
+	}
+	where := ""
+	switch {
+	case len(read) == 1:
+		where = " in " + read[0]
+	case len(read) > 1:
+		where = fmt.Sprintf(" in %d organizations", len(read))
+	}
+	return "no " + what + where
 }

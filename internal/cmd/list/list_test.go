@@ -8,7 +8,9 @@ import (
 
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/cmdutil/cmdtest"
+	"github.com/patctl/patctl/internal/emulator"
 	"github.com/patctl/patctl/internal/iostreams"
+	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/patapi"
 )
 
@@ -53,12 +55,44 @@ func TestTableOnATerminal(t *testing.T) {
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "NAME") || !strings.HasPrefix(lines[1], "alpha") || !strings.HasPrefix(lines[2], "zeta") {
 		t.Fatalf("table:\n%s", out)
 	}
-	// Columns line up, and times are for people.
-	if strings.Index(lines[0], "EXPIRES") != strings.Index(lines[1], time.Now().UTC().Format("2006")) || !strings.Contains(lines[1], "(in 3 days)") || strings.Contains(out.String(), "\t") {
+	// Columns line up, times are compact, the status shows, no colour
+	// unless asked for.
+	if strings.Index(lines[0], "EXPIRES") != strings.Index(lines[1], "in 3d") || strings.Index(lines[0], "STATUS") != strings.Index(lines[1], "active") ||
+		strings.Contains(out.String(), "\t") || strings.Contains(out.String(), "\x1b") {
 		t.Fatalf("not aligned or not readable:\n%s", out)
 	}
 }
 
+// statusEnv has an active token, a revoked one with a long name of wide
+// characters, and an expired one.
+func statusEnv(t *testing.T) (*cmdtest.Env, time.Time) {
+	t.Helper()
+	env := cmdtest.New(t)
+	ctx := context.Background()
+	now := time.Now()
+	// Made with the emulator's clock set back: it expired an hour ago.
+	env.Emulator.Advance(-3 * time.Hour)
+	hc, err := env.Emulator.UserHTTPClient(emulator.DefaultUserUPN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := patapi.New(hc, env.Emulator.URL(), emulator.DefaultOrg).Create(ctx, patapi.CreateRequest{DisplayName: "old", Scope: "vso.code", ValidTo: now.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	env.Emulator.Advance(3 * time.Hour)
+	if _, err := env.Direct.Create(ctx, patapi.CreateRequest{DisplayName: "live", Scope: "vso.code", ValidTo: now.Add(30 * 24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	var gone patapi.PatToken
+	gone, err = env.Direct.Create(ctx, patapi.CreateRequest{DisplayName: "本番デプロイ用のとても長いトークンの名前-production-deployment", Scope: "vso.code vso.build_execute vso.packaging_write", ValidTo: now.Add(3 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Direct.Revoke(ctx, gone.AuthorizationID); err != nil {
+		t.Fatal(err)
+	}
+	return env, now
+}
 func TestSeveralOrgs(t *testing.T) {
 	env := cmdtest.New(t)
 	ctx := context.Background()
@@ -95,5 +129,88 @@ func TestSeveralOrgs(t *testing.T) {
 	}
 	if js := run(false, true, "fabrikam"); strings.Count(js, `"org": "fabrikam"`) != 2 {
 		t.Fatalf("JSON:\n%s", js)
+	}
+}
+
+func runList(t *testing.T, env *cmdtest.Env, now time.Time, tty bool, width int, set func(*Options)) (string, string) {
+	t.Helper()
+	io, _, out, errOut := iostreams.Test()
+	io.SetTTY(false, tty, tty)
+	io.SetSize(width, 40)
+	opts := &Options{TokenCmd: env.TokenCmd(io, func() time.Time { return now }), Status: "all", Sort: "name"}
+	if set != nil {
+		set(opts)
+	}
+	if err := listRun(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errOut.String()
+}
+
+func TestStatusShows(t *testing.T) {
+	env, now := statusEnv(t)
+	// On a terminal: the STATUS column, every line within the width.
+	for _, width := range []int{50, 80, 200} {
+		out, _ := runList(t, env, now, true, width, nil)
+		lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+		if len(lines) != 4 || !strings.HasSuffix(lines[0], "STATUS") || !strings.HasSuffix(lines[1], "active") ||
+			!strings.HasSuffix(lines[2], "expired") || !strings.HasSuffix(lines[3], "revoked") {
+			t.Fatalf("%d columns:\n%s", width, out)
+		}
+		for _, l := range lines {
+			if w := output.Width(l); w > width {
+				t.Errorf("%d columns: a line of %d: %q", width, w, l)
+			}
+		}
+		// The id is whole when there is room, its first 8 characters when not.
+		if id := strings.Fields(lines[1])[1]; (width == 200 && len(id) != 36) || (width == 50 && len(id) != 8) {
+			t.Errorf("%d columns, id %q:\n%s", width, id, out)
+		}
+	}
+	// Piped: the status last, with --status all only.
+	out, _ := runList(t, env, now, false, 0, nil)
+	if !strings.Contains(out, "\tactive\n") || !strings.Contains(out, "\texpired\n") || !strings.Contains(out, "\trevoked\n") || strings.Count(out, "\t") != 12 {
+		t.Fatalf("piped, all:\n%s", out)
+	}
+	out, _ = runList(t, env, now, false, 0, func(o *Options) { o.Status = "revoked" })
+	if strings.Count(out, "\t") != 3 || strings.Contains(out, "revoked") {
+		t.Fatalf("piped, revoked:\n%s", out)
+	}
+	// JSON: the status of each.
+	out, _ = runList(t, env, now, false, 0, func(o *Options) { o.JSON = true })
+	for _, want := range []string{`"status": "active"`, `"status": "expired"`, `"status": "revoked"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("JSON has no %s:\n%s", want, out)
+		}
+	}
+}
+
+func TestColoursMeanSomething(t *testing.T) {
+	env, now := statusEnv(t)
+	io, _, out, _ := iostreams.Test()
+	io.SetTTY(false, true, true)
+	io.SetSize(120, 40)
+	io.SetColorEnabled(true)
+	opts := &Options{TokenCmd: env.TokenCmd(io, func() time.Time { return now }), Status: "all", Sort: "name"}
+	if err := listRun(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	if !strings.Contains(lines[1], "\x1b[32mactive") || !strings.Contains(lines[2], "\x1b[31m1h ago") || !strings.Contains(lines[2], "\x1b[31mexpired") ||
+		!strings.HasPrefix(lines[3], "\x1b[2m") || !strings.Contains(lines[3], "\x1b[31mrevoked") {
+		t.Fatalf("colours: %q", out.String())
+	}
+}
+
+func TestEmptyListSaysSo(t *testing.T) {
+	env, now := statusEnv(t)
+	noneSoon := func(o *Options) { o.Status = "active"; o.within = time.Hour; o.Expiring = "1h" }
+	out, errOut := runList(t, env, now, true, 80, noneSoon)
+	if out != "" || errOut != "no active tokens expiring within 1h in fabrikam\n" {
+		t.Fatalf("terminal: %q %q", out, errOut)
+	}
+	// Piped, scripts get nothing at all.
+	if out, errOut := runList(t, env, now, false, 0, noneSoon); out != "" || errOut != "" {
+		t.Fatalf("piped: %q %q", out, errOut)
 	}
 }

@@ -4,11 +4,11 @@ package revoke
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/output"
 	"github.com/patctl/patctl/internal/rotation"
 )
 
@@ -75,7 +75,7 @@ func revokeRun(ctx context.Context, opts *Options) error {
 		return rotation.PrintPlan(opts.IO, &opts.JSONFlags, rotation.Plan{Action: "revoke", AuthorizationID: tok.AuthorizationID, DisplayName: tok.DisplayName})
 	}
 	if !opts.Yes {
-		ok, err := cmdutil.Confirm(opts.IO, fmt.Sprintf("Revoke token %q (%s, expires %s)?", tok.DisplayName, tok.AuthorizationID, tok.ValidTo.UTC().Format(time.DateOnly)))
+		ok, err := cmdutil.Confirm(opts.IO, fmt.Sprintf("Revoke token %q (%s), valid until %s?", tok.DisplayName, tok.AuthorizationID, output.Moment(tok.ValidTo.Time, true, opts.Now())))
 		if err != nil {
 			return err
 		}

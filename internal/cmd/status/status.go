@@ -155,7 +155,7 @@ func statusRun(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(w, "Last refreshed:\t%s\n", output.Relative(*out.LastRefreshAt, now))
 	}
 	if out.ExpiresOn != nil {
-		fmt.Fprintf(w, "Token expires:\t%s (%s)\n", out.ExpiresOn.Local().Format("2006-01-02 15:04 MST"), output.Relative(*out.ExpiresOn, now))
+		fmt.Fprintf(w, "Token expires:\t%s\n", output.Moment(*out.ExpiresOn, true, now))
 	} else {
 		fmt.Fprintf(w, "Token expires:\tunknown (the token cannot be decoded)\n")
 	}

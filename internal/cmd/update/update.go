@@ -140,6 +140,6 @@ func updateRun(ctx context.Context, opts *Options) error {
 		return opts.WriteJSON(opts.IO.Out, output.NewTokenJSON(tok, false))
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Updated token %q.\n", tok.DisplayName)
-	output.TokenDetails(opts.IO.Out, tok, opts.IO.IsStdoutTTY(), opts.Now())
+	output.TokenDetails(opts.IO.Out, tok, opts.IO.IsStdoutTTY(), opts.Now(), opts.IO.ColorScheme())
 	return nil
 }
