@@ -60,6 +60,10 @@ say "Update only what is given"
 run patctl update --name demo-deploy --expires 60d
 
 say "Rotate: new token, same name, scopes and lifetime; the old one is revoked"
+if [ -t 1 ] && [ -t 2 ]; then
+  printf '%s(at a terminal: each step as it happens, the new secret framed)%s\n' "$dim" "$off"
+  run patctl rotate --name demo-deploy
+fi
 run patctl rotate --name demo-deploy --json
 
 say "Rotate straight into where the token is used: a Key Vault secret and a GitHub Actions secret"

@@ -41,6 +41,8 @@ type Authenticator struct {
 	// written back there when a refresh renews it.
 	Remote *credstore.Remote
 	Stderr io.Writer
+	// Wait shows, at a terminal, that a sign-in waits for the person.
+	Wait Waiting
 }
 
 // loginStore is where the login in force is kept: the local
@@ -138,10 +140,10 @@ func (a *Authenticator) Login(ctx context.Context, opts LoginOptions) (credstore
 	if err != nil {
 		return fail(err)
 	}
-	var flow Flow = DeviceCodeFlow{Out: a.Stderr}
+	var flow Flow = DeviceCodeFlow{Out: a.Stderr, Wait: a.Wait}
 	if !opts.DeviceCode {
 		if opts.Browser != nil {
-			flow = BrowserFlow{Open: opts.Browser, Out: a.Stderr, Timeout: BrowserTimeout}
+			flow = BrowserFlow{Open: opts.Browser, Out: a.Stderr, Timeout: BrowserTimeout, Wait: a.Wait}
 		} else {
 			fmt.Fprintf(a.Stderr, "No browser can be used here (%s): signing in with a device code.\n", opts.BrowserUnavailable)
 		}
@@ -150,7 +152,7 @@ func (a *Authenticator) Login(ctx context.Context, opts LoginOptions) (credstore
 	var noBrowser *BrowserError
 	if errors.As(err, &noBrowser) {
 		fmt.Fprintf(a.Stderr, "Could not open a browser (%v): signing in with a device code instead.\n", noBrowser.Err)
-		res, err = DeviceCodeFlow{Out: a.Stderr}.Acquire(ctx, client, s.Scopes)
+		res, err = DeviceCodeFlow{Out: a.Stderr, Wait: a.Wait}.Acquire(ctx, client, s.Scopes)
 	}
 	if err != nil {
 		return fail(classify(err))

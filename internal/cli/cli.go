@@ -109,6 +109,7 @@ func Run(o Options) int {
 	if err == nil {
 		err = root.ExecuteContext(ctx)
 	}
+	streams.StopProgress() // a command that ended on an error may have left one
 	if err == nil {
 		return cmdutil.ExitOK
 	}

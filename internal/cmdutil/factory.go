@@ -113,7 +113,8 @@ func New(io *iostreams.IOStreams, getenv func(string) string, keyring credstore.
 		if err != nil {
 			return nil, err
 		}
-		a := &auth.Authenticator{Settings: s, HTTPClient: client, Store: store, Stderr: io.ErrOut}
+		a := &auth.Authenticator{Settings: s, HTTPClient: client, Store: store, Stderr: io.ErrOut,
+			Wait: func(label string) func() { io.StartProgress(label); return io.StopProgress }}
 		if s.LoginFrom != "" {
 			if f.LoginPlace == nil {
 				return nil, errors.New(config.EnvLoginFrom + " cannot be used here")
@@ -389,6 +390,7 @@ func (t *TokenCmd) ClientFor(ctx context.Context, org string) (*patapi.Client, e
 		return nil, err
 	}
 	c.Retry = t.retryPolicy()
+	c.OnPage = t.IO.AddProgress
 	return c, nil
 }
 

@@ -79,6 +79,9 @@ type OrgTokens struct {
 // the answers come in the order of the organizations. err is what stops
 // them all: bad flags, no sign-in, the organizations not listed.
 func (t *TokenCmd) ListOrgs(ctx context.Context, o OrgsFlags, opts patapi.ListOptions) ([]OrgTokens, error) {
+	// On a terminal, a count of the tokens read as pages come.
+	t.IO.StartProgress("Listing tokens")
+	defer t.IO.StopProgress()
 	s, err := t.Settings()
 	if err != nil {
 		return nil, err
@@ -109,10 +112,12 @@ func (t *TokenCmd) ListOrgs(ctx context.Context, o OrgsFlags, opts patapi.ListOp
 		return nil, err
 	}
 	if o.EveryOrg {
+		t.IO.StartProgress("Finding your organizations")
 		if orgs, err = t.everyOrg(ctx, hc, s); err != nil {
 			return nil, err
 		}
 	}
+	t.IO.StartProgress(fmt.Sprintf("Listing tokens in %d organizations", len(orgs)))
 	out := make([]OrgTokens, len(orgs))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, MaxParallelOrgs)
@@ -126,6 +131,7 @@ func (t *TokenCmd) ListOrgs(ctx context.Context, o OrgsFlags, opts patapi.ListOp
 			defer func() { <-slots }()
 			c := patapi.New(hc, s.APIURL, org)
 			c.Retry = policy
+			c.OnPage = t.IO.AddProgress
 			if notify := policy.Notify; notify != nil {
 				c.Retry.Notify = func(msg string) {
 					notifyMu.Lock()

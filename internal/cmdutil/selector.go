@@ -36,6 +36,22 @@ func GetByID(ctx context.Context, c *patapi.Client, id string) (patapi.PatToken,
 	return tok, err
 }
 
+// Resolve is Selector.Resolve with a progress indicator on a terminal
+// while the token is looked for (the tokens read counted, by name).
+func (t *TokenCmd) Resolve(ctx context.Context, c *patapi.Client, s Selector) (patapi.PatToken, error) {
+	t.IO.StartProgress(s.Looking())
+	defer t.IO.StopProgress()
+	return s.Resolve(ctx, c)
+}
+
+// Looking is what a progress indicator says while the token is looked for.
+func (s Selector) Looking() string {
+	if s.ID != "" {
+		return "Looking up token " + s.ID
+	}
+	return fmt.Sprintf("Looking for %q", s.Name)
+}
+
 // ResolveName is Resolve by name. It also returns where the name begins in
 // the listing by name (see patapi.FindByNameFrom), for a second look soon.
 func (s Selector) ResolveName(ctx context.Context, c *patapi.Client) (patapi.PatToken, string, error) {

@@ -121,6 +121,9 @@ func (c *Clients) For(ctx context.Context, org string) (*patapi.Client, error) {
 
 // PlanFile plans the file against the live lists.
 func PlanFile(ctx context.Context, t *cmdutil.TokenCmd, f *File, parallel int, clients *Clients) ([]Action, error) {
+	// At a terminal, the count of the tokens read, as list shows it.
+	t.IO.StartProgress("Planning: listing tokens")
+	defer t.IO.StopProgress()
 	p := &Planner{Parallel: parallel, Now: t.Now, List: func(ctx context.Context, org string) ([]patapi.PatToken, error) {
 		c, err := clients.For(ctx, org)
 		if err != nil {

@@ -30,16 +30,53 @@ type IOStreams struct {
 	pager    *pager
 	paging   *atomic.Bool // shared by copies of the streams
 	lookup   func(string) (string, bool)
+
+	// the progress indicator on stderr, when it is a terminal (nil elsewhere)
+	prog *progress
 }
 
 // New wraps the given streams; a stream is a terminal only if it is an
 // *os.File that isatty says is one. Colour is on where a stream is a
-// terminal, until ReadEnv says otherwise.
+// terminal, until ReadEnv says otherwise. When stderr is a terminal, it goes
+// through the progress indicator, which erases itself before anything is
+// written there (see StartProgress); stdout stays the *os.File it is.
 func New(in io.Reader, out, errOut io.Writer) *IOStreams {
 	s := &IOStreams{In: in, Out: out, ErrOut: errOut, inTTY: isTerminal(in), outTTY: isTerminal(out), errTTY: isTerminal(errOut), paging: new(atomic.Bool)}
 	s.outColor, s.errColor = s.outTTY, s.errTTY
 	s.lookup = func(string) (string, bool) { return "", false }
+	if s.errTTY {
+		s.prog = &progress{term: errOut, width: widthOf(errOut), animate: true}
+		s.ErrOut = &progressWriter{p: s.prog, w: errOut}
+	}
 	return s
+}
+
+// widthOf is how to read the columns of f, a terminal (0 when unknown).
+func widthOf(w io.Writer) func() int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return func() int { return 0 }
+	}
+	return func() int {
+		cols, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return cols
+	}
+}
+
+// TerminalWriter is a stream that reaches the terminal — stderr, else
+// stdout — for what a terminal reads but does not show (OSC 52); nil when
+// neither is one.
+func (s *IOStreams) TerminalWriter() io.Writer {
+	switch {
+	case s.errTTY:
+		return s.ErrOut
+	case s.outTTY:
+		return s.Out
+	}
+	return nil
 }
 
 func isTerminal(v any) bool {
@@ -49,7 +86,7 @@ func isTerminal(v any) bool {
 
 // ReadEnv applies the environment: colour (NO_COLOR, CLICOLOR=0 and
 // TERM=dumb turn it off, CLICOLOR_FORCE or FORCE_COLOR on, as GitHub CLI
-// reads them) and the pager (PATCTL_PAGER, else PAGER, else less -FRX; set
+// reads them; TERM=dumb also turns off the spinner) and the pager (PATCTL_PAGER, else PAGER, else less -FRX; set
 // but empty means none). lookup is os.LookupEnv or a test's.
 func (s *IOStreams) ReadEnv(lookup func(string) (string, bool)) {
 	get := func(k string) string { v, _ := lookup(k); return v }
@@ -57,6 +94,13 @@ func (s *IOStreams) ReadEnv(lookup func(string) (string, bool)) {
 	forced := set(get(config.EnvColorForce)) || set(get(config.EnvForceColor))
 	s.outColor = forced || (!off && s.outTTY)
 	s.errColor = forced || (!off && s.errTTY)
+	if s.prog != nil && get(config.EnvTerm) == "dumb" {
+		// A terminal that cannot erase a line: no spinner (the steps of
+		// Step are plain lines and still show).
+		s.prog.mu.Lock()
+		s.prog.animate = false
+		s.prog.mu.Unlock()
+	}
 	s.pagerCmd = config.DefaultPager
 	if v, ok := lookup(config.EnvPager); ok {
 		s.pagerCmd = v

@@ -79,11 +79,3 @@ func TokenDetails(w io.Writer, p patapi.PatToken, tty bool, now time.Time, cs Pa
 	}
 	fmt.Fprintf(w, "Status:     %s\n", status)
 }
-
-// Secret prints a just-created secret for a person: framed, with the
-// warning that it is shown once.
-func Secret(w io.Writer, secret string) {
-	bar := strings.Repeat("─", len(secret)+2)
-	fmt.Fprintf(w, "\n  ┌%s┐\n  │ %s │\n  └%s┘\n", bar, secret, bar)
-	fmt.Fprintln(w, "  This is the only time the token is shown: copy it now.")
-}

@@ -39,6 +39,9 @@ type Client struct {
 	// Retry says when a failed request is sent again; the zero value never
 	// retries.
 	Retry RetryPolicy
+	// OnPage, when set, is told how many tokens each page of a listing
+	// brought, as it comes (a progress count; it sends nothing).
+	OnPage func(tokens int)
 }
 
 // New returns a client for org at baseURL (DefaultBaseURL when empty). The
@@ -114,6 +117,9 @@ func (c *Client) ListPages(ctx context.Context, opts ListOptions, more func(page
 		}
 		for i := range page.PatTokens {
 			page.PatTokens[i].Status = status
+		}
+		if c.OnPage != nil {
+			c.OnPage(len(page.PatTokens))
 		}
 		if !more(page.PatTokens, q.Get("continuationToken")) || page.ContinuationToken == nil || *page.ContinuationToken == "" {
 			return nil

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
 
+	"github.com/patctl/patctl/internal/clipboard"
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/journal"
 	"github.com/patctl/patctl/internal/regexpx"
@@ -33,7 +36,11 @@ type Delivery struct {
 	// takes them rather than parsing their URIs again, so that what was
 	// learnt of them (a client, a challenge answered) serves the write.
 	Parsed map[string]sink.Sink
+	// Copy (--copy) puts the secret on the clipboard instead of stdout;
+	// FindClipboard finds it.
+	Copy bool
 
+	clip       clipboard.Clipboard
 	sinks      []sink.Sink
 	stdout     bool   // --to - among sinks
 	ci         string // "azure" or "github", found by Check
@@ -45,6 +52,7 @@ func (d *Delivery) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&d.To, "to", nil, "write the secret to this `URI` instead of stdout (repeatable): "+sink.Schemes())
 	cmd.Flags().StringVar(&d.OutputFile, "output-file", "", "write the secret to this `file` (mode 0600, atomically) instead of stdout; short for --to file:FILE")
 	cmd.Flags().StringVar(&d.CIVariable, "ci-variable", "", "set the secret as this secret pipeline `variable` (Azure Pipelines, GitHub Actions) instead of printing it")
+	cmd.Flags().BoolVar(&d.Copy, "copy", false, "put the secret on the clipboard instead of printing it (pbcopy, clip.exe, wl-copy, xclip, xsel; the terminal's with OSC 52 over SSH)")
 }
 
 var ciVariableRE = regexpx.Lazy(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -52,6 +60,9 @@ var ciVariableRE = regexpx.Lazy(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // Check validates the flags as soon as they are parsed, without I/O: every
 // URI must be one patctl can use, and the CI system must be known.
 func (d *Delivery) Check(env sink.Env, j *cmdutil.JSONFlags) error {
+	if err := d.checkCopy(j); err != nil {
+		return err
+	}
 	if d.CIVariable != "" {
 		if !ciVariableRE().MatchString(d.CIVariable) {
 			return cmdutil.FlagErrorf("--ci-variable: %q is not a variable name (letters, digits and underscores)", d.CIVariable)
@@ -100,6 +111,54 @@ func (d *Delivery) Check(env sink.Env, j *cmdutil.JSONFlags) error {
 		return cmdutil.FlagErrorf("--to - cannot be used with --ci-variable: the pipeline reads its commands from stdout")
 	}
 	return nil
+}
+
+// checkCopy refuses --copy beside a flag that sends the secret elsewhere:
+// --copy takes the place of stdout, where the secret would go otherwise.
+func (d *Delivery) checkCopy(j *cmdutil.JSONFlags) error {
+	if !d.Copy {
+		return nil
+	}
+	other := ""
+	switch {
+	case j != nil && j.JQ != "":
+		other = "--jq"
+	case j != nil && j.JSON:
+		other = "--json"
+	case len(d.To) > 0:
+		other = "--to"
+	case d.OutputFile != "":
+		other = "--output-file"
+	case d.CIVariable != "":
+		other = "--ci-variable"
+	}
+	switch other {
+	case "":
+		return nil
+	case "--json", "--jq":
+		return cmdutil.FlagErrorf("--copy cannot be used with %s: the JSON carries the secret (its \"token\"); leave out one of them", other)
+	}
+	return cmdutil.FlagErrorf("--copy cannot be used with %s: the secret goes either to the clipboard or where %s says; leave out one of them", other, other)
+}
+
+// FindClipboard finds, with --copy, the clipboard the secret will go to:
+// before anything is created, so that a clipboard that cannot be reached
+// stops the command with exit 2 and nothing made.
+func (d *Delivery) FindClipboard(env clipboard.Env) error {
+	if !d.Copy {
+		return nil
+	}
+	c, err := clipboard.Find(env)
+	if err != nil {
+		return cmdutil.FlagErrorf("--copy: %v. Nothing was created: leave out --copy to print the secret, or pipe it to a clipboard tool", err)
+	}
+	d.clip = c
+	return nil
+}
+
+// ClipboardEnv is where a token command looks for the clipboard.
+func ClipboardEnv(t *cmdutil.TokenCmd) clipboard.Env {
+	return clipboard.Env{Getenv: t.Getenv, GOOS: runtime.GOOS, LookPath: exec.LookPath, Terminal: t.IO.TerminalWriter()}
 }
 
 // SinkEnv is what sinks take from a token command.
@@ -155,7 +214,7 @@ func (d *Delivery) Preflight(ctx context.Context, stdout io.Writer) error {
 		}
 		f.Close()
 	}
-	if (p.Stdout || p.CIVariable != "") && closedPipe(stdout) {
+	if (p.Stdout && d.clip == nil || p.CIVariable != "") && closedPipe(stdout) {
 		return cmdutil.FlagErrorf("stdout is closed (the program reading it has gone): the secret would be lost, so nothing was created")
 	}
 	return nil

@@ -328,7 +328,7 @@ func (rs *Resumer) unseal(e *journal.Entry) (string, error) {
 func (rs *Resumer) printSecret(e *journal.Entry, secret string) error {
 	if rs.IO.IsStdoutTTY() {
 		fmt.Fprintf(rs.IO.Out, "The new secret of %q (id %s):\n", e.New.Name, e.New.ID)
-		output.Secret(rs.IO.Out, secret)
+		output.Secret(rs.IO.Out, secret, rs.IO.TerminalWidth(), rs.IO.ColorScheme())
 		return nil
 	}
 	fmt.Fprintf(rs.IO.ErrOut, "The new secret of %q (id %s) is on stdout.\n", e.New.Name, e.New.ID)

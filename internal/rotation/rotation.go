@@ -47,6 +47,10 @@ type Tx struct {
 	// Stage, when set, is told each stage as it is reached (see the Stage*
 	// names): the end-to-end tests stop the process there.
 	Stage func(string)
+	// Steps shows on stderr, when it is a terminal, each step as it
+	// happens (see progress): create and rotate set it; apply, which runs
+	// several transactions at once, reports its own way.
+	Steps bool
 	// Collect, when set (apply), takes what the transaction would print:
 	// nothing is written on stdout, nor its report on stderr. A secret owed
 	// to stdout stays owed, its entry open, until Collected.Handed.
@@ -86,7 +90,8 @@ const (
 	StageRetired    = "retired"    // all done but the report and closing the entry
 )
 
-func (t *Tx) stage(name string) {
+func (t *Tx) stage(r *run, name string) {
+	t.progress(r, name)
 	if t.Stage != nil {
 		t.Stage(name)
 	}
@@ -120,6 +125,7 @@ func (t *Tx) Create(ctx context.Context, req patapi.CreateRequest) error {
 	}
 	req.ValidTo = e.Mark(req.ValidTo)
 	e.Request = requested(req)
+	t.checking()
 	if err := t.Delivery.Preflight(ctx, t.IO.Out); err != nil {
 		return err
 	}
@@ -156,8 +162,12 @@ func (t *Tx) rotate(ctx context.Context, sel cmdutil.Selector, find func() (pata
 	if err != nil {
 		return err
 	}
+	t.checking()
 	if err := t.Delivery.Preflight(ctx, t.IO.Out); err != nil {
 		return err
+	}
+	if t.showSteps() && !known {
+		t.IO.StartProgress(sel.Looking())
 	}
 	r := &run{e: e, known: known}
 	// Under the journal's lock, so that two rotations of one token on this
@@ -218,7 +228,7 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 	e := r.e
 
 	// 1. Create. A lost answer is reconciled, never sent again.
-	t.stage(StageClaimed)
+	t.stage(r, StageClaimed)
 	r.posted = time.Now()
 	fresh, err := t.Client.Create(ctx, r.req)
 	if err != nil {
@@ -228,7 +238,7 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 	if t.Collect != nil {
 		t.Collect.Token, t.Collect.tx, t.Collect.r = fresh, t, r
 	}
-	t.stage(StageCreated)
+	t.stage(r, StageCreated)
 	if r.old != nil && !r.known {
 		// Listing the name now, beside what follows, sees every token
 		// another rotation of it made before our POST; one made after sees
@@ -249,7 +259,7 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 
 	// 3. Prove the new token works before anyone relies on it.
 	if e.Plan.Verify {
-		t.stage(StageVerifying)
+		t.stage(r, StageVerifying)
 		if err := t.Verifier.Verify(ctx, t.Client.Org(), fresh.Token); err != nil {
 			return t.withdraw(ctx, r, fmt.Errorf("the new token did not work (%w)", err))
 		}
@@ -261,7 +271,7 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 	}
 
 	// 4. Deliver the secret to every channel of the plan.
-	t.stage(StageDelivering)
+	t.stage(r, StageDelivering)
 	if err := t.deliver(ctx, r); err != nil {
 		if len(e.Delivered) == 0 {
 			err = t.withdraw(ctx, r, fmt.Errorf("its secret could not be delivered (%w)", err))
@@ -295,7 +305,7 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 			t.reportUnfinished(r, err)
 			return t.unfinished(err)
 		}
-		t.stage(StageRetiring)
+		t.stage(r, StageRetiring)
 		if oldErr = t.retire(ctx, r); oldErr == nil {
 			e.Retired = true
 			t.save(e)
@@ -307,7 +317,7 @@ func (t *Tx) run(ctx context.Context, r *run) error {
 	}
 
 	// 6. Report; the outcome may complete what stdout was owed.
-	t.stage(StageRetired)
+	t.stage(r, StageRetired)
 	if err := t.report(r, oldErr); err != nil {
 		if len(e.Pending()) > 0 {
 			return t.unfinished(fmt.Errorf("the new token %s was created but its secret could not be printed (%v)", fresh.AuthorizationID, err))
@@ -338,7 +348,7 @@ func (o *Collected) Handed(ctx context.Context) error {
 	t.delivered(r.e, journal.ToStdout)
 	var oldErr error
 	if r.held {
-		t.stage(StageRetiring)
+		t.stage(r, StageRetiring)
 		if oldErr = t.retire(ctx, r); oldErr == nil {
 			r.e.Retired = true
 			t.save(r.e)
@@ -403,6 +413,9 @@ func (t *Tx) withdraw(ctx context.Context, r *run, why error) error {
 	}
 	r.e.Withdrawn = true
 	t.save(r.e)
+	if t.showSteps() {
+		t.IO.StartProgress("Revoking the new token " + r.fresh.AuthorizationID)
+	}
 	if err := t.Client.Revoke(cctx, r.fresh.AuthorizationID); err != nil && !notFound(err) {
 		return t.unfinished(fmt.Errorf("%s: %w, and revoking the new token %s failed too (%v); the old token is untouched. Run `patctl resume%s` to revoke it",
 			what, why, r.fresh.AuthorizationID, err, t.ResumeHint))
@@ -428,7 +441,13 @@ func (t *Tx) deliver(ctx context.Context, r *run) error {
 	e := r.e
 	var done, written []string
 	var failed []error
-	r.sinks = writeSinks(ctx, t.Delivery.sinks, e, t.secretOf(r), func(uri string) { t.delivered(e, uri) })
+	r.sinks = writeSinks(ctx, t.Delivery.sinks, e, t.secretOf(r), func(uri string) {
+		t.delivered(e, uri)
+		if t.showSteps() {
+			t.IO.Step("Wrote " + uri)
+		}
+	})
+	t.IO.StopProgress() // the sinks are written; stdout may be next
 	if e.Sealed == nil {
 		unreachable(r.sinks, "the journal keeps no secret for `patctl resume` to write")
 	}
@@ -462,10 +481,19 @@ func (t *Tx) deliver(ctx context.Context, r *run) error {
 		return nil
 	}
 	if !e.Plan.Stdout {
-		fmt.Fprintf(t.IO.ErrOut, "%s The secret was %s.\n", t.headline(r), strings.Join(done, ", "))
+		switch {
+		case !t.showSteps():
+			fmt.Fprintf(t.IO.ErrOut, "%s The secret was %s.\n", t.headline(r), strings.Join(done, ", "))
+		case e.Plan.CIVariable != "":
+			t.IO.Step("The secret was " + done[len(done)-1]) // the sinks have lines of their own
+		}
 		return nil
 	}
-	if err := t.printSecret(r); err != nil {
+	if t.Delivery.clip != nil {
+		if err := t.copySecret(ctx, r); err != nil {
+			return fmt.Errorf("copy the secret to the clipboard: %w", err)
+		}
+	} else if err := t.printSecret(r); err != nil {
 		return fmt.Errorf("write the secret to stdout: %w", err)
 	}
 	if !r.stdoutLater {
@@ -493,6 +521,7 @@ func (t *Tx) reportUnfinished(r *run, why error) {
 	if t.Collect != nil || !t.JSON.JSON || r.stdoutLater {
 		return // apply reports its actions itself
 	}
+	t.IO.StopProgress()
 	var err error
 	switch {
 	case r.jsonHead != nil:
@@ -531,6 +560,7 @@ func (t *Tx) secretOf(r *run) sink.Secret {
 // pipe with the headline on stderr.
 func (t *Tx) printSecret(r *run) error {
 	out := t.IO.Out
+	t.IO.StopProgress()
 	switch {
 	case t.JSON.JSON && r.old == nil:
 		return t.JSON.WriteJSON(out, created{output.NewTokenJSON(r.fresh, true), r.sinks})
@@ -564,19 +594,30 @@ func (t *Tx) printSecret(r *run) error {
 		}
 		_, err = out.Write(ok)
 		return err
-	case t.IO.IsStdoutTTY():
-		fmt.Fprintln(out, t.headline(r))
-		output.Secret(out, r.fresh.Token)
-		return nil
-	default:
-		fmt.Fprintln(t.IO.ErrOut, t.headline(r))
-		_, err := fmt.Fprintln(out, r.fresh.Token)
-		return err
 	}
+	// Shown as it happened, the steps said which token was created.
+	headline := !t.showSteps()
+	if t.IO.IsStdoutTTY() {
+		if headline {
+			fmt.Fprintln(out, t.headlineFor(r, true))
+		}
+		output.Secret(out, r.fresh.Token, t.IO.TerminalWidth(), t.IO.ColorScheme())
+		return nil
+	}
+	if headline {
+		fmt.Fprintln(t.IO.ErrOut, t.headline(r))
+	}
+	_, err := fmt.Fprintln(out, r.fresh.Token)
+	return err
 }
 
 func (t *Tx) headline(r *run) string {
-	tty := t.IO.IsStderrTTY() // the headline goes to stderr
+	return t.headlineFor(r, t.IO.IsStderrTTY()) // the headline goes to stderr
+}
+
+// headlineFor says which token was created, and until when it is valid: for
+// a person when tty, else in RFC 3339.
+func (t *Tx) headlineFor(r *run, tty bool) string {
 	if r.old != nil {
 		return fmt.Sprintf("Created the new token %q (id %s), valid until %s.", r.fresh.DisplayName, r.fresh.AuthorizationID, output.Moment(r.fresh.ValidTo.Time, tty, t.Now()))
 	}
@@ -671,6 +712,8 @@ func (t *Tx) report(r *run, oldErr error) error {
 		return nil
 	case r.oldExpired:
 		fmt.Fprintf(errOut, "The old token (id %s) had expired already: there was nothing to retire.\n", r.old.AuthorizationID)
+	case t.showSteps():
+		// Its step said what became of the old token.
 	case r.oldExpiresAt != nil:
 		fmt.Fprintf(errOut, "The old token (id %s) is renamed %q and stays valid until %s.\n",
 			r.old.AuthorizationID, RetiredName(r.old.DisplayName, r.e.Started), output.Moment(*r.oldExpiresAt, t.IO.IsStderrTTY(), t.Now()))
@@ -717,6 +760,7 @@ func (t *Tx) checkDuplicates(ctx context.Context, r *run) *duplicates {
 	d := &duplicates{done: make(chan struct{}), stop: cancel}
 	lister := *t.Client
 	lister.Retry.Notify = nil // a retry of this background list is not news
+	lister.OnPage = nil       // nor its pages: the indicator counts the steps' own
 	fresh, old, resume := r.fresh, r.old.AuthorizationID, r.resume
 	go func() {
 		defer close(d.done)

@@ -184,7 +184,7 @@ func report(opts *Options, results []fleet.Result) error {
 		}
 		if tty {
 			fmt.Fprintf(out, "\nThe new secret of %q in %s:\n", r.Name, r.Org)
-			output.Secret(out, r.Token)
+			output.Secret(out, r.Token, opts.IO.TerminalWidth(), opts.IO.ColorScheme())
 			continue
 		}
 		row := output.NewTable(out, false)

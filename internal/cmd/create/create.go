@@ -43,8 +43,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Long: `Create a personal access token and print its secret — the only time the service
 ever shows it.
 
-Into a pipe, stdout gets the bare secret; on a terminal it is framed with a warning;
-with --json it is the "token" field. --scope takes one scope or a list separated by
+Into a pipe, stdout gets the bare secret; on a terminal it is framed with a warning
+(bare on a line of its own where the frame would not fit); with --json it is the
+"token" field; --copy puts it on the clipboard instead of printing it. --scope takes one scope or a list separated by
 spaces or commas, and may be repeated. --expires takes a duration (30d, 12h, 2w, 6mo,
 1y) or a date (2026-12-31, meaning the end of that day in UTC, or RFC 3339); the
 default is 30 days. The token is valid in this organization only unless --all-orgs.
@@ -71,6 +72,9 @@ delivered: if patctl is stopped in between, 'patctl resume' finishes or undoes i
 				return err
 			}
 			if err := opts.Delivery.Check(rotation.SinkEnv(&opts.TokenCmd), &opts.JSONFlags); err != nil {
+				return err
+			}
+			if err := opts.Delivery.FindClipboard(rotation.ClipboardEnv(&opts.TokenCmd)); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -135,6 +139,7 @@ func createRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	tx.BeforeCreate = duplicate
+	tx.Steps = true // at a terminal, each step as it happens
 	return tx.Create(ctx, req)
 }
 

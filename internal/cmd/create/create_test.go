@@ -44,16 +44,32 @@ func TestFlags(t *testing.T) {
 
 func TestSecretIsFramedOnATerminal(t *testing.T) {
 	env := cmdtest.New(t)
+	// stdout alone on a terminal (2>log): the headline above the frame.
 	io, _, out, errOut := iostreams.Test()
-	io.SetTTY(false, true, true)
+	io.SetTTY(false, true, false)
 	opts := &Options{TokenCmd: env.TokenCmd(io, time.Now),
 		Name: "tty", Scopes: []string{"vso.code"}, validTo: time.Now().Add(time.Hour)}
 	if err := createRun(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
 	secret := env.Emulator.IssuedPATs()[0]
-	if !regexp.MustCompile(`│ `+secret+` │`).MatchString(out.String()) || !strings.Contains(out.String(), "only time the token is shown") ||
+	if !regexp.MustCompile(`│ `+secret+` │`).MatchString(out.String()) || !strings.Contains(out.String(), "shown only once: store it now") ||
 		!strings.Contains(out.String(), `Created token "tty"`) || errOut.Len() != 0 {
+		t.Fatalf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+
+	// Both on a terminal: the steps on stderr say what was created, stdout
+	// has the frame alone.
+	io, _, out, errOut = iostreams.Test()
+	io.SetTTY(false, true, true)
+	opts = &Options{TokenCmd: env.TokenCmd(io, time.Now),
+		Name: "tty2", Scopes: []string{"vso.code"}, validTo: time.Now().Add(time.Hour)}
+	if err := createRun(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	secret = env.Emulator.IssuedPATs()[1]
+	if !regexp.MustCompile(`│ `+secret+` │`).MatchString(out.String()) || strings.Contains(out.String(), "Created") ||
+		!regexp.MustCompile(`^✓ Created token "tty2" \(id [0-9a-f-]{36}\), valid until .* \(in (59|60) minutes\)\n$`).MatchString(errOut.String()) {
 		t.Fatalf("stdout:\n%s\nstderr:\n%s", out, errOut)
 	}
 }

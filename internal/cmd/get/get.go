@@ -56,7 +56,7 @@ func getRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	tok, err := opts.Selector.Resolve(ctx, client)
+	tok, err := opts.Resolve(ctx, client, opts.Selector)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func revokeRun(ctx context.Context, opts *Options) error {
 	if err := opts.Guard(client.Org(), opts.Selector.ID, opts.Selector.Name); err != nil {
 		return err
 	}
-	tok, err := opts.Selector.Resolve(ctx, client)
+	tok, err := opts.Resolve(ctx, client, opts.Selector)
 	if err != nil {
 		return err
 	}

@@ -46,8 +46,9 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error
     otherwise;
  3. prove the new token works, by calling Azure DevOps with it (--no-verify skips
     this); if it never works, it is revoked and the old one is left as it was;
- 4. hand over the new secret (stdout, --output-file or --ci-variable); if it reaches
-    no one, the new token is revoked and the old one left as it was;
+ 4. hand over the new secret (stdout, --to, --output-file, --ci-variable, or the
+    clipboard with --copy); if it reaches no one, the new token is revoked and the
+    old one left as it was;
  5. revoke the old token — or, with --grace, let it live on for that long, renamed
     "NAME (rotated DATE)" so that --name finds only the new one.
 
@@ -91,6 +92,9 @@ once known.`,
 				opts.Grace = d
 			}
 			if err := opts.Delivery.Check(rotation.SinkEnv(&opts.TokenCmd), &opts.JSONFlags); err != nil {
+				return err
+			}
+			if err := opts.Delivery.FindClipboard(rotation.ClipboardEnv(&opts.TokenCmd)); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -168,5 +172,6 @@ func rotateRun(ctx context.Context, opts *Options) error {
 	if err := opts.Guard(client.Org(), opts.Selector.ID, opts.Selector.Name); err != nil {
 		return err
 	}
+	tx.Steps = true // at a terminal, each step as it happens
 	return tx.Rotate(ctx, opts.Selector, build)
 }

@@ -103,7 +103,7 @@ func updateRun(ctx context.Context, opts *Options) error {
 	if err := opts.Guard(client.Org(), opts.Selector.ID, opts.Selector.Name); err != nil {
 		return err
 	}
-	old, err := opts.Selector.Resolve(ctx, client)
+	old, err := opts.Resolve(ctx, client, opts.Selector)
 	if err != nil {
 		return err
 	}
