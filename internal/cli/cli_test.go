@@ -1,17 +1,20 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
+	"testing"
 
-	"bytes"
+	"github.com/spf13/cobra"
+
 	"github.com/patctl/patctl/internal/auth"
 	"github.com/patctl/patctl/internal/buildinfo"
 	"github.com/patctl/patctl/internal/cmdutil"
-	"strings"
-	"testing"
+	"github.com/patctl/patctl/internal/iostreams"
 )
 
 func TestMainVersion(t *testing.T) {
@@ -62,4 +65,20 @@ func TestVersionJSON(t *testing.T) {
 	if got["version"] != buildinfo.Get().Version || got["goVersion"] != runtime.Version() || got["platform"] != runtime.GOOS+"/"+runtime.GOARCH {
 		t.Fatalf("%s", out.String())
 	}
+}
+
+// TestNoPersistentPreRun: Run starts catching Ctrl-C in the root's persistent
+// pre-run, which cobra skips for a command that has one of its own.
+func TestNoPersistentPreRun(t *testing.T) {
+	io, _, _, _ := iostreams.Test()
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.PersistentPreRun != nil || c.PersistentPreRunE != nil {
+			t.Errorf("%s has a persistent pre-run: Run's signal handling would not start for it", c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(NewRootCmd(cmdutil.New(io, func(string) string { return "" }, nil)))
 }
