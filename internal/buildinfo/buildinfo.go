@@ -110,8 +110,12 @@ func pseudo(v string) (rev string, t time.Time, ok bool) {
 }
 
 // String is the one line `patctl version` prints.
-func (i Info) String() string {
-	s := "patctl version " + i.Version
+func (i Info) String() string { return "patctl version " + i.Long() }
+
+// Long is the version followed by what else is known (commit, build date, Go
+// version and platform): what String prints after "patctl version ".
+func (i Info) Long() string {
+	s := i.Version
 	var details []string
 	if i.Commit != "" {
 		details = append(details, "commit "+short(i.Commit))

@@ -220,13 +220,14 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		Long: `patctl manages Azure DevOps personal access tokens through Microsoft's PAT Lifecycle
 Management API. Sign in once with 'patctl login'; later commands get their access
 token silently.`,
-		Version:       info.Version,
+		// cobra prints "patctl version " and this for --version: the line
+		// `patctl version` prints, without a template to parse on every run.
+		Version:       info.Long(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		// Generated docs must not change with the day they are made.
 		DisableAutoGenTag: true,
 	}
-	root.SetVersionTemplate(info.String() + "\n")
 	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "print an HTTP trace on stderr (secrets redacted)")
 	root.PersistentFlags().StringVar(&f.Account, "account", "", "act as this signed-in account (user name), when several are")
 	root.PersistentFlags().StringVar(&f.Profile, "profile", "", "use this profile of the config file (default $"+config.EnvProfile+", else \"default\")")
