@@ -12,8 +12,8 @@ import (
 // that reflect's Method and MethodByName are not in it. Once anything that can
 // call them is linked (a text/template executed at run time, such as cobra's
 // SetVersionTemplate, SetUsageTemplate or SetHelpTemplate), the linker keeps
-// every exported method of every type: the binary grew from 12.4 to 17.6 MB
-// and start-up took 0.5 ms longer.
+// every exported method of every type: with cobra's SetVersionTemplate the
+// binary was 17.9 MB instead of 12.7, and started 0.5 ms slower.
 func TestLinkerDropsUnusedMethods(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds patctl")

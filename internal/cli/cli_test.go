@@ -25,7 +25,7 @@ func TestMainVersion(t *testing.T) {
 	if code := Main([]string{"--version"}, strings.NewReader(""), &out, &errOut); code != cmdutil.ExitOK {
 		t.Fatalf("exit %d, stderr %q", code, errOut.String())
 	}
-	// The line `patctl version` prints, commit and date included when known.
+	// The line `patctl version` prints: commit, date, Go version and platform.
 	want := "patctl version 1.2.3 (commit feedface, built 2026-01-02T03:04:05Z, " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + ")\n"
 	if out.String() != want {
 		t.Fatalf("stdout %q, want %q", out.String(), want)
