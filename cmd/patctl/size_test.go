@@ -13,7 +13,8 @@ import (
 // call them is linked (a text/template executed at run time, such as cobra's
 // SetVersionTemplate, SetUsageTemplate or SetHelpTemplate), the linker keeps
 // every exported method of every type: with cobra's SetVersionTemplate the
-// binary was 17.9 MB instead of 12.7, and started 0.5 ms slower.
+// binary was 5 MB larger (17.9 MB instead of 12.7 when this test was written)
+// and started 0.5 ms slower.
 func TestLinkerDropsUnusedMethods(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds patctl")
