@@ -4,7 +4,7 @@ PKGS := ./...
 # The race detector needs cgo, hence a C compiler; without one the tests still run.
 RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
-.PHONY: test test-secret-service vet fmt-check build emulator docs demo release-check ci-templates fuzz reliability bench
+.PHONY: test test-secret-service vet fmt-check build emulator docs demo release-check ci-templates fuzz reliability bench bench-startup
 
 ## test: format check, vet, and every test (the command CI runs)
 test: fmt-check vet
@@ -77,6 +77,10 @@ fuzz:
 ## bench: measure start-up, rotate, list and refresh against the emulator; writes docs/performance.md
 bench:
 	$(GO) run ./internal/tools/bench -o docs/performance.md
+
+## bench-startup: measure start-up alone; updates its section and targets in docs/performance.md
+bench-startup:
+	$(GO) run ./internal/tools/bench -only startup -w -o docs/performance.md
 
 ## reliability: fault matrix, stall matrix, bad-input corpus, fuzzing, parallel jobs; writes docs/reliability.md
 reliability:

@@ -5,11 +5,12 @@ package buildinfo
 
 import (
 	"fmt"
-	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/patctl/patctl/internal/regexpx"
 )
 
 // Stamped by the release build:
@@ -95,10 +96,17 @@ func fill(info Info, bi *debug.BuildInfo) Info {
 // (https://go.dev/ref/mod#pseudo-versions): vX.0.0-yyyymmddhhmmss-rev,
 // vX.Y.(Z+1)-0.yyyymmddhhmmss-rev and vX.Y.Z-pre.0.yyyymmddhhmmss-rev,
 // with "+incompatible" or, from a modified checkout (Go 1.24+), "+dirty".
-var pseudoRE = regexp.MustCompile(`^v\d+\.\d+\.\d+-(?:[0-9A-Za-z.-]*\.)?(?:0\.)?(\d{14})-([0-9a-f]{12})(?:\+[0-9A-Za-z.-]+)?$`)
+// It is compiled on first use: every run reads the version (--version is in
+// every command tree), and most versions never need it.
+var pseudoRE = regexpx.Lazy(`^v\d+\.\d+\.\d+-(?:[0-9A-Za-z.-]*\.)?(?:0\.)?(\d{14})-([0-9a-f]{12})(?:\+[0-9A-Za-z.-]+)?$`)
 
 func pseudo(v string) (rev string, t time.Time, ok bool) {
-	m := pseudoRE.FindStringSubmatch(v)
+	// Every form has a "-" before the time and another before the commit: a
+	// release (1.2.3), a pre-release (v1.2.3-rc.1) or "(devel)" has fewer.
+	if strings.Count(v, "-") < 2 {
+		return "", time.Time{}, false
+	}
+	m := pseudoRE().FindStringSubmatch(v)
 	if m == nil {
 		return "", time.Time{}, false
 	}
@@ -110,8 +118,12 @@ func pseudo(v string) (rev string, t time.Time, ok bool) {
 }
 
 // String is the one line `patctl version` prints.
-func (i Info) String() string {
-	s := "patctl version " + i.Version
+func (i Info) String() string { return "patctl version " + i.Long() }
+
+// Long is the version followed by what else is known (commit, build date, Go
+// version and platform): what String prints after "patctl version ".
+func (i Info) Long() string {
+	s := i.Version
 	var details []string
 	if i.Commit != "" {
 		details = append(details, "commit "+short(i.Commit))

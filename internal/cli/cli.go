@@ -95,9 +95,19 @@ func Run(o Options) int {
 		return sink.LoginPlace(uri, sink.Env{Stderr: streams.ErrOut, Getenv: o.Getenv, HTTP: f.HTTPClient,
 			AzureCredential: sink.DefaultAzureCredential(f.HTTPClient, o.Getenv)})
 	}
-	ctx, stop := interruptContext(o.Stderr, f.Pending, streams.Paging)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	root := NewRootCmd(f)
+	// Signals are caught once a command runs, not for --help, --version or a
+	// usage error: those have nothing to clean up, and start faster without
+	// the thread the runtime starts to deliver signals. No command below the
+	// root has a persistent pre-run of its own (TestNoPersistentPreRun), so
+	// this one runs before every command.
+	stopInterrupts := func() {}
+	defer func() { stopInterrupts() }()
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		stopInterrupts = handleInterrupts(o.Stderr, f.Pending, streams.Paging, cancel)
+	}
 	root.SetArgs(o.Args)
 	root.SetIn(o.Stdin)
 	root.SetOut(o.Stdout)
@@ -134,13 +144,12 @@ func completing(args []string) bool {
 	return len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
 }
 
-// interruptContext is cancelled by the first SIGINT or SIGTERM. The second
+// handleInterrupts calls cancel on the first SIGINT or SIGTERM. The second
 // ends the process at once: exit 9 when a journal entry is open (the journal
 // keeps what `patctl resume` needs), 130 otherwise — except while a pager
 // shows the output, where Ctrl-C is the pager's (less stops a search with
-// it) and patctl waits for the user to quit it.
-func interruptContext(stderr io.Writer, pending *atomic.Int32, paging func() bool) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(context.Background())
+// it) and patctl waits for the user to quit it. stop ends the handling.
+func handleInterrupts(stderr io.Writer, pending *atomic.Int32, paging func() bool, cancel context.CancelFunc) (stop func()) {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
@@ -168,7 +177,7 @@ func interruptContext(stderr io.Writer, pending *atomic.Int32, paging func() boo
 			}
 		}
 	}()
-	return ctx, func() { close(done); signal.Stop(sigs); cancel() }
+	return func() { close(done); signal.Stop(sigs) }
 }
 
 // ExitCode maps an error to patctl's documented exit codes.
@@ -224,13 +233,14 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		Long: `patctl manages Azure DevOps personal access tokens through Microsoft's PAT Lifecycle
 Management API. Sign in once with 'patctl login'; later commands get their access
 token silently.`,
-		Version:       info.Version,
+		// cobra prints "patctl version " and this for --version: the line
+		// `patctl version` prints, without a template to parse on every run.
+		Version:       info.Long(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		// Generated docs must not change with the day they are made.
 		DisableAutoGenTag: true,
 	}
-	root.SetVersionTemplate(info.String() + "\n")
 	root.PersistentFlags().BoolVar(&f.Debug, "debug", false, "print an HTTP trace on stderr (secrets redacted)")
 	root.PersistentFlags().StringVar(&f.Account, "account", "", "act as this account (its user name) when several are signed in")
 	root.PersistentFlags().StringVar(&f.Profile, "profile", "", "use this profile of the config file (default $"+config.EnvProfile+", else \"default\")")

@@ -1,26 +1,34 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
+	"testing"
 
-	"bytes"
+	"github.com/spf13/cobra"
+
 	"github.com/patctl/patctl/internal/auth"
 	"github.com/patctl/patctl/internal/buildinfo"
 	"github.com/patctl/patctl/internal/cmdutil"
-	"strings"
-	"testing"
+	"github.com/patctl/patctl/internal/iostreams"
 )
 
 func TestMainVersion(t *testing.T) {
+	v, c, d := buildinfo.Version, buildinfo.Commit, buildinfo.Date
+	t.Cleanup(func() { buildinfo.Version, buildinfo.Commit, buildinfo.Date = v, c, d })
+	buildinfo.Version, buildinfo.Commit, buildinfo.Date = "1.2.3", "feedface", "2026-01-02T03:04:05Z"
 	var out, errOut bytes.Buffer
 	if code := Main([]string{"--version"}, strings.NewReader(""), &out, &errOut); code != cmdutil.ExitOK {
 		t.Fatalf("exit %d, stderr %q", code, errOut.String())
 	}
-	if !strings.Contains(out.String(), "patctl version "+buildinfo.Get().Version) {
-		t.Fatalf("stdout %q lacks the version", out.String())
+	// The line `patctl version` prints: commit, date, Go version and platform.
+	want := "patctl version 1.2.3 (commit feedface, built 2026-01-02T03:04:05Z, " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + ")\n"
+	if out.String() != want {
+		t.Fatalf("stdout %q, want %q", out.String(), want)
 	}
 }
 
@@ -62,4 +70,20 @@ func TestVersionJSON(t *testing.T) {
 	if got["version"] != buildinfo.Get().Version || got["goVersion"] != runtime.Version() || got["platform"] != runtime.GOOS+"/"+runtime.GOARCH {
 		t.Fatalf("%s", out.String())
 	}
+}
+
+// TestNoPersistentPreRun: Run starts catching Ctrl-C in the root's persistent
+// pre-run, which cobra skips for a command that has one of its own.
+func TestNoPersistentPreRun(t *testing.T) {
+	io, _, _, _ := iostreams.Test()
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.PersistentPreRun != nil || c.PersistentPreRunE != nil {
+			t.Errorf("%s has a persistent pre-run: Run's signal handling would not start for it", c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(NewRootCmd(cmdutil.New(io, func(string) string { return "" }, nil)))
 }

@@ -24,13 +24,20 @@ func newHelpTopic(name, short, long string) *cobra.Command {
 	return cmd
 }
 
+// environmentHelp is built with every command tree, that is on every run:
+// strings are appended, not formatted, into room for the whole text (2 KB).
 func environmentHelp() string {
 	var b strings.Builder
+	b.Grow(4 << 10)
 	b.WriteString("patctl reads these environment variables:\n\n")
 	for _, v := range config.Variables {
-		fmt.Fprintf(&b, "%s\n    %s\n", v.Name, v.Meaning)
+		for _, s := range []string{v.Name, "\n    ", v.Meaning, "\n"} {
+			b.WriteString(s)
+		}
 		if v.Default != "" {
-			fmt.Fprintf(&b, "    Default: %s\n", v.Default)
+			for _, s := range []string{"    Default: ", v.Default, "\n"} {
+				b.WriteString(s)
+			}
 		}
 		b.WriteString("\n")
 	}

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/patctl/patctl/internal/atomicfile"
+	"github.com/patctl/patctl/internal/regexpx"
 )
 
 // dotenv is dotenv:PATH#VAR — the line VAR=… of a dotenv file. Every other
@@ -18,14 +18,14 @@ type dotenv struct {
 	path, name string
 }
 
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var envName = regexpx.Lazy(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func parseDotenv(rest string, _ Env) (Sink, error) {
 	path, name, ok := strings.Cut(rest, "#")
 	switch {
 	case !ok || name == "":
 		return nil, errors.New("the variable is missing (dotenv:PATH#VAR)")
-	case !envName.MatchString(name):
+	case !envName().MatchString(name):
 		return nil, errors.New("the variable " + name + " is not a name (letters, digits, underscores)")
 	case path == "":
 		return nil, errors.New("a path is required (dotenv:PATH#VAR)")

@@ -5,19 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/google/go-github/v84/github"
 
 	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/regexpx"
 )
 
 // maxGitHubSecret is the largest value GitHub stores: 48 KB.
 const maxGitHubSecret = 48 * 1024
 
-var githubNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var githubNameRE = regexpx.Lazy(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // githubSink is a GitHub Actions secret:
 //
@@ -76,7 +76,7 @@ func parseGitHub(rest string, env Env) (Sink, error) {
 		return nil, errors.New("write it github://OWNER/REPO/NAME, github://OWNER/REPO/environments/ENV/NAME or github://ORG/NAME")
 	}
 	name := parts[len(parts)-1]
-	if !githubNameRE.MatchString(name) {
+	if !githubNameRE().MatchString(name) {
 		return nil, fmt.Errorf("%q is not a GitHub secret name (letters, digits and _, not starting with a digit)", name)
 	}
 	if g.name = strings.ToUpper(name); strings.HasPrefix(g.name, "GITHUB_") {
