@@ -119,8 +119,9 @@ func TestTerminalHelpWraps(t *testing.T) {
 }
 
 // TestInterruptSaysInterrupted: Ctrl-C while patctl waits to retry ends it
-// with "patctl: interrupted" — not the request it cut short, its URL and
-// query string — and exit 130.
+// with "patctl: interrupted" on a line of its own (after the spinner's line
+// is erased) — not the request it cut short, its URL and query string — and
+// exit 130.
 func TestInterruptSaysInterrupted(t *testing.T) {
 	t.Parallel()
 	em := emulatortest.Start(t, emulator.Options{})
@@ -133,7 +134,7 @@ func TestInterruptSaysInterrupted(t *testing.T) {
 	s.WaitFor(`Azure DevOps is busy \(503\); retrying in 30s\r\n`, 30*time.Second)
 	s.Type("\x03")
 	screen, code := s.Wait(30 * time.Second)
-	if code != 130 || !regexp.MustCompile(`\r\n(\^C)?patctl: interrupted\r\n$`).MatchString(screen) || strings.Contains(screen, "https://") || strings.Contains(screen, "GET") {
+	if code != 130 || !regexp.MustCompile(`(\r\n|\r\x1b\[K)(\^C)?(\r\x1b\[K)?patctl: interrupted\r\n$`).MatchString(screen) || strings.Contains(screen, "https://") || strings.Contains(screen, "GET") {
 		t.Fatalf("Ctrl-C while waiting to retry: exit %d\n%q", code, screen)
 	}
 }
