@@ -69,6 +69,28 @@ func buildPatctl(bin, cgo string) error {
 	return nil
 }
 
+// buildHello builds a Go program that prints one line, as patctl is built.
+func buildHello(work, bin string) error {
+	dir := filepath.Join(work, "hello-src")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	src := "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello, world\") }\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module hello\n\ngo 1.22\n"), 0o644); err != nil {
+		return err
+	}
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("build hello-world: %v\n%s", err, out)
+	}
+	return nil
+}
+
 func (r *report) target(what, want, got string, met bool) {
 	r.targets = append(r.targets, fmt.Sprintf("| %s | %s | %s | %s |", what, want, got, map[bool]string{true: "met", false: "**missed**"}[met]))
 }
@@ -302,6 +324,17 @@ func (r *report) startup(work, bin string, runs int) {
 	} else {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 	}
+	// A static Go hello-world built the same way: start-up is judged against
+	// it, side by side, as absolute times drift from machine to machine.
+	hello := filepath.Join(work, "hello")
+	helloAt := -1
+	if err := buildHello(work, hello); err == nil {
+		helloAt = len(cmds)
+		cmds = append(cmds, []string{hello})
+		rows = append(rows, "a static Go hello-world, built the same way")
+	} else {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+	}
 	// go install with a C compiler present links libc dynamically; show what that costs.
 	cgoBin := filepath.Join(work, "patctl-cgo")
 	if buildPatctl(cgoBin, "1") == nil {
@@ -321,6 +354,10 @@ func (r *report) startup(work, bin string, runs int) {
 		"installer or tar writes them, may be cached in larger folios (64 KB on this machine's ext4), and then start\n" +
 		"faster until the cache is dropped: that row is the machine's, not patctl's.\n\n")
 	r.target("start-up, `patctl --version` median", "< 5 ms", ms(versionMed), versionMed < 5*time.Millisecond)
+	if helloAt >= 0 {
+		ratio := float64(versionMed) / float64(meds[helloAt])
+		r.target("start-up, `patctl --version` / a static Go hello-world", "≤ 2×", fmt.Sprintf("%.2f×", ratio), ratio <= 2)
+	}
 	r.target("start-up, `patctl list --help` median", "< 5 ms", ms(helpMed), helpMed < 5*time.Millisecond)
 	const initRuns = 11
 	initTotal, heaviest := initCost(bin, initRuns)
