@@ -1,19 +1,16 @@
 package main
 
 import (
-	"archive/tar"
-	"archive/zip"
 	"bufio"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
+
+	"github.com/patctl/patctl/internal/tools/archive"
 )
 
 var sumLine = regexp.MustCompile(`^([0-9a-f]{64})  (\S+)$`)
@@ -80,43 +77,14 @@ func fileSHA256(p string) (string, error) {
 // archiveFiles lists the regular files of a .tar.gz or .zip archive.
 func archiveFiles(path string) (map[string]bool, error) {
 	files := map[string]bool{}
-	switch {
-	case strings.HasSuffix(path, ".zip"):
-		zr, err := zip.OpenReader(path)
-		if err != nil {
-			return nil, err
+	err := archive.Walk(path, func(name string, mode fs.FileMode, _ io.Reader) error {
+		if mode.IsRegular() {
+			files[name] = true
 		}
-		defer zr.Close()
-		for _, f := range zr.File {
-			if f.Mode().IsRegular() {
-				files[f.Name] = true
-			}
-		}
-	case strings.HasSuffix(path, ".tar.gz"):
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, err
-		}
-		tr := tar.NewReader(gz)
-		for {
-			h, err := tr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
-			if h.Typeflag == tar.TypeReg {
-				files[h.Name] = true
-			}
-		}
-	default:
-		return nil, errors.New(filepath.Base(path) + ": not a .tar.gz or .zip")
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return files, nil
 }

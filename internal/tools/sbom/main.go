@@ -13,10 +13,7 @@
 package main
 
 import (
-	"archive/tar"
-	"archive/zip"
 	"cmp"
-	"compress/gzip"
 	"crypto/sha256"
 	"debug/buildinfo"
 	"encoding/hex"
@@ -33,6 +30,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	archivepkg "github.com/patctl/patctl/internal/tools/archive"
 )
 
 func main() {
@@ -137,49 +136,8 @@ func extractGoBinaries(archive, dir string) ([]goBinary, error) {
 		names = append(names, p)
 		return f.Close()
 	}
-	switch {
-	case strings.HasSuffix(archive, ".tar.gz"):
-		f, err := os.Open(archive)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, err
-		}
-		tr := tar.NewReader(gz)
-		for {
-			h, err := tr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
-			if err := save(h.Name, h.FileInfo().Mode(), tr); err != nil {
-				return nil, err
-			}
-		}
-	case strings.HasSuffix(archive, ".zip"):
-		zr, err := zip.OpenReader(archive)
-		if err != nil {
-			return nil, err
-		}
-		defer zr.Close()
-		for _, zf := range zr.File {
-			r, err := zf.Open()
-			if err != nil {
-				return nil, err
-			}
-			err = save(zf.Name, zf.Mode(), r)
-			r.Close()
-			if err != nil {
-				return nil, err
-			}
-		}
-	default:
-		return nil, errors.New("not a .tar.gz or .zip archive")
+	if err := archivepkg.Walk(archive, save); err != nil {
+		return nil, err
 	}
 	var bins []goBinary
 	for _, p := range names {
