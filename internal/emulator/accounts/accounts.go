@@ -111,7 +111,7 @@ func (s *Service) authenticate(w http.ResponseWriter, r *http.Request) (caller, 
 		}
 	}
 	w.Header().Set("WWW-Authenticate", "Bearer")
-	s.reply(w, http.StatusUnauthorized, errorBody("TF400813: Resource not available for anonymous access. Client authentication required.",
+	s.reply(w, http.StatusUnauthorized, core.NewDevOpsError("TF400813: Resource not available for anonymous access. Client authentication required.",
 		"Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server", "UnauthorizedRequestException"))
 	return caller{}, false
 }
@@ -134,12 +134,12 @@ func (s *Service) handleProfile(w http.ResponseWriter, r *http.Request, id strin
 	}
 	version, verr := checkAPIVersion(query(r, "api-version"))
 	if verr != nil {
-		s.reply(w, http.StatusBadRequest, verr.body())
+		s.reply(w, http.StatusBadRequest, verr.Body())
 		return
 	}
 	if !strings.EqualFold(id, "me") && !strings.EqualFold(id, c.profileID()) {
 		// Only one's own profile is served here.
-		s.reply(w, http.StatusNotFound, errorBody(fmt.Sprintf("VS800040: The profile with id '%s' does not exist.", id),
+		s.reply(w, http.StatusNotFound, core.NewDevOpsError(fmt.Sprintf("VS800040: The profile with id '%s' does not exist.", id),
 			"Microsoft.VisualStudio.Services.Profile.ProfileDoesNotExistException, Microsoft.VisualStudio.Services.Profile", "ProfileDoesNotExistException"))
 		return
 	}
@@ -163,19 +163,19 @@ func (s *Service) handleAccounts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, verr := checkAPIVersion(query(r, "api-version")); verr != nil {
-		s.reply(w, http.StatusBadRequest, verr.body())
+		s.reply(w, http.StatusBadRequest, verr.Body())
 		return
 	}
 	member, owner := query(r, "memberId"), query(r, "ownerId")
 	if member == "" && owner == "" {
 		// vsts-rest-api-specs#240: the body the service sends.
-		s.reply(w, http.StatusBadRequest, wireError{ID: "1", Message: "Necessary parameters ownerId or memberId were not provided in the request.",
+		s.reply(w, http.StatusBadRequest, core.DevOpsError{ID: "1", Message: "Necessary parameters ownerId or memberId were not provided in the request.",
 			TypeName: "Microsoft.VisualStudio.Services.Account.AccountException, Microsoft.VisualStudio.Services.WebApi", TypeKey: "AccountException", EventID: 4236})
 		return
 	}
 	for name, v := range map[string]string{"memberId": member, "ownerId": owner} {
 		if v != "" && !guidRE.MatchString(v) {
-			s.reply(w, http.StatusBadRequest, errorBody(fmt.Sprintf("The value '%s' is not valid for %s: it must be a GUID.", v, name), "System.ArgumentException, mscorlib", "ArgumentException"))
+			s.reply(w, http.StatusBadRequest, core.NewDevOpsError(fmt.Sprintf("The value '%s' is not valid for %s: it must be a GUID.", v, name), "System.ArgumentException, mscorlib", "ArgumentException"))
 			return
 		}
 	}
@@ -214,7 +214,7 @@ func intersect(a, b []Org) []Org {
 
 func (s *Service) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Allow", "GET")
-	s.reply(w, http.StatusMethodNotAllowed, errorBody("The requested resource does not support http method '"+r.Method+"'.",
+	s.reply(w, http.StatusMethodNotAllowed, core.NewDevOpsError("The requested resource does not support http method '"+r.Method+"'.",
 		"System.Web.Http.HttpResponseException, System.Web.Http", "HttpResponseException"))
 }
 
@@ -234,33 +234,23 @@ var apiVersionRE = regexp.MustCompile(`^(\d+)\.(\d+)(-preview(\.\d+)?)?$`)
 
 // checkAPIVersion: the OpenAPI files mark api-version required; 7.1 is the
 // newest release (7.2 exists only as previews), and older versions are served.
-func checkAPIVersion(v string) (apiVersion, *versionError) {
+func checkAPIVersion(v string) (apiVersion, *core.VersionError) {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return apiVersion{}, &versionError{"VssVersionNotSpecifiedException", "No api-version was supplied for the request. An api-version of the form 'major.minor[-preview[.resourceVersion]]' is required; the latest released version of this resource is 7.1."}
+		return apiVersion{}, &core.VersionError{TypeKey: "VssVersionNotSpecifiedException", Message: "No api-version was supplied for the request. An api-version of the form 'major.minor[-preview[.resourceVersion]]' is required; the latest released version of this resource is 7.1."}
 	}
 	m := apiVersionRE.FindStringSubmatch(v)
 	if m == nil {
-		return apiVersion{}, &versionError{"VssVersionNotParsableException", fmt.Sprintf("The version '%s' cannot be parsed. It must be of the form 'major.minor[-preview[.resourceVersion]]'.", v)}
+		return apiVersion{}, &core.VersionError{TypeKey: "VssVersionNotParsableException", Message: fmt.Sprintf("The version '%s' cannot be parsed. It must be of the form 'major.minor[-preview[.resourceVersion]]'.", v)}
 	}
 	var ver apiVersion
 	fmt.Sscan(m[1], &ver.major)
 	fmt.Sscan(m[2], &ver.minor)
 	switch {
 	case ver.major > 7 || ver.major == 7 && ver.minor > 2:
-		return ver, &versionError{"VssVersionOutOfRangeException", fmt.Sprintf("The requested REST API version of %s.%s is out of range for this server. The latest REST API version this server supports is 7.2.", m[1], m[2])}
+		return ver, &core.VersionError{TypeKey: "VssVersionOutOfRangeException", Message: fmt.Sprintf("The requested REST API version of %s.%s is out of range for this server. The latest REST API version this server supports is 7.2.", m[1], m[2])}
 	case ver.major == 7 && ver.minor == 2 && m[3] == "":
-		return ver, &versionError{"VssInvalidPreviewVersionException", "The requested version \"7.2\" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: \"7.2-preview\""}
+		return ver, &core.VersionError{TypeKey: "VssInvalidPreviewVersionException", Message: "The requested version \"7.2\" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: \"7.2-preview\""}
 	}
 	return ver, nil
-}
-
-// versionError is a refused api-version, with the exception type the service names.
-type versionError struct {
-	typeKey string
-	message string
-}
-
-func (v *versionError) body() wireError {
-	return errorBody(v.message, "Microsoft.VisualStudio.Services.WebApi."+v.typeKey+", Microsoft.VisualStudio.Services.WebApi", v.typeKey)
 }

@@ -61,21 +61,6 @@ type wireDescriptor struct {
 	ContainerName string `json:"containerName"`
 }
 
-// wireError is Azure DevOps' error envelope.
-type wireError struct {
-	ID             string  `json:"$id"`
-	InnerException *string `json:"innerException"`
-	Message        string  `json:"message"`
-	TypeName       string  `json:"typeName"`
-	TypeKey        string  `json:"typeKey"`
-	ErrorCode      int     `json:"errorCode"`
-	EventID        int     `json:"eventId"`
-}
-
-func errorBody(message, typeName, typeKey string) wireError {
-	return wireError{ID: "1", Message: message, TypeName: typeName, TypeKey: typeKey, EventID: 3000}
-}
-
 // profileTime is written as .NET writes a DateTimeOffset, as in the example:
 // "2014-05-12T22:23:07.727+00:00".
 type profileTime struct{ time.Time }

@@ -50,7 +50,7 @@ func (d *Service) resolveOrg(w http.ResponseWriter, name string) (Config, Org, b
 	cfg := d.config()
 	org, ok := cfg.org(name)
 	if !ok {
-		core.WriteJSON(w, http.StatusNotFound, devopsErrorBody(fmt.Sprintf("VS800075: The project collection or organization '%s' does not exist.", name), typeHostNotFound, "HostDoesNotExistException"))
+		core.WriteJSON(w, http.StatusNotFound, core.NewDevOpsError(fmt.Sprintf("VS800075: The project collection or organization '%s' does not exist.", name), typeHostNotFound, "HostDoesNotExistException"))
 	}
 	return cfg, org, ok
 }
@@ -83,7 +83,7 @@ func (d *Service) writeSignIn(w http.ResponseWriter, r *http.Request, cfg *Confi
 		w.WriteHeader(http.StatusFound)
 		fmt.Fprintf(w, `<html><head><title>Object moved</title></head><body><h2>Object moved to <a href="%s">here</a>.</h2></body></html>`, html.EscapeString(signIn))
 	default:
-		core.WriteJSONBOM(w, http.StatusUnauthorized, devopsErrorBody("TF400813: Resource not available for anonymous access. Client authentication required.", typeUnauthorized, "UnauthorizedRequestException"), cfg.ResponseBOM)
+		core.WriteJSONBOM(w, http.StatusUnauthorized, core.NewDevOpsError("TF400813: Resource not available for anonymous access. Client authentication required.", typeUnauthorized, "UnauthorizedRequestException"), cfg.ResponseBOM)
 	}
 }
 
@@ -109,7 +109,7 @@ func (d *Service) bearerUser(cfg *Config, r *http.Request, org Org) (entra.Token
 // authenticate admits only a user's Entra token, as the PAT API does.
 func (d *Service) authenticate(w http.ResponseWriter, r *http.Request, cfg *Config, org Org) (caller, bool) {
 	if pat, ok := d.basicPAT(r); ok && pat != nil {
-		core.WriteJSONBOM(w, http.StatusForbidden, devopsErrorBody("The requested operation is not allowed.", typeInvalidAccess, "InvalidAccessException"), cfg.ResponseBOM)
+		core.WriteJSONBOM(w, http.StatusForbidden, core.NewDevOpsError("The requested operation is not allowed.", typeInvalidAccess, "InvalidAccessException"), cfg.ResponseBOM)
 		return caller{}, false
 	}
 	tok, ok := d.bearerUser(cfg, r, org)
@@ -118,7 +118,7 @@ func (d *Service) authenticate(w http.ResponseWriter, r *http.Request, cfg *Conf
 		return caller{}, false
 	}
 	if tok.IDType == "app" {
-		core.WriteJSONBOM(w, cfg.ServicePrincipalStatus, devopsErrorBody("Service principals are not allowed to perform this action.", typeInvalidAccess, "InvalidAccessException"), cfg.ResponseBOM)
+		core.WriteJSONBOM(w, cfg.ServicePrincipalStatus, core.NewDevOpsError("Service principals are not allowed to perform this action.", typeInvalidAccess, "InvalidAccessException"), cfg.ResponseBOM)
 		return caller{}, false
 	}
 	user, ok := cfg.UserByOID(tok.OID)
@@ -130,7 +130,7 @@ func (d *Service) authenticate(w http.ResponseWriter, r *http.Request, cfg *Conf
 		// Azure DevOps answers 401 to a signed-in user who is not a member
 		// ("Troubleshoot sign-in": 401 - Not Authorized).
 		d.challengeHeaders(w.Header(), cfg, org)
-		core.WriteJSONBOM(w, http.StatusUnauthorized, devopsErrorBody(fmt.Sprintf("TF400813: The user '%s' is not authorized to access this resource.", user.ObjectID), typeUnauthorized, "UnauthorizedRequestException"), cfg.ResponseBOM)
+		core.WriteJSONBOM(w, http.StatusUnauthorized, core.NewDevOpsError(fmt.Sprintf("TF400813: The user '%s' is not authorized to access this resource.", user.ObjectID), typeUnauthorized, "UnauthorizedRequestException"), cfg.ResponseBOM)
 		return caller{}, false
 	}
 	return caller{org: org, user: user}, true
@@ -228,40 +228,28 @@ func containsFold(list []string, s string) bool {
 
 var apiVersionRE = regexp.MustCompile(`^(\d+)\.(\d+)(-preview(\.(\d+))?)?$`)
 
-// versionError is a refused api-version, with the exception type the service names.
-type versionError struct {
-	typeKey string
-	message string
-}
-
-func (v *versionError) Error() string { return v.message }
-
-func (v *versionError) body() wireError {
-	return devopsErrorBody(v.message, "Microsoft.VisualStudio.Services.WebApi."+v.typeKey+", Microsoft.VisualStudio.Services.WebApi", v.typeKey)
-}
-
 // checkAPIVersion enforces what the service does: a version is required, only
 // previews of this resource exist, and only 6.1 to 7.2 are served.
-func checkAPIVersion(v string) *versionError {
+func checkAPIVersion(v string) *core.VersionError {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return &versionError{"VssVersionNotSpecifiedException", "No api-version was supplied for the request. An api-version of the form 'major.minor[-preview[.resourceVersion]]' is required; the latest version of this resource is 7.2-preview.1."}
+		return &core.VersionError{TypeKey: "VssVersionNotSpecifiedException", Message: "No api-version was supplied for the request. An api-version of the form 'major.minor[-preview[.resourceVersion]]' is required; the latest version of this resource is 7.2-preview.1."}
 	}
 	m := apiVersionRE.FindStringSubmatch(v)
 	if m == nil {
-		return &versionError{"VssVersionNotParsableException", fmt.Sprintf("The version '%s' cannot be parsed. It must be of the form 'major.minor[-preview[.resourceVersion]]'.", v)}
+		return &core.VersionError{TypeKey: "VssVersionNotParsableException", Message: fmt.Sprintf("The version '%s' cannot be parsed. It must be of the form 'major.minor[-preview[.resourceVersion]]'.", v)}
 	}
 	version := m[1] + "." + m[2]
 	switch version {
 	case "6.1", "7.0", "7.1", "7.2":
 	default:
-		return &versionError{"VssVersionOutOfRangeException", fmt.Sprintf("The requested REST API version of %s is out of range for this server. The latest REST API version this server supports is 7.2.", version)}
+		return &core.VersionError{TypeKey: "VssVersionOutOfRangeException", Message: fmt.Sprintf("The requested REST API version of %s is out of range for this server. The latest REST API version this server supports is 7.2.", version)}
 	}
 	if m[3] == "" {
-		return &versionError{"VssInvalidPreviewVersionException", fmt.Sprintf("The requested version \"%s\" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: \"%s-preview\"", version, version)}
+		return &core.VersionError{TypeKey: "VssInvalidPreviewVersionException", Message: fmt.Sprintf("The requested version \"%s\" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: \"%s-preview\"", version, version)}
 	}
 	if m[5] != "" && m[5] != "1" {
-		return &versionError{"VssVersionOutOfRangeException", fmt.Sprintf("The requested resource version %s of the resource is out of range. The latest resource version this server supports is 1.", m[5])}
+		return &core.VersionError{TypeKey: "VssVersionOutOfRangeException", Message: fmt.Sprintf("The requested resource version %s of the resource is out of range. The latest resource version this server supports is 1.", m[5])}
 	}
 	return nil
 }

@@ -51,11 +51,11 @@ func (d *Service) handlePATs(w http.ResponseWriter, r *http.Request, orgName, op
 	}
 	reply := func(status int, v any) { core.WriteJSONBOM(w, status, v, cfg.ResponseBOM) }
 	badRequest := func(msg, typeName, typeKey string) {
-		reply(http.StatusBadRequest, devopsErrorBody(msg, typeName, typeKey))
+		reply(http.StatusBadRequest, core.NewDevOpsError(msg, typeName, typeKey))
 	}
 
 	if verr := checkAPIVersion(queryValue(r, "api-version")); verr != nil {
-		reply(http.StatusBadRequest, verr.body())
+		reply(http.StatusBadRequest, verr.Body())
 		return
 	}
 	w.Header().Set("ActivityId", core.RandomUUID())
@@ -96,13 +96,13 @@ func (d *Service) handlePATs(w http.ResponseWriter, r *http.Request, orgName, op
 			return
 		}
 		if !d.revokePAT(c, id) {
-			reply(http.StatusNotFound, devopsErrorBody("The personal access token with authorizationId "+id+" was not found.", typeNotFound, "SessionTokenNotFoundException"))
+			reply(http.StatusNotFound, core.NewDevOpsError("The personal access token with authorizationId "+id+" was not found.", typeNotFound, "SessionTokenNotFoundException"))
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		w.Header().Set("Allow", "GET, POST, PUT, DELETE")
-		reply(http.StatusMethodNotAllowed, devopsErrorBody("The requested resource does not support http method '"+r.Method+"'.", "System.Web.Http.HttpResponseException, System.Web.Http", "HttpResponseException"))
+		reply(http.StatusMethodNotAllowed, core.NewDevOpsError("The requested resource does not support http method '"+r.Method+"'.", "System.Web.Http.HttpResponseException, System.Web.Http", "HttpResponseException"))
 	}
 }
 

@@ -145,13 +145,13 @@ func queryValue(r *http.Request, name string) string {
 // NotFound is the host's answer to a path no service knows: one host serves
 // Entra ID and Azure DevOps, and it answers as Azure DevOps does.
 func NotFound(w http.ResponseWriter, _ *http.Request) {
-	core.WriteJSON(w, http.StatusNotFound, devopsErrorBody("The resource cannot be found.", "System.Web.HttpException, System.Web", "HttpException"))
+	core.WriteJSON(w, http.StatusNotFound, core.NewDevOpsError("The resource cannot be found.", "System.Web.HttpException, System.Web", "HttpException"))
 }
 
 // ServiceError is the body of a failure the service reports with only a
 // message, such as a status fault's answer.
 func ServiceError(message string) any {
-	return devopsErrorBody(message, "Microsoft.VisualStudio.Services.Common.VssServiceException, Microsoft.VisualStudio.Services.Common", "VssServiceException")
+	return core.NewDevOpsError(message, "Microsoft.VisualStudio.Services.Common.VssServiceException, Microsoft.VisualStudio.Services.Common", "VssServiceException")
 }
 
 // save persists the tokens; the caller holds d.mu.

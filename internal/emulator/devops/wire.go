@@ -46,21 +46,6 @@ type wireUpdateRequest struct {
 	AllOrgs         *bool    `json:"allOrgs"`
 }
 
-// wireError is Azure DevOps' error envelope.
-type wireError struct {
-	ID             string  `json:"$id"`
-	InnerException *string `json:"innerException"`
-	Message        string  `json:"message"`
-	TypeName       string  `json:"typeName"`
-	TypeKey        string  `json:"typeKey"`
-	ErrorCode      int     `json:"errorCode"`
-	EventID        int     `json:"eventId"`
-}
-
-func devopsErrorBody(message, typeName, typeKey string) wireError {
-	return wireError{ID: "1", Message: message, TypeName: typeName, TypeKey: typeKey, EventID: 3000}
-}
-
 // svcTime is a timestamp as the service writes it: UTC, "Z", and up to seven
 // fractional digits with trailing zeros dropped ("2020-12-01T23:46:23.32Z").
 type svcTime struct{ time.Time }
