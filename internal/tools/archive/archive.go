@@ -6,6 +6,8 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
@@ -61,4 +63,18 @@ func Walk(path string, fn func(name string, mode fs.FileMode, r io.Reader) error
 		return nil
 	}
 	return errors.New(filepath.Base(path) + ": not a .tar.gz or .zip archive")
+}
+
+// SHA256 is the hex SHA-256 of the file at path, as checksums.txt writes it.
+func SHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

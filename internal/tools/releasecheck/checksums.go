@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
@@ -45,7 +43,7 @@ func checkChecksums(r *release) (string, error) {
 			if !ok {
 				return "", fmt.Errorf("%s (%s) is not listed", a.Name, t)
 			}
-			got, err := fileSHA256(a.Path)
+			got, err := archive.SHA256(a.Path)
 			if err != nil {
 				return "", err
 			}
@@ -59,19 +57,6 @@ func checkChecksums(r *release) (string, error) {
 		return "", fmt.Errorf("%d files listed, %d uploadable artifacts", len(r.sums), n)
 	}
 	return fmt.Sprintf("%d files (archives, SBOMs, packages), every hash matches", n), nil
-}
-
-func fileSHA256(p string) (string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // archiveFiles lists the regular files of a .tar.gz or .zip archive.

@@ -14,7 +14,6 @@ package main
 
 import (
 	"cmp"
-	"crypto/sha256"
 	"debug/buildinfo"
 	"encoding/hex"
 	"encoding/json"
@@ -83,7 +82,7 @@ func run(archive, out, version, date, tool string) error {
 		}
 		docs = append(docs, doc)
 	}
-	sum, err := fileSHA256(archive)
+	sum, err := archivepkg.SHA256(archive)
 	if err != nil {
 		return err
 	}
@@ -318,17 +317,4 @@ func serial(sum string) string {
 	b[6] = b[6]&0x0f | 0x50 // version 5 layout (name-based)
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-func fileSHA256(p string) (string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
