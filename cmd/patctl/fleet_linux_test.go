@@ -2,14 +2,10 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/patctl/patctl/internal/emulator"
-	"github.com/patctl/patctl/internal/patapi"
 	"github.com/patctl/patctl/internal/rotation"
 )
 
@@ -37,21 +33,5 @@ func TestApplySecretSurvivesAKillBeforeTheReport(t *testing.T) {
 		t.Fatalf("active svc tokens %v: the old one %s should be revoked, the new one left", ids, old.AuthorizationID)
 	}
 
-	out, err := inDir(patctlCommand(t, em, "resume", "--json"), dir).Output()
-	if err != nil {
-		t.Fatalf("resume: %v\n%s", err, out)
-	}
-	var report struct {
-		Operations []rotation.Outcome `json:"operations"`
-	}
-	if err := json.Unmarshal(out, &report); err != nil || len(report.Operations) != 1 {
-		t.Fatalf("resume report %s (%v)", out, err)
-	}
-	op := report.Operations[0]
-	if op.Outcome != rotation.Completed || op.Replaces != old.AuthorizationID || op.Token == "" {
-		t.Fatalf("resume outcome %+v", op)
-	}
-	if err := patapi.VerifyPAT(context.Background(), em.HTTPClient(), em.URL(), emulator.DefaultOrg, op.Token); err != nil {
-		t.Fatalf("the secret resume handed over does not work: %v", err)
-	}
+	resumeHandsOverSecret(t, em, dir, old.AuthorizationID)
 }

@@ -140,24 +140,7 @@ func TestJQSecretSurvivesAKillDuringTheRevoke(t *testing.T) {
 		t.Fatalf("the secret was printed before the old token's outcome was known:\n%s", stdout.String())
 	}
 
-	resume := inDir(patctlCommand(t, em, "resume", "--json"), dir)
-	out, err := resume.Output()
-	if err != nil {
-		t.Fatalf("resume: %v\n%s", err, out)
-	}
-	var report struct {
-		Operations []rotation.Outcome `json:"operations"`
-	}
-	if err := json.Unmarshal(out, &report); err != nil || len(report.Operations) != 1 {
-		t.Fatalf("resume report %s (%v)", out, err)
-	}
-	op := report.Operations[0]
-	if op.Outcome != rotation.Completed || op.Replaces != old.AuthorizationID || op.Token == "" {
-		t.Fatalf("resume outcome %+v", op)
-	}
-	if err := patapi.VerifyPAT(context.Background(), em.HTTPClient(), em.URL(), emulator.DefaultOrg, op.Token); err != nil {
-		t.Fatalf("the secret resume handed over does not work: %v", err)
-	}
+	op := resumeHandsOverSecret(t, em, dir, old.AuthorizationID)
 	if ids := activeNamed(t, em, "svc"); len(ids) != 1 || ids[0] != op.AuthorizationID {
 		t.Fatalf("active svc tokens %v, want only the new %s", ids, op.AuthorizationID)
 	}
@@ -305,4 +288,29 @@ func TestAccessTokenFromEnvKeepsNoSecret(t *testing.T) {
 			t.Fatalf("killed at %s: the old token was retired but no secret reached stdout", c.stage)
 		}
 	}
+}
+
+// resumeHandsOverSecret runs `patctl resume --json` with the login of dir
+// and checks that it completed the one rotation of old left behind, handing
+// over a secret that works; it returns that operation.
+func resumeHandsOverSecret(t *testing.T, em *emulator.Emulator, dir, old string) rotation.Outcome {
+	t.Helper()
+	out, err := inDir(patctlCommand(t, em, "resume", "--json"), dir).Output()
+	if err != nil {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	var report struct {
+		Operations []rotation.Outcome `json:"operations"`
+	}
+	if err := json.Unmarshal(out, &report); err != nil || len(report.Operations) != 1 {
+		t.Fatalf("resume report %s (%v)", out, err)
+	}
+	op := report.Operations[0]
+	if op.Outcome != rotation.Completed || op.Replaces != old || op.Token == "" {
+		t.Fatalf("resume outcome %+v", op)
+	}
+	if err := patapi.VerifyPAT(context.Background(), em.HTTPClient(), em.URL(), emulator.DefaultOrg, op.Token); err != nil {
+		t.Fatalf("the secret resume handed over does not work: %v", err)
+	}
+	return op
 }
