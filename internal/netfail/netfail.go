@@ -49,6 +49,22 @@ func Wrap(service string, req *http.Request, err error) error {
 	return e
 }
 
+// FromError is err as an *Error when the request it reports, made by a
+// client patctl does not wrap (an SDK's), failed on the network: Go's
+// *url.Error names the method and URL, which people see only under
+// --debug. Any other error is returned as it is.
+func FromError(service string, err error) error {
+	var already *Error
+	if errors.As(err, &already) {
+		return already
+	}
+	var u *url.Error
+	if !errors.As(err, &u) || !network(u.Err) {
+		return err
+	}
+	return &Error{Service: service, Method: strings.ToUpper(u.Op), URL: u.URL, Err: u.Err}
+}
+
 func (e *Error) Error() string {
 	if errors.Is(e.Err, context.Canceled) {
 		return "interrupted"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -83,5 +84,31 @@ func TestWrapKeepsTheClientsOwnErrors(t *testing.T) {
 	entra := &Error{Service: "Entra ID", URL: "https://login/x", Err: io.EOF}
 	if err := Wrap("Azure DevOps", req, &url.Error{Op: "Get", URL: "https://h/x?q=1", Err: entra}); err != entra {
 		t.Errorf("%v", err)
+	}
+}
+
+// TestFromErrorRewordsAnSDKsFailure: an SDK's *url.Error, wrapped in the
+// SDK's own words, becomes an *Error; what is not a network failure stays.
+func TestFromErrorRewordsAnSDKsFailure(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	sdk := fmt.Errorf("read the public key: %w", &url.Error{Op: "Get", URL: "https://api.github.com/repos/o/r/actions/secrets/public-key", Err: refused})
+	err := FromError("GitHub", sdk)
+	if err.Error() != "cannot reach GitHub (api.github.com): connection refused; check the network connection, then try again" {
+		t.Errorf("%q", err)
+	}
+	if d := err.(*Error).Detail(); !strings.HasPrefix(d, "GET https://api.github.com/repos/o/r/actions/secrets/public-key: ") {
+		t.Errorf("detail %q", d)
+	}
+	for _, keep := range []error{
+		errors.New("HTTP 403 Forbidden"),
+		&url.Error{Op: "Get", URL: "https://h/x", Err: errors.New("the sign-in failed")},
+	} {
+		if got := FromError("GitHub", keep); got != keep {
+			t.Errorf("%v became %v", keep, got)
+		}
+	}
+	inner := &Error{Service: "Entra ID", URL: "https://login/x", Err: io.EOF}
+	if got := FromError("Key Vault", &url.Error{Op: "Get", URL: "https://kv/x", Err: inner}); got != inner {
+		t.Errorf("%v", got)
 	}
 }

@@ -2,6 +2,8 @@ package sink
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -53,9 +55,9 @@ func DefaultAzureCredential(httpClient func() (*http.Client, error), getenv func
 		}
 		c, err := azidentity.NewDefaultAzureCredential(opts)
 		if err != nil {
-			return nil, &CredentialError{Err: err}
+			return nil, &CredentialError{Err: err, chain: true}
 		}
-		return credential{TokenCredential: c, tenant: getenv("AZURE_TENANT_ID")}, nil
+		return credential{TokenCredential: c, tenant: getenv("AZURE_TENANT_ID"), chain: true}, nil
 	})
 }
 
@@ -89,22 +91,98 @@ func (c loginCredential) GetToken(ctx context.Context, opts policy.TokenRequestO
 // credential marks every failure to get a token as a CredentialError, so
 // that a sink can tell it from the service's answers. tenant is the one it
 // stands in, when known: a Key Vault client primes its challenge with it.
+// chain marks Azure's default chain.
 type credential struct {
 	azcore.TokenCredential
 	tenant string
+	chain  bool
 }
 
 func (c credential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	tok, err := c.TokenCredential.GetToken(ctx, opts)
 	if err != nil {
-		return tok, &CredentialError{Err: err}
+		return tok, &CredentialError{Err: err, chain: c.chain}
 	}
 	return tok, nil
 }
 
 // CredentialError is a token that could not be had: sign in (exit 4).
-type CredentialError struct{ Err error }
+type CredentialError struct {
+	Err error
+	// chain: Err is the default chain's report, many lines naming every
+	// credential tried and the requests they sent; it is summed up in a
+	// line, and shown whole under --debug.
+	chain bool
+}
 
-func (e *CredentialError) Error() string { return "no token for it: " + e.Err.Error() }
+func (e *CredentialError) Error() string {
+	if e.chain {
+		return "no token for it: " + chainSummary(e.Err)
+	}
+	return "no token for it: " + e.Err.Error()
+}
+
+// Detail is the chain's report, for --debug.
+func (e *CredentialError) Detail() string {
+	if e.chain {
+		return strings.ReplaceAll(e.Err.Error(), "\t", "  ")
+	}
+	var d interface{ Detail() string }
+	if errors.As(e.Err, &d) {
+		return d.Detail()
+	}
+	return ""
+}
+
 func (e *CredentialError) Unwrap() error { return e.Err }
 func (e *CredentialError) ExitCode() int { return cmdutil.ExitAuth }
+
+// chainSummary says in a line why Azure's default chain got no token: no
+// identity configured, or one whose credential was refused or could not ask.
+func chainSummary(err error) string {
+	const more = "; --debug shows what each credential answered"
+	var failed *azidentity.AuthenticationFailedError
+	if !errors.As(err, &failed) {
+		return "no Azure identity here: set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET, " +
+			"or run where workload identity, a managed identity or `az login` provides one" + more
+	}
+	who := lastCredential(err.Error())
+	if failed.RawResponse == nil {
+		return who + " could not get a token" + more
+	}
+	why := fmt.Sprintf("HTTP %d", failed.RawResponse.StatusCode)
+	if code := aadstsCode(err.Error()); code != "" {
+		why += ", " + code
+	}
+	return who + " was refused (" + why + "): check the identity's settings (AZURE_CLIENT_ID, AZURE_TENANT_ID, its secret or certificate)" + more
+}
+
+// lastCredential is the credential the chain's report names last — the one
+// whose failure ended it — or "the Azure identity".
+func lastCredential(report string) string {
+	name := "the Azure identity"
+	for _, line := range strings.Split(report, "\n") {
+		word, _, _ := strings.Cut(strings.TrimPrefix(line, "\t"), " ")
+		word = strings.TrimSuffix(word, ":")
+		if strings.HasSuffix(word, "Credential") && !strings.HasPrefix(line, "\t\t") && strings.HasPrefix(line, "\t") {
+			name = word
+		}
+	}
+	return name
+}
+
+// aadstsCode is the first AADSTS error code in msg ("AADSTS7000215"), or "".
+func aadstsCode(msg string) string {
+	i := strings.Index(msg, "AADSTS")
+	if i < 0 {
+		return ""
+	}
+	j := i + len("AADSTS")
+	for j < len(msg) && msg[j] >= '0' && msg[j] <= '9' {
+		j++
+	}
+	if j == i+len("AADSTS") {
+		return ""
+	}
+	return msg[i:j]
+}

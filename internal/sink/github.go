@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-github/v84/github"
 
 	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/netfail"
 	"github.com/patctl/patctl/internal/regexpx"
 )
 
@@ -219,7 +220,7 @@ func (g *githubSink) learnAccess(ctx context.Context) error {
 func (g *githubSink) refusal(what string, err error) error {
 	var status *StatusError
 	if !errors.As(err, &status) {
-		return errorf(g, "%s: %w", what, err)
+		return errorf(g, "%s: %w", what, netfail.FromError("GitHub", err))
 	}
 	switch status.Status {
 	case 401:

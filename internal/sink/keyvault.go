@@ -17,6 +17,7 @@ import (
 
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/config"
+	"github.com/patctl/patctl/internal/netfail"
 	"github.com/patctl/patctl/internal/printable"
 	"github.com/patctl/patctl/internal/regexpx"
 )
@@ -243,9 +244,9 @@ func (k *keyVault) fail(err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &cred):
-		return &codedError{code: cmdutil.ExitAuth, err: errorf(k, "%v", cred)}
+		return &codedError{code: cmdutil.ExitAuth, err: errorf(k, "%w", cred)}
 	case !errors.As(err, &ans):
-		return errorf(k, "%v", err)
+		return errorf(k, "%w", netfail.FromError("Key Vault", err))
 	case ans.Status == http.StatusUnauthorized:
 		return &codedError{code: cmdutil.ExitAuth, err: errorf(k, "Key Vault refused the token: %s", ans.Message)}
 	case ans.Status == http.StatusForbidden:
