@@ -77,21 +77,30 @@ func TestTerminalRevokePrompt(t *testing.T) {
 	}
 }
 
-// TestTerminalHelpWraps: on a terminal, flag descriptions wrap at its width,
-// continued under their column, so none runs past the edge (--account's
-// among them, which used to be cut there); in a pipe they stay one line
-// each.
+// TestTerminalHelpWraps: on a terminal, help wraps at its width — the
+// description by paragraph and list item, flag descriptions continued under
+// their column — so that no line runs past the edge (--account's among
+// them, which used to be cut there) but one that is a single word; in a
+// pipe the text is as written.
 func TestTerminalHelpWraps(t *testing.T) {
 	t.Parallel()
 	em := emulatortest.Start(t, emulator.Options{})
 	dir := t.TempDir()
 	const account = "act as this account (its user name) when several are signed in"
 	for _, cols := range terminalWidths {
-		for _, args := range [][]string{{"--help"}, {"list", "--help"}, {"help", "rotate"}} {
+		for _, args := range [][]string{{"--help"}, {"list", "--help"}, {"help", "rotate"}, {"help", "environment"}, {"help", "exit-codes"}, {"plan", "--help"}} {
 			s := startOnTerminal(t, em, dir, cols, nil, args...)
 			screen, code := s.Wait(30 * time.Second)
 			if code != 0 {
 				t.Fatalf("%q at %d columns: exit %d\n%q", args, cols, code, screen)
+			}
+			for _, line := range strings.Split(screen, "\r\n") {
+				if n := len([]rune(line)); n > cols && strings.Contains(strings.TrimSpace(line), " ") {
+					t.Errorf("%q at %d columns: a line of %d: %q", args, cols, n, line)
+				}
+			}
+			if !strings.Contains(screen, "Flags:") {
+				continue
 			}
 			flags := screen[strings.Index(screen, "Flags:"):]
 			for _, end := range []string{"\r\n\r\nAdditional help topics", "\r\n\r\nUse \""} {

@@ -166,7 +166,7 @@ func TestTerminalRotateShowsItsSteps(t *testing.T) {
 	}
 	secret := em.IssuedPATs()[1]
 	order := regexp.MustCompile(`(?s)Looking for "ci"….*Creating the new token….*` +
-		`✓\x1b\[0m Created the new token "ci" \(id [0-9a-f-]{36}\), valid until [^\r\n]+\r\n.*` +
+		`✓\x1b\[0m Created the new token "ci" \(id [0-9a-f-]{36}\),(\r\n )? valid until [^\r\n]+\r\n.*` +
 		`Checking that the new token works….*✓\x1b\[0m Verified that the new token works\r\n.*` +
 		`✓\x1b\[0m Wrote file:[^\r\n]+ci\.pat\r\n.*` +
 		`│ ` + secret + ` │.*` +
@@ -236,9 +236,13 @@ func TestTerminalSecretFrame(t *testing.T) {
 			t.Errorf("%d columns: no warning\n%q", c.cols, screen)
 		}
 		if c.cols == 50 {
-			// The secret and its warning: no line but the secret's is wider
-			// than 50 columns.
-			for _, line := range strings.Split(screen[strings.Index(screen, secret)-2:], "\r\n") {
+			// The headline (wrapped between its parts, never inside the id
+			// or the time), the secret and its warning: no line but the
+			// secret's is wider than 50 columns.
+			if !regexp.MustCompile(`\r\n  \(id [0-9a-f-]{36}\),\r\n  valid until [^\r\n]+\(in 30 days\)\r\n`).MatchString(screen) {
+				t.Errorf("50 columns: the headline is not wrapped between its parts\n%q", screen)
+			}
+			for _, line := range strings.Split(screen, "\r\n") {
 				if line != secret && len([]rune(stripEscapes(line))) > 50 {
 					t.Errorf("a line wider than 50 columns: %q", line)
 				}

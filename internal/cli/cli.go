@@ -250,6 +250,14 @@ token silently.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &cmdutil.FlagError{Err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
+	// Help and usage fit a terminal's width; elsewhere (a pipe, the
+	// generated docs) they are as written.
+	width := func() int {
+		if f.IOStreams != nil && f.IOStreams.IsStdoutTTY() {
+			return terminalWidth(f.IOStreams.Out)
+		}
+		return 0
+	}
 	root.AddCommand(
 		list.NewCmdList(f, nil),
 		get.NewCmdGet(f, nil),
@@ -268,8 +276,8 @@ token silently.`,
 		newCmdVersion(info),
 		logout.NewCmdLogout(f, nil),
 		status.NewCmdStatus(f, nil),
-		newHelpTopic("environment", "Environment variables that patctl reads", environmentHelp()),
-		newHelpTopic("exit-codes", "What patctl's exit codes mean", exitCodesHelp),
+		newHelpTopic("environment", "Environment variables that patctl reads", environmentHelp, width),
+		newHelpTopic("exit-codes", "What patctl's exit codes mean", func(w int) string { return rewrap(exitCodesHelp, w) }, width),
 	)
 	// No file names where no path is taken; values from the service where
 	// they live there.
@@ -284,12 +292,7 @@ token silently.`,
 	}
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 	root.SetHelpCommand(newHelpCmd())
-	root.SetUsageFunc(func(c *cobra.Command) error {
-		width := 0
-		if f.IOStreams != nil && f.IOStreams.IsStdoutTTY() {
-			width = terminalWidth(f.IOStreams.Out)
-		}
-		return usage(c, width)
-	})
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) { help(c, width()) })
+	root.SetUsageFunc(func(c *cobra.Command) error { return usage(c, width()) })
 	return root
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,33 +12,43 @@ import (
 
 	"github.com/patctl/patctl/internal/cmdutil"
 	"github.com/patctl/patctl/internal/config"
+	"github.com/patctl/patctl/internal/output"
+	"github.com/patctl/patctl/internal/regexpx"
 )
 
 // newHelpTopic is a command that only has help: `patctl help <topic>`.
-func newHelpTopic(name, short, long string) *cobra.Command {
+// Its text is long as written (the generated docs) and text(width) on a
+// terminal of that width (0: none).
+func newHelpTopic(name, short string, text func(width int) string, width func() int) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   name,
 		Short: short,
-		Long:  long,
+		Long:  text(0),
 	}
-	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) { fmt.Fprintln(c.OutOrStdout(), long) })
+	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) { fmt.Fprintln(c.OutOrStdout(), text(width())) })
 	return cmd
 }
 
 // environmentHelp is built with every command tree, that is on every run:
 // strings are appended, not formatted, into room for the whole text (2 KB).
-func environmentHelp() string {
+// On a terminal narrower than a meaning, each is wrapped under its indent.
+func environmentHelp(width int) string {
 	var b strings.Builder
 	b.Grow(4 << 10)
 	b.WriteString("patctl reads these environment variables:\n\n")
-	for _, v := range config.Variables {
-		for _, s := range []string{v.Name, "\n    ", v.Meaning, "\n"} {
-			b.WriteString(s)
-		}
-		if v.Default != "" {
-			for _, s := range []string{"    Default: ", v.Default, "\n"} {
+	indented := func(text string) {
+		for _, l := range output.Wrap(text, width-4, nil) {
+			for _, s := range []string{"    ", l, "\n"} {
 				b.WriteString(s)
 			}
+		}
+	}
+	for _, v := range config.Variables {
+		b.WriteString(v.Name)
+		b.WriteString("\n")
+		indented(v.Meaning)
+		if v.Default != "" {
+			indented("Default: " + v.Default)
 		}
 		b.WriteString("\n")
 	}
@@ -103,6 +114,85 @@ func newHelpCmd() *cobra.Command {
 	}
 }
 
+// help is cobra's help (the long description, then the usage text), except
+// that on a terminal narrower than the description's lines, the
+// description is wrapped again at its width (rewrap).
+func help(c *cobra.Command, width int) {
+	desc := c.Long
+	if desc == "" {
+		desc = c.Short
+	}
+	desc = strings.TrimRight(desc, " \t\n")
+	w := c.OutOrStdout()
+	if desc != "" {
+		fmt.Fprintf(w, "%s\n\n", rewrap(desc, width))
+	}
+	if c.Runnable() || c.HasSubCommands() {
+		fmt.Fprint(w, c.UsageString())
+	}
+}
+
+// listItem is the head of a list's item, whose lines go on under its text:
+// " 1. ", "  2    " (a code and its meaning), "  create   " (a word and its
+// meaning), "- ".
+// At the left edge, only a number or a bullet starts one.
+var (
+	listItem   = regexpx.Lazy(`^ *(\d+\. +|[-*] +|\S+ {2,})`)
+	edgeBullet = regexpx.Lazy(`^(\d+\. +|[-*] +)`)
+)
+
+// rewrap fits text written for a wide terminal to width, when a line of it
+// is wider: a paragraph's lines, and an item's (its text continued under
+// its head), are joined and wrapped again. Any other indented line — a
+// command to type, a "Default:" — is wrapped on its own, its continuation
+// indented by 4 more.
+func rewrap(text string, width int) string {
+	lines := strings.Split(text, "\n")
+	if width <= 0 || slices.IndexFunc(lines, func(l string) bool { return output.Width(l) > width }) < 0 {
+		return text
+	}
+	var out []string
+	head, indent, words := "", 0, []string(nil)
+	flush := func() {
+		if words != nil {
+			for i, l := range output.Wrap(strings.Join(words, " "), width-indent, nil) {
+				if i == 0 {
+					out = append(out, head+l)
+				} else {
+					out = append(out, strings.Repeat(" ", indent)+l)
+				}
+			}
+		}
+		head, indent, words = "", 0, nil
+	}
+	for _, l := range lines {
+		lead := len(l) - len(strings.TrimLeft(l, " "))
+		item := listItem().FindString(l)
+		if lead == 0 {
+			item = edgeBullet().FindString(l)
+		}
+		switch {
+		case strings.TrimSpace(l) == "":
+			flush()
+			out = append(out, "")
+		case item != "" && len(item) < len(l):
+			flush()
+			head, indent, words = item, len(item), strings.Fields(l[len(item):])
+		case words != nil && lead == indent:
+			words = append(words, strings.Fields(l)...)
+		case lead == 0:
+			flush()
+			words = strings.Fields(l)
+		default: // a line of its own, continued indented further
+			flush()
+			head, indent, words = l[:lead], lead+4, strings.Fields(l)
+			flush()
+		}
+	}
+	flush()
+	return strings.Join(out, "\n")
+}
+
 // usage is cobra's usage text (its defaultUsageFunc), except that on a
 // terminal the flags' descriptions wrap at its width, each continued under
 // its own column, instead of running past the edge to be broken anywhere.
@@ -111,26 +201,31 @@ func newHelpCmd() *cobra.Command {
 func usage(c *cobra.Command, width int) error {
 	w := c.OutOrStderr()
 	var b strings.Builder
-	b.WriteString("Usage:")
+	// section writes text, wrapped again at width (rewrap): the flags have
+	// their own wrapping, which keeps their columns.
+	section := func(format string, args ...any) { b.WriteString(rewrap(fmt.Sprintf(format, args...), width)) }
+	section("Usage:")
 	if c.Runnable() {
-		fmt.Fprintf(&b, "\n  %s", c.UseLine())
+		section("\n  %s", c.UseLine())
 	}
 	if c.HasAvailableSubCommands() {
-		fmt.Fprintf(&b, "\n  %s [command]", c.CommandPath())
+		section("\n  %s [command]", c.CommandPath())
 	}
 	if len(c.Aliases) > 0 {
-		fmt.Fprintf(&b, "\n\nAliases:\n  %s", c.NameAndAliases())
+		section("\n\nAliases:\n  %s", c.NameAndAliases())
 	}
 	if c.HasExample() {
-		fmt.Fprintf(&b, "\n\nExamples:\n%s", c.Example)
+		section("\n\nExamples:\n%s", c.Example)
 	}
 	if c.HasAvailableSubCommands() {
-		b.WriteString("\n\nAvailable Commands:")
+		var list strings.Builder
+		list.WriteString("\n\nAvailable Commands:")
 		for _, sub := range c.Commands() {
 			if sub.IsAvailableCommand() || sub.Name() == "help" {
-				fmt.Fprintf(&b, "\n  %-*s %s", sub.NamePadding(), sub.Name(), sub.Short)
+				fmt.Fprintf(&list, "\n  %-*s %s", sub.NamePadding(), sub.Name(), sub.Short)
 			}
 		}
+		section("%s", list.String())
 	}
 	if c.HasAvailableLocalFlags() {
 		fmt.Fprintf(&b, "\n\nFlags:\n%s", wrapFlags(c.LocalFlags().FlagUsages(), width))
@@ -139,15 +234,18 @@ func usage(c *cobra.Command, width int) error {
 		fmt.Fprintf(&b, "\n\nGlobal Flags:\n%s", wrapFlags(c.InheritedFlags().FlagUsages(), width))
 	}
 	if c.HasHelpSubCommands() {
-		b.WriteString("\n\nAdditional help topics:")
+		// By name, read with `patctl help NAME`.
+		var list strings.Builder
+		list.WriteString("\n\nAdditional help topics (patctl help TOPIC):")
 		for _, sub := range c.Commands() {
 			if sub.IsAdditionalHelpTopicCommand() {
-				fmt.Fprintf(&b, "\n  %-*s %s", sub.CommandPathPadding(), sub.CommandPath(), sub.Short)
+				fmt.Fprintf(&list, "\n  %-*s  %s", sub.NamePadding(), sub.Name(), sub.Short)
 			}
 		}
+		section("%s", list.String())
 	}
 	if c.HasAvailableSubCommands() {
-		fmt.Fprintf(&b, "\n\nUse \"%s [command] --help\" for more information about a command.", c.CommandPath())
+		section("\n\nUse \"%s [command] --help\" for more information about a command.", c.CommandPath())
 	}
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
@@ -217,33 +315,9 @@ func usageColumn(line string) int {
 	return i
 }
 
-// wrapWords breaks text into lines of at most n runes, at spaces.
-func wrapWords(text string, n int) []string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(text) {
-		for len([]rune(word)) > n {
-			if line != "" {
-				lines, line = append(lines, line), ""
-			}
-			cut := breakAt(word, n)
-			lines = append(lines, word[:cut])
-			word = word[cut:]
-		}
-		switch {
-		case line == "":
-			line = word
-		case len([]rune(line))+1+len([]rune(word)) <= n:
-			line += " " + word
-		default:
-			lines, line = append(lines, line), word
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
-}
+// wrapWords breaks text into lines of at most n columns, at spaces, and a
+// word too long for a line where breakAt says.
+func wrapWords(text string, n int) []string { return output.Wrap(text, n, breakAt) }
 
 // breakAt is where to cut a word too long for n runes: after its last '/',
 // ',' or ']' within them, else after the n-th rune.

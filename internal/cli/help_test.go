@@ -39,3 +39,28 @@ func TestWrapFlags(t *testing.T) {
 		t.Errorf("50 columns:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestRewrap: text written for a wide terminal is wrapped again at a
+// narrower one, by paragraph and list item; an indented line of its own (a
+// command) is continued indented further; a text that fits is as written.
+func TestRewrap(t *testing.T) {
+	text := "A paragraph written for a wide terminal,\ncontinued here.\n\n" +
+		" 1. an item whose text\n    goes on under its head;\n" +
+		"  create   a word and\n           its meaning\n\n" +
+		"  patctl rotate --name ci --to file:./x\n" +
+		"    Default: x"
+	want := "A paragraph written\nfor a wide terminal,\ncontinued here.\n\n" +
+		" 1. an item whose text\n    goes on under its\n    head;\n" +
+		"  create   a word and\n           its meaning\n\n" +
+		"  patctl rotate\n      --name ci --to\n      file:./x\n" +
+		"    Default: x"
+	if got := rewrap(text, 22); got != want {
+		t.Errorf("at 22 columns:\n%s\nwant:\n%s", got, want)
+	}
+	if got := rewrap(text, 200); got != text {
+		t.Errorf("at 200 columns it changed:\n%s", got)
+	}
+	if got := rewrap(text, 0); got != text {
+		t.Errorf("without a terminal it changed:\n%s", got)
+	}
+}

@@ -3,6 +3,8 @@ package iostreams
 import (
 	"fmt"
 	"strings"
+
+	"github.com/patctl/patctl/internal/output"
 )
 
 // ColorScheme paints text with ANSI colours, or leaves it as it is when
@@ -60,8 +62,28 @@ func (s *IOStreams) Fail(format string, args ...any) {
 func (s *IOStreams) outcome(icon, plain, format string, args ...any) {
 	msg := strings.TrimSuffix(fmt.Sprintf(format, args...), "\n")
 	if s.errTTY {
-		fmt.Fprintln(s.ErrOut, icon+" "+msg)
+		fmt.Fprintln(s.ErrOut, s.marked(icon, msg))
 		return
 	}
-	fmt.Fprintln(s.ErrOut, plain+msg)
+	fmt.Fprintln(s.ErrOut, plain+output.Unglue(msg))
+}
+
+// marked is "icon msg" for stderr's terminal: msg wrapped at its width and
+// continued under its first word, so that the terminal never breaks a word
+// (an id, a time) at its edge.
+func (s *IOStreams) marked(icon, msg string) string {
+	return icon + " " + strings.Join(output.Wrap(msg, s.errColumns()-2, nil), "\n  ")
+}
+
+// errColumns is the width of stderr's terminal, 0 when unknown or none.
+func (s *IOStreams) errColumns() int {
+	switch {
+	case !s.errTTY:
+		return 0
+	case s.width > 0:
+		return s.width
+	case s.prog != nil:
+		return s.prog.width()
+	}
+	return 0
 }

@@ -216,7 +216,7 @@ func (s *IOStreams) Step(what string) {
 	if !s.errTTY {
 		return
 	}
-	fmt.Fprintf(s.ErrOut, "%s %s\n", s.ErrColorScheme().SuccessIcon(), what)
+	fmt.Fprintln(s.ErrOut, s.marked(s.ErrColorScheme().SuccessIcon(), what))
 }
 
 // Thousands writes n with a comma every three digits: 1,200.

@@ -599,7 +599,7 @@ func (t *Tx) printSecret(r *run) error {
 	headline := !t.showSteps()
 	if t.IO.IsStdoutTTY() {
 		if headline {
-			fmt.Fprintln(out, t.headlineFor(r, true))
+			fmt.Fprintln(out, strings.Join(output.Wrap(t.headlineFor(r, true), t.IO.TerminalWidth(), nil), "\n"))
 		}
 		output.Secret(out, r.fresh.Token, t.IO.TerminalWidth(), t.IO.ColorScheme())
 		return nil
@@ -612,16 +612,22 @@ func (t *Tx) printSecret(r *run) error {
 }
 
 func (t *Tx) headline(r *run) string {
-	return t.headlineFor(r, t.IO.IsStderrTTY()) // the headline goes to stderr
+	return output.Unglue(t.headlineFor(r, t.IO.IsStderrTTY())) // the headline goes to stderr
 }
 
 // headlineFor says which token was created, and until when it is valid: for
-// a person when tty, else in RFC 3339.
+// a person when tty, else in RFC 3339. For a person, the id and the time are
+// glued to what introduces them, so that a line wrapped on a narrow terminal
+// breaks between them (output.Wrap).
 func (t *Tx) headlineFor(r *run, tty bool) string {
-	if r.old != nil {
-		return fmt.Sprintf("Created the new token %q (id %s), valid until %s.", r.fresh.DisplayName, r.fresh.AuthorizationID, output.Moment(r.fresh.ValidTo.Time, tty, t.Now()))
+	id, until := "(id "+r.fresh.AuthorizationID+"),", "valid until "+output.Moment(r.fresh.ValidTo.Time, tty, t.Now())
+	if tty {
+		id, until = strings.ReplaceAll(id, " ", output.Glue), strings.ReplaceAll(until, " ", output.Glue)
 	}
-	return fmt.Sprintf("Created token %q (id %s), valid until %s.", r.fresh.DisplayName, r.fresh.AuthorizationID, output.Moment(r.fresh.ValidTo.Time, tty, t.Now()))
+	if r.old != nil {
+		return fmt.Sprintf("Created the new token %q %s %s.", r.fresh.DisplayName, id, until)
+	}
+	return fmt.Sprintf("Created token %q %s %s.", r.fresh.DisplayName, id, until)
 }
 
 // result is the JSON of a rotation as it stands; oldErr is how retiring the

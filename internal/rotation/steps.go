@@ -65,10 +65,10 @@ func (t *Tx) progress(r *run, stage string) {
 		switch {
 		case r.old == nil || !r.e.Retired:
 		case r.oldExpiresAt != nil:
-			io.Step(fmt.Sprintf("Renamed the old token (id %s) %q; it stays valid until %s",
-				r.old.AuthorizationID, RetiredName(r.old.DisplayName, r.e.Started), output.Moment(*r.oldExpiresAt, true, t.Now())))
+			io.Step(fmt.Sprintf("Renamed the old token (id%s%s) %q; it stays valid until %s",
+				output.Glue, r.old.AuthorizationID, RetiredName(r.old.DisplayName, r.e.Started), output.Moment(*r.oldExpiresAt, true, t.Now())))
 		default:
-			io.Step(fmt.Sprintf("Revoked the old token (id %s)", r.old.AuthorizationID))
+			io.Step(fmt.Sprintf("Revoked the old token (id%s%s)", output.Glue, r.old.AuthorizationID))
 		}
 		io.StopProgress()
 	}
