@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,8 +17,8 @@ var libraryInitEdits = []struct {
 	module, file string
 	edits        [][2]string // old, new; each old must occur
 }{
-	{"github.com/itchyny/gojq", "builtin.go", [][2]string{{"func init() {", "func skippedInit() {"}}},
-	{"github.com/itchyny/gojq", "func.go", [][2]string{{"func init() {", "func skippedInit() {"}}},
+	{"github.com/itchyny/gojq", "builtin.go", [][2]string{{"func init() {", "func skippedBuiltins() {"}}},
+	{"github.com/itchyny/gojq", "func.go", [][2]string{{"func init() {", "func skippedFuncs() {"}}},
 	{"github.com/AzureAD/microsoft-authentication-library-for-go", "apps/internal/oauth/ops/authority/authority.go",
 		[][2]string{{"var validRegion = regexp.MustCompile(", "var validRegion = func(string) *regexp.Regexp { return nil }("}}},
 	{"go.yaml.in/yaml/v3", "resolve.go", [][2]string{
@@ -31,24 +30,30 @@ var libraryInitEdits = []struct {
 }
 
 // buildWithoutLibraryInit builds patctl as releases are, except that the
-// libraries of libraryInitEdits skip their package initialisation: the
-// module cache's files are read, edited into work, and swapped in by
-// -overlay, so nothing of the libraries is kept in this repository. The
-// binary measures what start-up would be if they deferred that work to
-// first use; it is for --version only (jq, sign-in and YAML would fail).
+// libraries of libraryInitEdits skip their package initialisation: each is
+// copied out of the module cache into work and edited there, and a go.mod
+// of work's replaces it (-modfile), so nothing of the libraries is kept in
+// this repository. The binary measures what start-up would be if they
+// deferred that work to first use; it is for --version only (jq, sign-in
+// and YAML would fail).
 func buildWithoutLibraryInit(work, bin string) error {
-	dir := filepath.Join(work, "overlay")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	replace := map[string]string{}
-	for i, e := range libraryInitEdits {
-		out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", e.module).Output()
-		if err != nil {
-			return fmt.Errorf("find %s: %v", e.module, err)
+	mods := filepath.Join(work, "mods")
+	copied := map[string]string{} // module: its copy
+	for _, e := range libraryInitEdits {
+		dir, ok := copied[e.module]
+		if !ok {
+			out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", e.module).Output()
+			if err != nil {
+				return fmt.Errorf("find %s: %v", e.module, err)
+			}
+			dir = filepath.Join(mods, strings.ReplaceAll(e.module, "/", "_"))
+			if err := os.CopyFS(dir, os.DirFS(strings.TrimSpace(string(out)))); err != nil {
+				return err
+			}
+			copied[e.module] = dir
 		}
-		original := filepath.Join(strings.TrimSpace(string(out)), filepath.FromSlash(e.file))
-		data, err := os.ReadFile(original)
+		file := filepath.Join(dir, filepath.FromSlash(e.file))
+		data, err := os.ReadFile(file)
 		if err != nil {
 			return err
 		}
@@ -59,21 +64,32 @@ func buildWithoutLibraryInit(work, bin string) error {
 			}
 			src = strings.Replace(src, ed[0], ed[1], 1)
 		}
-		edited := filepath.Join(dir, fmt.Sprintf("%d-%s", i, filepath.Base(e.file)))
-		if err := os.WriteFile(edited, []byte(src), 0o644); err != nil {
+		if err := os.Chmod(file, 0o644); err != nil {
 			return err
 		}
-		replace[original] = edited
+		if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+			return err
+		}
 	}
-	overlay, err := json.Marshal(map[string]any{"Replace": replace})
+	gomod, err := os.ReadFile("go.mod")
 	if err != nil {
 		return err
 	}
-	overlayFile := filepath.Join(dir, "overlay.json")
-	if err := os.WriteFile(overlayFile, overlay, 0o644); err != nil {
+	gosum, err := os.ReadFile("go.sum")
+	if err != nil {
 		return err
 	}
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-overlay", overlayFile, "-o", bin, "./cmd/patctl")
+	for module, dir := range copied {
+		gomod = fmt.Appendf(gomod, "\nreplace %s => %s\n", module, dir)
+	}
+	modfile := filepath.Join(work, "lean.mod")
+	if err := os.WriteFile(modfile, gomod, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(work, "lean.sum"), gosum, 0o644); err != nil {
+		return err
+	}
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-modfile", modfile, "-o", bin, "./cmd/patctl")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("build without the libraries' initialisation: %v\n%s", err, out)
