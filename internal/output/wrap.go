@@ -4,8 +4,10 @@ import "strings"
 
 // Glue joins two words that a wrapped line must not separate ("id" and the
 // id that follows it). Wrap prints it as a space; text that is not wrapped
-// goes through Unglue.
-const Glue = "\u00a0"
+// goes through Unglue. It is a control character (unit separator), which
+// no text from elsewhere holds by the time it is printed (printable escapes
+// them), so that only patctl's own glue is taken for one.
+const Glue = "\x1f"
 
 // Unglue is text with its glue printed as spaces.
 func Unglue(text string) string { return strings.ReplaceAll(text, Glue, " ") }
@@ -27,13 +29,14 @@ func Wrap(text string, width int, split func(word string, width int) int) []stri
 			lines = append(lines, Unglue(line))
 			line, used = "", 0
 		}
-		words := strings.Fields(strings.ReplaceAll(para, Glue, "\x00"))
+		// At ASCII spaces only: a no-break space is kept where it is.
+		words := strings.FieldsFunc(para, func(r rune) bool { return r == ' ' || r == '\t' })
 		if len(words) == 0 {
 			lines = append(lines, "")
 			continue
 		}
 		for _, word := range words {
-			word = strings.ReplaceAll(word, "\x00", " ")
+			word = Unglue(word)
 			w := Width(word)
 			for split != nil && w > width {
 				if line != "" {

@@ -22,6 +22,7 @@ func TestWrap(t *testing.T) {
 		{"wide characters count twice", "日本語 日本語", 8, []string{"日本語", "日本語"}},
 		{"lines of its own", "a b\n\nc", 10, []string{"a b", "", "c"}},
 		{"no width, no wrapping", "a" + Glue + "b c", 0, []string{"a b c"}},
+		{"a no-break space of a name is the name's", "name\u00a0x y", 7, []string{"name\u00a0x", "y"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Wrap(tc.text, tc.width, nil)
