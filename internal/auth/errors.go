@@ -104,7 +104,7 @@ func classify(err error) error {
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
 		// No answer from Entra ID: MSAL's message carries the whole URL.
-		return &netfail.Error{Service: "Entra ID", Method: strings.ToUpper(urlErr.Op), URL: urlErr.URL, Err: urlErr}
+		return netfail.FromURLError("Entra ID", urlErr)
 	}
 	if errors.Is(err, credstore.ErrNotFound) || errors.Is(err, credstore.ErrCorrupt) {
 		return &SignInRequiredError{Reason: "the stored login cannot be read (" + err.Error() + ")"}

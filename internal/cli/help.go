@@ -148,7 +148,7 @@ var (
 // indented by 4 more.
 func rewrap(text string, width int) string {
 	lines := strings.Split(text, "\n")
-	if width <= 0 || slices.IndexFunc(lines, func(l string) bool { return output.Width(l) > width }) < 0 {
+	if width <= 0 || !slices.ContainsFunc(lines, func(l string) bool { return output.Width(l) > width }) {
 		return text
 	}
 	var out []string

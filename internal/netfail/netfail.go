@@ -62,7 +62,14 @@ func FromError(service string, err error) error {
 	if !errors.As(err, &u) || !network(u.Err) {
 		return err
 	}
-	return &Error{Service: service, Method: strings.ToUpper(u.Op), URL: u.URL, Err: u.Err}
+	return FromURLError(service, u)
+}
+
+// FromURLError is the request u reports, to service, as an *Error: its
+// method and URL kept for --debug, u itself as the cause (as Wrap keeps
+// the client's error).
+func FromURLError(service string, u *url.Error) *Error {
+	return &Error{Service: service, Method: strings.ToUpper(u.Op), URL: u.URL, Err: u}
 }
 
 func (e *Error) Error() string {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/patctl/patctl/internal/auth"
 	"github.com/patctl/patctl/internal/cmdutil"
+	"github.com/patctl/patctl/internal/regexpx"
 )
 
 // AzureCredential is the credential of sinks in Azure (Key Vault): the
@@ -151,38 +152,28 @@ func chainSummary(err error) string {
 		return who + " could not get a token" + more
 	}
 	why := fmt.Sprintf("HTTP %d", failed.RawResponse.StatusCode)
-	if code := aadstsCode(err.Error()); code != "" {
+	if code := aadstsCode().FindString(err.Error()); code != "" {
 		why += ", " + code
 	}
 	return who + " was refused (" + why + "): check the identity's settings (AZURE_CLIENT_ID, AZURE_TENANT_ID, its secret or certificate)" + more
 }
 
-// lastCredential is the credential the chain's report names last — the one
-// whose failure ended it — or "the Azure identity".
+// lastCredential is the credential the chain's report names last — on a
+// line of its own, indented once — the one whose failure ended it; or "the
+// Azure identity".
 func lastCredential(report string) string {
 	name := "the Azure identity"
 	for _, line := range strings.Split(report, "\n") {
-		word, _, _ := strings.Cut(strings.TrimPrefix(line, "\t"), " ")
-		word = strings.TrimSuffix(word, ":")
-		if strings.HasSuffix(word, "Credential") && !strings.HasPrefix(line, "\t\t") && strings.HasPrefix(line, "\t") {
+		if !strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "\t\t") {
+			continue
+		}
+		word, _, _ := strings.Cut(line[1:], " ")
+		if word = strings.TrimSuffix(word, ":"); strings.HasSuffix(word, "Credential") {
 			name = word
 		}
 	}
 	return name
 }
 
-// aadstsCode is the first AADSTS error code in msg ("AADSTS7000215"), or "".
-func aadstsCode(msg string) string {
-	i := strings.Index(msg, "AADSTS")
-	if i < 0 {
-		return ""
-	}
-	j := i + len("AADSTS")
-	for j < len(msg) && msg[j] >= '0' && msg[j] <= '9' {
-		j++
-	}
-	if j == i+len("AADSTS") {
-		return ""
-	}
-	return msg[i:j]
-}
+// aadstsCode finds the first AADSTS error code in a message ("AADSTS7000215").
+var aadstsCode = regexpx.Lazy(`AADSTS[0-9]+`)
