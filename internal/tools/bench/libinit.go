@@ -42,12 +42,12 @@ func buildWithoutLibraryInit(work, bin string) error {
 	for _, e := range libraryInitEdits {
 		dir, ok := copied[e.module]
 		if !ok {
-			out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", e.module).Output()
+			src, err := moduleDir(e.module)
 			if err != nil {
-				return fmt.Errorf("find %s: %v", e.module, err)
+				return err
 			}
 			dir = filepath.Join(mods, strings.ReplaceAll(e.module, "/", "_"))
-			if err := os.CopyFS(dir, os.DirFS(strings.TrimSpace(string(out)))); err != nil {
+			if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
 				return err
 			}
 			copied[e.module] = dir
@@ -57,12 +57,9 @@ func buildWithoutLibraryInit(work, bin string) error {
 		if err != nil {
 			return err
 		}
-		src := string(data)
-		for _, ed := range e.edits {
-			if !strings.Contains(src, ed[0]) {
-				return fmt.Errorf("%s of %s has no %q any more: the measurement needs updating", e.file, e.module, ed[0])
-			}
-			src = strings.Replace(src, ed[0], ed[1], 1)
+		src, err := applyEdits(string(data), e.edits)
+		if err != nil {
+			return fmt.Errorf("%s of %s: %v: the measurement needs updating", e.file, e.module, err)
 		}
 		if err := os.Chmod(file, 0o644); err != nil {
 			return err
@@ -95,4 +92,26 @@ func buildWithoutLibraryInit(work, bin string) error {
 		return fmt.Errorf("build without the libraries' initialisation: %v\n%s", err, out)
 	}
 	return nil
+}
+
+// moduleDir is where the module cache holds the version of module go.mod
+// names.
+func moduleDir(module string) (string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", module).Output()
+	if err != nil {
+		return "", fmt.Errorf("find %s: %v", module, err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// applyEdits makes each edit of src once, in order; an edit whose text is
+// not there is an error.
+func applyEdits(src string, edits [][2]string) (string, error) {
+	for _, ed := range edits {
+		if !strings.Contains(src, ed[0]) {
+			return "", fmt.Errorf("no %q any more", ed[0])
+		}
+		src = strings.Replace(src, ed[0], ed[1], 1)
+	}
+	return src, nil
 }
