@@ -123,18 +123,28 @@ func (s *Service) reply(w http.ResponseWriter, status int, v any) {
 // profileTime is when every profile last changed.
 var profileTime0 = time.Date(2024, 5, 29, 14, 39, 31, 727_000_000, time.UTC)
 
-func (s *Service) handleProfile(w http.ResponseWriter, r *http.Request, id string) {
+// admit answers what the service refuses before it reads a request of
+// either API: a method other than GET, a missing or bad token, a missing or
+// unknown api-version. ok is false when it answered.
+func (s *Service) admit(w http.ResponseWriter, r *http.Request) (c caller, version apiVersion, ok bool) {
 	if r.Method != http.MethodGet {
 		s.methodNotAllowed(w, r)
-		return
+		return c, version, false
 	}
-	c, ok := s.authenticate(w, r)
-	if !ok {
-		return
+	if c, ok = s.authenticate(w, r); !ok {
+		return c, version, false
 	}
 	version, verr := checkAPIVersion(query(r, "api-version"))
 	if verr != nil {
 		s.reply(w, http.StatusBadRequest, verr.Body())
+		return c, version, false
+	}
+	return c, version, true
+}
+
+func (s *Service) handleProfile(w http.ResponseWriter, r *http.Request, id string) {
+	c, version, ok := s.admit(w, r)
+	if !ok {
 		return
 	}
 	if !strings.EqualFold(id, "me") && !strings.EqualFold(id, c.profileID()) {
@@ -154,16 +164,8 @@ func (s *Service) handleProfile(w http.ResponseWriter, r *http.Request, id strin
 var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func (s *Service) handleAccounts(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		s.methodNotAllowed(w, r)
-		return
-	}
-	c, ok := s.authenticate(w, r)
+	c, _, ok := s.admit(w, r)
 	if !ok {
-		return
-	}
-	if _, verr := checkAPIVersion(query(r, "api-version")); verr != nil {
-		s.reply(w, http.StatusBadRequest, verr.Body())
 		return
 	}
 	member, owner := query(r, "memberId"), query(r, "ownerId")
