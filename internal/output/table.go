@@ -79,6 +79,17 @@ func (t *Table) Shortenable(header string, n int) {
 // SetHeaderPaint styles the header on a terminal (bold, say).
 func (t *Table) SetHeaderPaint(paint func(string) string) { t.header = paint }
 
+// FitTokens sets a table of tokens up for a terminal width columns wide:
+// the flexible columns share what the others leave, the ID column shows an
+// id's first 8 characters when they would get too little (as git shows a
+// commit), and the header is painted.
+func (t *Table) FitTokens(width int, headerPaint func(string) string, flexible ...string) {
+	t.SetWidth(width)
+	t.Flexible(flexible...)
+	t.Shortenable("ID", 8)
+	t.SetHeaderPaint(headerPaint)
+}
+
 // AddRow adds a row of plain fields.
 func (t *Table) AddRow(fields ...string) {
 	cells := make([]Cell, len(fields))

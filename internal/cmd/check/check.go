@@ -207,10 +207,7 @@ func printReport(opts *Options, rep report, now time.Time, several bool) {
 		table := output.NewTable(io.Out, tty, header...)
 		cs := io.ColorScheme()
 		if tty {
-			table.SetWidth(io.TerminalWidth())
-			table.Flexible("NAME", "ORG", "WHY")
-			table.Shortenable("ID", 8)
-			table.SetHeaderPaint(cs.Bold)
+			table.FitTokens(io.TerminalWidth(), cs.Bold, "NAME", "ORG", "WHY")
 		}
 		for _, e := range rep.Expiring {
 			why := "expires"

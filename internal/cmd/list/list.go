@@ -180,10 +180,7 @@ func printTable(opts *Options, tokens []cmdutil.OrgToken, several bool, now time
 	table := output.NewTable(io.Out, tty, header...)
 	cs := io.ColorScheme()
 	if tty {
-		table.SetWidth(io.TerminalWidth())
-		table.Flexible("NAME", "SCOPES", "ORG")
-		table.Shortenable("ID", 8)
-		table.SetHeaderPaint(cs.Bold)
+		table.FitTokens(io.TerminalWidth(), cs.Bold, "NAME", "SCOPES", "ORG")
 	}
 	for _, t := range tokens {
 		status := t.StatusAt(now)
